@@ -1,0 +1,201 @@
+// Attachments: each file gets its own random key and is encrypted with
+// crypto_secretstream_xchacha20poly1305 in fixed 64 KiB chunks, so truncation,
+// reordering, duplication and a wrong key are all detected. The plaintext is
+// padded with zero bytes to its Padmé length before encryption; the real size
+// lives only in the sealed manifest.
+//
+//   ciphertext = stream_header (24) || chunk_1 || … || chunk_n
+//   chunk_i    = secretstream_push(plain_i, tag = MESSAGE, or FINAL for i = n)
+//   digest     = BLAKE2b-256(ciphertext)
+import { SealboxError } from './errors.ts';
+import { attachmentPaddedLength } from './padding.ts';
+import { getSodium } from './sodium.ts';
+
+export const CHUNK_BYTES = 65_536;
+export const STREAM_HEADER_BYTES = 24;
+export const STREAM_ABYTES = 17;
+
+export function attachmentCiphertextSize(size: number): number {
+  const padded = attachmentPaddedLength(size);
+  return STREAM_HEADER_BYTES + padded + Math.ceil(padded / CHUNK_BYTES) * STREAM_ABYTES;
+}
+
+type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+/** Re-cuts a byte source into pieces of exactly `size` bytes (the last may be shorter). */
+async function* rechunk(source: ByteSource, size: number): AsyncGenerator<Uint8Array> {
+  let buffer = new Uint8Array(size);
+  let filled = 0;
+  for await (const piece of source) {
+    let offset = 0;
+    while (offset < piece.length) {
+      const take = Math.min(size - filled, piece.length - offset);
+      buffer.set(piece.subarray(offset, offset + take), filled);
+      filled += take;
+      offset += take;
+      if (filled === size) {
+        yield buffer;
+        buffer = new Uint8Array(size);
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0) yield buffer.subarray(0, filled);
+}
+
+export interface EncryptedAttachment {
+  key: Uint8Array;
+  size: number;
+  ciphertextSize: number;
+  chunks: AsyncIterable<Uint8Array>;
+  /** BLAKE2b-256 of the whole ciphertext; available once `chunks` is consumed. */
+  digest(): Uint8Array;
+}
+
+export async function encryptAttachment(
+  source: ByteSource,
+  size: number,
+): Promise<EncryptedAttachment> {
+  const sodium = await getSodium();
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError('attachment size out of range');
+  const key = sodium.crypto_secretstream_xchacha20poly1305_keygen();
+  const padded = attachmentPaddedLength(size);
+  const chunkCount = Math.ceil(padded / CHUNK_BYTES);
+  let digest: Uint8Array | undefined;
+
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    const hash = sodium.crypto_generichash_init(null, 32);
+    const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(key);
+    sodium.crypto_generichash_update(hash, header);
+    yield header;
+    let seen = 0;
+    let index = 0;
+    const emit = (plain: Uint8Array) => {
+      index++;
+      const tag =
+        index === chunkCount
+          ? sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL
+          : sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+      const c = sodium.crypto_secretstream_xchacha20poly1305_push(state, plain, null, tag);
+      sodium.crypto_generichash_update(hash, c);
+      return c;
+    };
+    let pending: Uint8Array | undefined;
+    for await (const piece of rechunk(source, CHUNK_BYTES)) {
+      seen += piece.length;
+      if (seen > size) throw new RangeError('attachment is larger than its declared size');
+      if (pending) yield emit(pending);
+      pending = piece;
+    }
+    if (seen !== size) throw new RangeError('attachment is smaller than its declared size');
+    // The last real chunk is topped up with zeros, then whole zero chunks follow.
+    let remaining = padded - size;
+    if (pending) {
+      const top = Math.min(remaining, CHUNK_BYTES - pending.length);
+      const full = new Uint8Array(pending.length + top);
+      full.set(pending);
+      remaining -= top;
+      yield emit(full);
+    }
+    while (remaining > 0) {
+      const n = Math.min(remaining, CHUNK_BYTES);
+      remaining -= n;
+      yield emit(new Uint8Array(n));
+    }
+    digest = sodium.crypto_generichash_final(hash, 32);
+  }
+
+  return {
+    key,
+    size,
+    ciphertextSize: attachmentCiphertextSize(size),
+    chunks: chunks(),
+    digest() {
+      if (!digest) throw new Error('digest is known only after the ciphertext is consumed');
+      return digest;
+    },
+  };
+}
+
+/**
+ * Decrypts an attachment, yielding its plaintext (padding removed). Throws
+ * STREAM_TAMPERED, STREAM_TRUNCATED or DIGEST_MISMATCH. What it yielded is
+ * provisional until the iterator finishes without throwing: callers write to
+ * a temporary file and keep it only then.
+ */
+export async function* decryptAttachment(
+  source: ByteSource,
+  entry: { key: Uint8Array; size: number; digest: Uint8Array },
+): AsyncGenerator<Uint8Array> {
+  const sodium = await getSodium();
+  if (entry.key.length !== 32)
+    throw new SealboxError('KEY_INVALID', 'attachment key must be 32 bytes');
+  const padded = attachmentPaddedLength(entry.size);
+  const chunkCount = Math.ceil(padded / CHUNK_BYTES);
+  const hash = sodium.crypto_generichash_init(null, 32);
+  const pieces = rechunk(
+    (async function* () {
+      yield* source;
+    })(),
+    STREAM_HEADER_BYTES,
+  );
+  // First the header, then re-cut the rest into ciphertext chunks.
+  const first = await pieces.next();
+  if (first.done || first.value.length < STREAM_HEADER_BYTES) {
+    throw new SealboxError('STREAM_TRUNCATED', 'attachment ends before its header');
+  }
+  const header = first.value;
+  sodium.crypto_generichash_update(hash, header);
+  let state: ReturnType<typeof sodium.crypto_secretstream_xchacha20poly1305_init_pull>;
+  try {
+    state = sodium.crypto_secretstream_xchacha20poly1305_init_pull(header, entry.key);
+  } catch {
+    throw new SealboxError('STREAM_TAMPERED', 'attachment header is invalid');
+  }
+  const rest = (async function* () {
+    for (;;) {
+      const n = await pieces.next();
+      if (n.done) return;
+      yield n.value;
+    }
+  })();
+  let index = 0;
+  let written = 0;
+  let finished = false;
+  for await (const c of rechunk(rest, CHUNK_BYTES + STREAM_ABYTES)) {
+    if (finished) throw new SealboxError('STREAM_TAMPERED', 'data after the final chunk');
+    sodium.crypto_generichash_update(hash, c);
+    const expected = index + 1 < chunkCount ? CHUNK_BYTES : padded - (chunkCount - 1) * CHUNK_BYTES;
+    if (index < chunkCount && c.length < expected + STREAM_ABYTES) {
+      throw new SealboxError('STREAM_TRUNCATED', `attachment ends inside chunk ${index + 1}`);
+    }
+    const r =
+      c.length > STREAM_ABYTES
+        ? sodium.crypto_secretstream_xchacha20poly1305_pull(state, c, null)
+        : false;
+    if (!r)
+      throw new SealboxError(
+        'STREAM_TAMPERED',
+        `attachment chunk ${index + 1} does not authenticate`,
+      );
+    index++;
+    const isFinal = r.tag === sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+    if (isFinal !== (index === chunkCount)) {
+      throw new SealboxError('STREAM_TAMPERED', 'attachment chunk order is wrong');
+    }
+    finished = isFinal;
+    const keep = Math.max(0, Math.min(r.message.length, entry.size - written));
+    for (let i = keep; i < r.message.length; i++) {
+      if (r.message[i] !== 0)
+        throw new SealboxError('STREAM_TAMPERED', 'attachment padding is not zero');
+    }
+    written += keep;
+    if (keep > 0) yield r.message.subarray(0, keep);
+  }
+  if (!finished)
+    throw new SealboxError('STREAM_TRUNCATED', 'attachment ends before its final chunk');
+  const digest = sodium.crypto_generichash_final(hash, 32);
+  if (!sodium.memcmp(digest, entry.digest)) {
+    throw new SealboxError('DIGEST_MISMATCH', 'attachment digest does not match the manifest');
+  }
+}

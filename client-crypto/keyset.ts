@@ -1,0 +1,179 @@
+// The keyset: which reviewers receive testimony and which couriers may move
+// it, signed by the organisation root. The signature covers the exact payload
+// bytes (no canonical JSON to get wrong): the payload travels as base64url and
+// is parsed only after the signature verifies.
+import {
+  concatBytes,
+  fromBase64Url,
+  isoDate,
+  toBase64Url,
+  utf8Decode,
+  utf8Encode,
+} from './encoding.ts';
+import { SealboxError } from './errors.ts';
+import {
+  type CourierCard,
+  type ReviewerCard,
+  type SigningKeyPair,
+  ED25519_PUBLIC_KEY_BYTES,
+  fingerprint,
+  parseCourierCard,
+  parseReviewerCard,
+  sameFingerprint,
+} from './keys.ts';
+import { getSodium } from './sodium.ts';
+
+export const KEYSET_FORMAT = 'sealbox-keyset-v1';
+export const KEYSET_SIGNATURE_LABEL = utf8Encode('sealbox/v1/keyset\n');
+export const MAX_REVIEWERS = 64;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export interface Keyset {
+  version: number;
+  issued: string;
+  expires: string;
+  reviewers: ReviewerCard[];
+  couriers: CourierCard[];
+}
+
+export interface SignedKeyset {
+  format: typeof KEYSET_FORMAT;
+  payload: string;
+  signature: string;
+  signer: string;
+}
+
+export interface KeysetPin {
+  publicKey?: Uint8Array;
+  fingerprint?: string;
+}
+
+function checkKeyset(value: unknown): Keyset {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SealboxError('FORMAT_INVALID', 'keyset payload is not an object');
+  }
+  const k = value as Record<string, unknown>;
+  if (!Number.isSafeInteger(k.version) || (k.version as number) < 1) {
+    throw new SealboxError('FORMAT_INVALID', 'keyset version must be a positive integer');
+  }
+  for (const field of ['issued', 'expires'] as const) {
+    if (
+      typeof k[field] !== 'string' ||
+      !DATE.test(k[field]) ||
+      Number.isNaN(Date.parse(k[field]))
+    ) {
+      throw new SealboxError('FORMAT_INVALID', `keyset ${field} must be a YYYY-MM-DD date`);
+    }
+  }
+  if (
+    !Array.isArray(k.reviewers) ||
+    k.reviewers.length === 0 ||
+    k.reviewers.length > MAX_REVIEWERS
+  ) {
+    throw new SealboxError('FORMAT_INVALID', `a keyset lists 1 to ${MAX_REVIEWERS} reviewers`);
+  }
+  if (!Array.isArray(k.couriers) || k.couriers.length > MAX_REVIEWERS) {
+    throw new SealboxError('FORMAT_INVALID', 'keyset couriers must be a list');
+  }
+  const reviewers = k.reviewers.map((r) => {
+    const { kem: _k, sign: _s, ...card } = parseReviewerCard(r);
+    return card;
+  });
+  const couriers = k.couriers.map((c) => {
+    const { key: _k, ...card } = parseCourierCard(c);
+    return card;
+  });
+  return {
+    version: k.version as number,
+    issued: k.issued as string,
+    expires: k.expires as string,
+    reviewers,
+    couriers,
+  };
+}
+
+export async function signKeyset(keyset: Keyset, org: SigningKeyPair): Promise<SignedKeyset> {
+  const sodium = await getSodium();
+  const payload = utf8Encode(JSON.stringify(checkKeyset(keyset)));
+  const signature = sodium.crypto_sign_detached(
+    concatBytes(KEYSET_SIGNATURE_LABEL, payload),
+    org.secretKey,
+  );
+  return {
+    format: KEYSET_FORMAT,
+    payload: toBase64Url(payload),
+    signature: toBase64Url(signature),
+    signer: toBase64Url(org.publicKey),
+  };
+}
+
+/**
+ * Verifies a signed keyset against the pinned organisation root (its public
+ * key or its fingerprint) and returns the keyset. Refuses other roots, bad
+ * signatures, expired or not-yet-valid keysets, and (with `newerThan`)
+ * versions that do not go up.
+ */
+export async function verifyKeyset(
+  signed: unknown,
+  pin: KeysetPin,
+  options: { now?: Date; newerThan?: number } = {},
+): Promise<Keyset> {
+  const sodium = await getSodium();
+  if (typeof signed !== 'object' || signed === null) {
+    throw new SealboxError('FORMAT_INVALID', 'not a signed keyset');
+  }
+  const s = signed as Record<string, unknown>;
+  if (s.format !== KEYSET_FORMAT)
+    throw new SealboxError('VERSION_UNSUPPORTED', 'unknown keyset format');
+  if (
+    typeof s.payload !== 'string' ||
+    typeof s.signature !== 'string' ||
+    typeof s.signer !== 'string'
+  ) {
+    throw new SealboxError('FORMAT_INVALID', 'signed keyset is missing a field');
+  }
+  const signer = fromBase64Url(s.signer);
+  const signature = fromBase64Url(s.signature);
+  const payload = fromBase64Url(s.payload);
+  if (signer.length !== ED25519_PUBLIC_KEY_BYTES || signature.length !== 64) {
+    throw new SealboxError('KEYSET_SIGNATURE_INVALID', 'keyset signature is malformed');
+  }
+  if (!pin.publicKey && !pin.fingerprint) throw new TypeError('verifyKeyset needs a pinned root');
+  if (pin.publicKey && !sodium.memcmp(pin.publicKey, signer)) {
+    throw new SealboxError('KEYSET_ROOT_MISMATCH', 'keyset is signed by another organisation key');
+  }
+  if (pin.fingerprint && !sameFingerprint(pin.fingerprint, await fingerprint(signer))) {
+    throw new SealboxError('KEYSET_ROOT_MISMATCH', 'keyset is signed by another organisation key');
+  }
+  if (
+    !sodium.crypto_sign_verify_detached(
+      signature,
+      concatBytes(KEYSET_SIGNATURE_LABEL, payload),
+      signer,
+    )
+  ) {
+    throw new SealboxError('KEYSET_SIGNATURE_INVALID', 'keyset signature does not verify');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8Decode(payload));
+  } catch {
+    throw new SealboxError('FORMAT_INVALID', 'keyset payload is not JSON');
+  }
+  const keyset = checkKeyset(parsed);
+  const today = isoDate(options.now ?? new Date());
+  if (keyset.expires < today)
+    throw new SealboxError('KEYSET_EXPIRED', `keyset expired on ${keyset.expires}`);
+  // One day of grace for clocks and time zones.
+  const tomorrow = isoDate(new Date(Date.parse(today) + 86_400_000));
+  if (keyset.issued > tomorrow) {
+    throw new SealboxError('KEYSET_NOT_YET_VALID', `keyset is issued for ${keyset.issued}`);
+  }
+  if (options.newerThan !== undefined && keyset.version <= options.newerThan) {
+    throw new SealboxError(
+      'KEYSET_VERSION_NOT_NEWER',
+      `keyset version ${keyset.version} is not newer than ${options.newerThan}`,
+    );
+  }
+  return keyset;
+}

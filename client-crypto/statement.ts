@@ -1,0 +1,232 @@
+// Reviewer statements: a status change, a reply, or a purge, signed with the
+// reviewer's Ed25519 key over "sealbox/v1/statement\n" || payload. Status and
+// reply statements also carry `sealed`: a reply envelope to the submitter's
+// reply key that repeats the case id, the statement id and the status (and
+// holds the reply text). The server stores statements but cannot read the
+// reply, and cannot show one case's statement to another case's submitter:
+// only the right reply key opens it, and what it opens must match.
+import {
+  concatBytes,
+  fromBase64Url,
+  isoDate,
+  toBase64Url,
+  utf8Decode,
+  utf8Encode,
+} from './encoding.ts';
+import { CASE_STATUSES, type CaseStatus, openReply, sealReply } from './document.ts';
+import { SealboxError } from './errors.ts';
+import type { ReviewerIdentity } from './keys.ts';
+import type { Keyset } from './keyset.ts';
+import { getSodium } from './sodium.ts';
+
+export const STATEMENT_FORMAT = 'sealbox-statement-v1';
+export const STATEMENT_SIGNATURE_LABEL = utf8Encode('sealbox/v1/statement\n');
+export type StatementKind = 'status' | 'reply' | 'purge';
+
+export interface Statement {
+  v: 1;
+  kind: StatementKind;
+  id: string;
+  caseId: string;
+  date: string;
+  keysetVersion: number;
+  status?: CaseStatus;
+  sealed?: string;
+}
+
+export interface SignedStatement {
+  format: typeof STATEMENT_FORMAT;
+  payload: string;
+  signature: string;
+  signer: string;
+}
+
+export interface StatementInput {
+  kind: StatementKind;
+  caseId: string;
+  status?: CaseStatus;
+  text?: string;
+  replyPublicKey?: Uint8Array;
+  date?: Date;
+}
+
+function fail(message: string): never {
+  throw new SealboxError('FORMAT_INVALID', message);
+}
+
+function checkStatement(value: unknown): Statement {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('statement is not an object');
+  const s = value as Record<string, unknown>;
+  if (s.v !== 1) throw new SealboxError('VERSION_UNSUPPORTED', 'unknown statement version');
+  if (s.kind !== 'status' && s.kind !== 'reply' && s.kind !== 'purge')
+    fail('unknown statement kind');
+  for (const f of ['id', 'caseId'] as const) {
+    if (typeof s[f] !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(s[f]))
+      fail(`statement ${f} is invalid`);
+  }
+  if (typeof s.date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(s.date))
+    fail('statement date is invalid');
+  if (!Number.isSafeInteger(s.keysetVersion) || (s.keysetVersion as number) < 1)
+    fail('statement keyset version is invalid');
+  if (s.kind === 'status' && !CASE_STATUSES.includes(s.status as CaseStatus))
+    fail('status statement needs a status');
+  if (s.kind !== 'status' && s.status !== undefined) fail('only status statements carry a status');
+  if (s.kind === 'purge' ? s.sealed !== undefined : typeof s.sealed !== 'string') {
+    fail(
+      s.kind === 'purge'
+        ? 'purge statements carry nothing sealed'
+        : 'statement needs its sealed part',
+    );
+  }
+  if (typeof s.sealed === 'string') fromBase64Url(s.sealed);
+  return {
+    v: 1,
+    kind: s.kind,
+    id: s.id as string,
+    caseId: s.caseId as string,
+    date: s.date,
+    keysetVersion: s.keysetVersion as number,
+    ...(s.status !== undefined ? { status: s.status as CaseStatus } : {}),
+    ...(s.sealed !== undefined ? { sealed: s.sealed as string } : {}),
+  };
+}
+
+export async function createStatement(
+  input: StatementInput,
+  identity: ReviewerIdentity,
+  keyset: Keyset,
+): Promise<SignedStatement> {
+  const sodium = await getSodium();
+  const id = toBase64Url(sodium.randombytes_buf(16));
+  let sealed: string | undefined;
+  if (input.kind !== 'purge') {
+    if (!input.replyPublicKey)
+      throw new TypeError('status and reply statements need the reply key');
+    if (input.kind === 'reply' && (input.text === undefined || input.text.trim() === '')) {
+      throw new TypeError('a reply needs text');
+    }
+    const envelope = await sealReply(
+      {
+        v: 1,
+        kind: 'reply',
+        caseId: input.caseId,
+        statementId: id,
+        ...(input.status !== undefined ? { status: input.status } : {}),
+        ...(input.kind === 'reply' ? { text: input.text } : {}),
+      },
+      input.replyPublicKey,
+      keyset.version,
+    );
+    sealed = toBase64Url(envelope);
+  }
+  const statement = checkStatement({
+    v: 1,
+    kind: input.kind,
+    id,
+    caseId: input.caseId,
+    date: isoDate(input.date ?? new Date()),
+    keysetVersion: keyset.version,
+    ...(input.kind === 'status' ? { status: input.status } : {}),
+    ...(sealed !== undefined ? { sealed } : {}),
+  });
+  const payload = utf8Encode(JSON.stringify(statement));
+  const signature = sodium.crypto_sign_detached(
+    concatBytes(STATEMENT_SIGNATURE_LABEL, payload),
+    identity.signSecretKey,
+  );
+  return {
+    format: STATEMENT_FORMAT,
+    payload: toBase64Url(payload),
+    signature: toBase64Url(signature),
+    signer: toBase64Url(identity.signPublicKey),
+  };
+}
+
+/** Verifies a statement's signature against the reviewers of a keyset. */
+export async function verifyStatement(
+  signed: unknown,
+  keyset: Keyset,
+): Promise<Statement & { reviewer: string }> {
+  const sodium = await getSodium();
+  if (typeof signed !== 'object' || signed === null) fail('not a signed statement');
+  const s = signed as Record<string, unknown>;
+  if (s.format !== STATEMENT_FORMAT)
+    throw new SealboxError('VERSION_UNSUPPORTED', 'unknown statement format');
+  if (
+    typeof s.payload !== 'string' ||
+    typeof s.signature !== 'string' ||
+    typeof s.signer !== 'string'
+  ) {
+    fail('signed statement is missing a field');
+  }
+  const reviewer = keyset.reviewers.find((r) => r.signPublicKey === s.signer);
+  if (!reviewer) {
+    throw new SealboxError(
+      'STATEMENT_SIGNER_UNKNOWN',
+      'statement is signed by a key that is not in the keyset',
+    );
+  }
+  const signature = fromBase64Url(s.signature);
+  const payload = fromBase64Url(s.payload);
+  if (
+    signature.length !== 64 ||
+    !sodium.crypto_sign_verify_detached(
+      signature,
+      concatBytes(STATEMENT_SIGNATURE_LABEL, payload),
+      fromBase64Url(reviewer.signPublicKey),
+    )
+  ) {
+    throw new SealboxError('STATEMENT_SIGNATURE_INVALID', 'statement signature does not verify');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8Decode(payload));
+  } catch {
+    fail('statement payload is not JSON');
+  }
+  return { ...checkStatement(parsed), reviewer: reviewer.name };
+}
+
+export interface SubmitterView {
+  id: string;
+  kind: StatementKind;
+  status?: CaseStatus;
+  text?: string;
+  date: string;
+  reviewer: string;
+}
+
+/**
+ * What a submitter's page shows for one statement, after checking the
+ * signature against the (pinned) keyset and that its sealed part opens with
+ * this receipt's reply key and names this case and this statement.
+ */
+export async function readStatementAsSubmitter(
+  signed: unknown,
+  keyset: Keyset,
+  replyKeyPair: { publicKey: Uint8Array; secretKey: Uint8Array },
+  caseId: string,
+): Promise<SubmitterView> {
+  const st = await verifyStatement(signed, keyset);
+  const notForCase = () =>
+    new SealboxError('STATEMENT_NOT_FOR_CASE', 'statement does not belong to this case');
+  if (st.caseId !== caseId || !st.sealed) throw notForCase();
+  const reply = await openReply(fromBase64Url(st.sealed), replyKeyPair);
+  if (
+    !reply ||
+    reply.caseId !== caseId ||
+    reply.statementId !== st.id ||
+    reply.status !== st.status
+  ) {
+    throw notForCase();
+  }
+  return {
+    id: st.id,
+    kind: st.kind,
+    ...(st.status !== undefined ? { status: st.status } : {}),
+    ...(reply.text !== undefined ? { text: reply.text } : {}),
+    date: st.date,
+    reviewer: st.reviewer,
+  };
+}
