@@ -1,0 +1,109 @@
+// Every setting comes from the environment and is validated once, at start. A
+// bad value stops the start with a message that names the variable, so an
+// operator never runs with a silently ignored setting.
+import { z } from 'zod';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be base64url without padding');
+
+/** Variable name → schema. Names are the public interface documented in docs/operations.md. */
+const schema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(3000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  SEALBOX_DATA_DIR: z.string().min(1).default('./data'),
+  SEALBOX_PEPPER: base64url.min(43, 'must hold at least 32 bytes').optional(),
+  SEALBOX_POW_SECRET: base64url.min(43, 'must hold at least 32 bytes').optional(),
+  SEALBOX_POW_DIFFICULTY: int(1, 10_000_000).default(50_000),
+  SEALBOX_POW_EXPIRES_SECONDS: int(30, 86_400).default(1_800),
+  SEALBOX_UPLOAD_MAX_BYTES: int(1, 64 * GiB).default(2 * GiB),
+  SEALBOX_UPLOAD_PART_MAX_BYTES: int(64 * KiB, 64 * MiB).default(8 * MiB),
+  SEALBOX_BODY_LIMIT_BYTES: int(KiB, 64 * MiB).default(4 * MiB),
+  SEALBOX_ORG_PUBLIC_KEY: base64url.optional(),
+  SEALBOX_ORG_FINGERPRINT: z.string().min(8).optional(),
+  SEALBOX_KEYSET_FILE: z.string().min(1).optional(),
+  SEALBOX_ONION_LOCATION: z.url({ protocol: /^https?$/ }).optional(),
+  SEALBOX_TRUST_PROXY: flag.default(false),
+  SEALBOX_RETENTION_DAYS: int(1, 36_500).default(30),
+  SEALBOX_MIGRATE_ON_START: flag.default(true),
+  SEALBOX_WRITES_PER_MINUTE: int(1, 1_000_000).default(600),
+  SEALBOX_READS_PER_MINUTE: int(1, 10_000_000).default(6_000),
+  SEALBOX_SUBMISSIONS_PER_DAY: int(1, 100_000_000).default(20_000),
+  SEALBOX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Unset → generated once and kept in the data directory (see secrets.ts). */
+  pepper: string | undefined;
+  powSecret: string | undefined;
+  pow: { difficulty: number; expiresSeconds: number };
+  upload: { maxBytes: number; partMaxBytes: number };
+  bodyLimit: number;
+  org: { publicKey: string | undefined; fingerprint: string | undefined };
+  keysetFile: string | undefined;
+  onionLocation: string | undefined;
+  trustProxy: boolean;
+  retentionDays: number;
+  migrateOnStart: boolean;
+  limits: { writesPerMinute: number; readsPerMinute: number; submissionsPerDay: number };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable counts as unset: `FOO= npm start` should not mean "invalid".
+  const present = Object.fromEntries(
+    Object.keys(schema.shape).flatMap((k) => (env[k] ? [[k, env[k]]] : [])),
+  );
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  if (e.SEALBOX_UPLOAD_PART_MAX_BYTES > e.SEALBOX_UPLOAD_MAX_BYTES) {
+    throw new ConfigError(
+      'invalid configuration\n  SEALBOX_UPLOAD_PART_MAX_BYTES: must not exceed SEALBOX_UPLOAD_MAX_BYTES',
+    );
+  }
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.SEALBOX_DATA_DIR,
+    pepper: e.SEALBOX_PEPPER,
+    powSecret: e.SEALBOX_POW_SECRET,
+    pow: { difficulty: e.SEALBOX_POW_DIFFICULTY, expiresSeconds: e.SEALBOX_POW_EXPIRES_SECONDS },
+    upload: { maxBytes: e.SEALBOX_UPLOAD_MAX_BYTES, partMaxBytes: e.SEALBOX_UPLOAD_PART_MAX_BYTES },
+    bodyLimit: e.SEALBOX_BODY_LIMIT_BYTES,
+    org: { publicKey: e.SEALBOX_ORG_PUBLIC_KEY, fingerprint: e.SEALBOX_ORG_FINGERPRINT },
+    keysetFile: e.SEALBOX_KEYSET_FILE,
+    onionLocation: e.SEALBOX_ONION_LOCATION,
+    trustProxy: e.SEALBOX_TRUST_PROXY,
+    retentionDays: e.SEALBOX_RETENTION_DAYS,
+    migrateOnStart: e.SEALBOX_MIGRATE_ON_START,
+    limits: {
+      writesPerMinute: e.SEALBOX_WRITES_PER_MINUTE,
+      readsPerMinute: e.SEALBOX_READS_PER_MINUTE,
+      submissionsPerDay: e.SEALBOX_SUBMISSIONS_PER_DAY,
+    },
+    logLevel: e.SEALBOX_LOG_LEVEL,
+  };
+}

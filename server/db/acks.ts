@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './tables.ts';
+
+type Executor = Kysely<Database>;
+
+export async function ackedSeq(db: Executor, courier: string): Promise<number> {
+  const row = await db
+    .selectFrom('export_acks')
+    .select('acked_seq')
+    .where('courier', '=', courier)
+    .executeTakeFirst();
+  return row?.acked_seq ?? 0;
+}
+
+/** Moves a courier's acknowledgement forward; never backwards. */
+export async function ackExport(db: Executor, courier: string, seq: number, on: string) {
+  await db
+    .insertInto('export_acks')
+    .values({ courier, acked_seq: seq, acked_on: on })
+    .onConflict((oc) =>
+      oc
+        .column('courier')
+        .doUpdateSet({ acked_seq: seq, acked_on: on })
+        .where('export_acks.acked_seq', '<', seq),
+    )
+    .execute();
+}

@@ -1,0 +1,148 @@
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Db } from './database.ts';
+import type { Database, Submission } from './tables.ts';
+
+type Executor = Kysely<Database>;
+
+export interface NewSubmission {
+  caseId: string;
+  lookupHash: Uint8Array;
+  keysetVersion: number;
+  envelope: Uint8Array;
+  received: string;
+}
+
+/** Inserts a submission; undefined when the lookup token is already taken. */
+export async function insertSubmission(
+  db: Executor,
+  s: NewSubmission,
+): Promise<number | undefined> {
+  const row = await db
+    .insertInto('submissions')
+    .values({
+      case_id: s.caseId,
+      lookup_hash: s.lookupHash,
+      keyset_version: s.keysetVersion,
+      envelope: s.envelope,
+      received: s.received,
+      status_on: s.received,
+    })
+    .onConflict((oc) => oc.column('lookup_hash').doNothing())
+    .returning('seq')
+    .executeTakeFirst();
+  return row?.seq;
+}
+
+export interface CaseView {
+  seq: number;
+  caseId: string;
+  status: string;
+  statusOn: string;
+  received: string;
+  statements: string[];
+}
+
+/**
+ * The submitter's view of a case, in one indexed query whether or not the
+ * token is known, so that the answer time does not tell the two apart.
+ */
+export async function findCase(db: Db, lookupHash: Uint8Array): Promise<CaseView | undefined> {
+  const row = await db
+    .selectFrom('submissions as s')
+    .leftJoin('statements as st', 'st.submission_seq', 's.seq')
+    .where('s.lookup_hash', '=', lookupHash)
+    .groupBy(['s.seq'])
+    .select([
+      's.seq',
+      's.case_id',
+      's.status',
+      's.status_on',
+      's.received',
+      sql<
+        string[] | null
+      >`array_agg(st.signed order by st.seq) filter (where st.id is not null)`.as('statements'),
+    ])
+    .executeTakeFirst();
+  return (
+    row && {
+      seq: row.seq,
+      caseId: row.case_id,
+      status: row.status,
+      statusOn: row.status_on,
+      received: row.received,
+      statements: row.statements ?? [],
+    }
+  );
+}
+
+export async function submissionByLookupHash(
+  db: Executor,
+  lookupHash: Uint8Array,
+): Promise<Submission | undefined> {
+  return db
+    .selectFrom('submissions')
+    .selectAll()
+    .where('lookup_hash', '=', lookupHash)
+    .executeTakeFirst();
+}
+
+export async function submissionByCaseId(
+  db: Executor,
+  caseId: string,
+): Promise<Submission | undefined> {
+  return db.selectFrom('submissions').selectAll().where('case_id', '=', caseId).executeTakeFirst();
+}
+
+export async function countSubmissionsOn(db: Db, date: string): Promise<number> {
+  const row = await db
+    .selectFrom('submissions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('received', '=', date)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Submissions after an export cursor, oldest first. */
+export async function listSubmissionsAfter(
+  db: Executor,
+  afterSeq: number,
+  limit: number,
+): Promise<Submission[]> {
+  return db
+    .selectFrom('submissions')
+    .selectAll()
+    .where('seq', '>', afterSeq)
+    .where('envelope', 'is not', null)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}
+
+export async function setCaseStatus(
+  db: Executor,
+  submissionSeq: number,
+  status: string,
+  on: string,
+): Promise<void> {
+  await db
+    .updateTable('submissions')
+    .set({ status, status_on: on })
+    .where('seq', '=', submissionSeq)
+    .execute();
+}
+
+/**
+ * Applies a purge: the ciphertext of the case, its follow-ups and attachments
+ * goes; the row stays (status closed) so the submitter can still read the
+ * signed statements that explain it.
+ */
+export async function purgeCase(db: Executor, submissionSeq: number, on: string): Promise<void> {
+  await db.deleteFrom('uploads').where('submission_seq', '=', submissionSeq).execute();
+  await db.deleteFrom('followups').where('submission_seq', '=', submissionSeq).execute();
+  await db
+    .updateTable('submissions')
+    .set({ envelope: null, purged_on: on, status: 'closed', status_on: on })
+    .where('seq', '=', submissionSeq)
+    .execute();
+}

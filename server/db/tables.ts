@@ -1,0 +1,86 @@
+// Row types of the tables created in migrations/. Dates are 'YYYY-MM-DD'
+// strings, bytea is Uint8Array and int8 is number on both PostgreSQL and
+// PGlite: database.ts normalises the drivers so that callers never have to.
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+type DateText = string;
+
+export interface KeysetTable {
+  version: number;
+  signed: string;
+  stored_on: DateText;
+}
+
+export interface SubmissionTable {
+  seq: Generated<number>;
+  case_id: string;
+  lookup_hash: Uint8Array;
+  keyset_version: number;
+  /** Null once a purge statement has been applied. */
+  envelope: Uint8Array | null;
+  status: ColumnType<string, string | undefined, string>;
+  received: DateText;
+  status_on: DateText;
+  purged_on: DateText | null;
+}
+
+export interface FollowupTable {
+  seq: Generated<number>;
+  id: string;
+  submission_seq: number;
+  envelope: Uint8Array;
+  received: DateText;
+}
+
+export interface UploadTable {
+  id: string;
+  size: number;
+  part_size: number;
+  part_count: number;
+  created: DateText;
+  finished: DateText | null;
+  digest: Uint8Array | null;
+  submission_seq: number | null;
+  followup_seq: number | null;
+}
+
+export interface UploadPartTable {
+  upload_id: string;
+  part: number;
+  bytes: Uint8Array;
+}
+
+export interface StatementTable {
+  id: string;
+  seq: Generated<number>;
+  submission_seq: number;
+  kind: string;
+  signed: string;
+  stated_on: DateText;
+}
+
+export interface SpentChallengeTable {
+  digest: Uint8Array;
+  expires_on: DateText;
+}
+
+export interface ExportAckTable {
+  courier: string;
+  acked_seq: number;
+  acked_on: DateText;
+}
+
+export interface Database {
+  keysets: KeysetTable;
+  submissions: SubmissionTable;
+  followups: FollowupTable;
+  uploads: UploadTable;
+  upload_parts: UploadPartTable;
+  statements: StatementTable;
+  spent_challenges: SpentChallengeTable;
+  export_acks: ExportAckTable;
+}
+
+export type Submission = Selectable<SubmissionTable>;
+export type Upload = Selectable<UploadTable>;
+export type Followup = Selectable<FollowupTable>;
