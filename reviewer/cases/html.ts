@@ -1,0 +1,117 @@
+// Static pages the reviewer opens from disk: no script, no remote resource, and
+// a Content-Security-Policy that forbids both, so that even a mistake in
+// escaping could not run a submitter's markup. Every piece of text from a
+// bundle goes through escapeHtml; every link through encodeURIComponent.
+import { fieldLabel, FIELD, answerText, orderedFieldIds } from './form-labels.ts';
+import type { CaseItem, CaseRecord } from './records.ts';
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function href(...segments: string[]): string {
+  return segments.map(encodeURIComponent).join('/');
+}
+
+const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#111}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:start;vertical-align:top}
+th{background:#eee}pre{white-space:pre-wrap;background:#f6f6f6;padding:.8rem;border:1px solid #ddd}
+dt{font-weight:600}dd{margin:0 0 .6rem 1rem;white-space:pre-wrap}.note{color:#555}`;
+
+export function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
+export function indexPage(records: readonly CaseRecord[]): string {
+  const rows = records.map((r) => {
+    const followUps = r.items.filter((i) => i.kind === 'followup').length;
+    const cells = [
+      `<a href="${href(r.caseId, 'index.html')}">${escapeHtml(r.caseId)}</a>`,
+      escapeHtml(r.received),
+      escapeHtml(r.lastActivity),
+      escapeHtml(r.status),
+      String(followUps),
+      escapeHtml(answerText(r.answers, FIELD.country)),
+      escapeHtml(answerText(r.answers, FIELD.unBody)),
+      escapeHtml(answerText(r.answers, FIELD.reprisalKinds)),
+      escapeHtml(answerText(r.answers, FIELD.consentPublic)),
+    ];
+    return `<tr>${cells.map((c) => `<td dir="auto">${c}</td>`).join('')}</tr>`;
+  });
+  const head = ['Case', 'Received', 'Last activity', 'Status', 'Follow-ups', 'Country', 'UN body', 'What happened', 'Consent']; // prettier-ignore
+  return page(
+    'Sealbox cases',
+    `<h1>Cases</h1>
+<p class="note">${records.length} case(s). This folder holds decrypted testimony: keep it on the offline computer. The same list is in <a href="cases.csv">cases.csv</a>.</p>
+<table>
+<thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>`,
+  );
+}
+
+export interface ItemText {
+  item: CaseItem;
+  message: string;
+  answers: Record<string, string | string[]>;
+}
+
+function answersList(answers: Record<string, string | string[]>): string {
+  const ids = orderedFieldIds(answers);
+  if (ids.length === 0) return '';
+  const entries = ids.map(
+    (id) =>
+      `<dt>${escapeHtml(fieldLabel(id))}</dt><dd dir="auto">${escapeHtml(answerText(answers, id) || '(no answer)')}</dd>`,
+  );
+  return `<dl>\n${entries.join('\n')}\n</dl>`;
+}
+
+function itemSection({ item, message, answers }: ItemText): string {
+  const title = item.kind === 'submission' ? 'Submission' : 'Follow-up';
+  const files = item.attachments.map((a) => {
+    const renamed =
+      a.file === a.originalName
+        ? ''
+        : ` <span class="note">(sent as “${escapeHtml(a.originalName)}”)</span>`;
+    return `<li><a href="${href(item.folder, 'attachments', a.file)}">${escapeHtml(a.file)}</a> — ${escapeHtml(a.type)}, ${a.size} bytes${renamed}</li>`;
+  });
+  return `<section>
+<h2>${title}, received ${escapeHtml(item.date)}</h2>
+${answersList(answers)}
+<h3>Message</h3>
+<pre dir="auto">${escapeHtml(message)}</pre>
+${files.length ? `<h3>Attachments</h3>\n<ul>\n${files.join('\n')}\n</ul>` : ''}
+<p class="note">Files: <a href="${href(item.folder)}/">${escapeHtml(item.folder)}</a></p>
+</section>`;
+}
+
+export function casePage(record: CaseRecord, items: readonly ItemText[]): string {
+  const statements = record.statements.map(
+    (s) =>
+      `<li>${escapeHtml(s.date)}: ${escapeHtml(s.kind)}${s.status ? ` → ${escapeHtml(s.status)}` : ''}</li>`,
+  );
+  return page(
+    `Case ${record.caseId}`,
+    `<p><a href="../index.html">All cases</a></p>
+<h1>Case ${escapeHtml(record.caseId)}</h1>
+<p>Received ${escapeHtml(record.received)}. Status: <strong>${escapeHtml(record.status)}</strong>.</p>
+${items.map(itemSection).join('\n')}
+${statements.length ? `<h2>Written to the outbox</h2>\n<ul>\n${statements.join('\n')}\n</ul>` : ''}`,
+  );
+}

@@ -1,0 +1,165 @@
+// The one place where an error becomes an exit code and a sentence for the
+// person at the keyboard. Scripts narrow on the exit code; people read the text.
+// Codes are stable: docs/reviewer-guide.md lists them.
+import { isSealboxError } from '../client-crypto/errors.ts';
+import type { SealboxErrorCode } from '../client-crypto/errors.ts';
+import { isCliError } from './errors.ts';
+import type { CliErrorCode } from './errors.ts';
+
+export const EXIT = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  wrongPassphrase: 3,
+  wrongKey: 4,
+  otherKeyset: 5,
+  tampered: 6,
+  truncated: 7,
+  signerNotInKeyset: 8,
+  keysetInvalid: 9,
+  inputInvalid: 10,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+interface Outcome {
+  exit: ExitCode;
+  advice: string;
+}
+
+const byCode: Record<SealboxErrorCode | CliErrorCode, Outcome> = {
+  USAGE: { exit: EXIT.usage, advice: 'Run "sealbox help" to see how the commands are written.' },
+  PASSPHRASE_MISSING: {
+    exit: EXIT.usage,
+    advice: 'Run the command in a terminal so that it can ask for the passphrase.',
+  },
+  PASSPHRASE_WEAK: { exit: EXIT.usage, advice: 'Choose a longer passphrase.' },
+  KEYFILE_PASSPHRASE: {
+    exit: EXIT.wrongPassphrase,
+    advice: 'The passphrase is wrong for this key file. Nothing was changed. Try again.',
+  },
+  NOT_A_RECIPIENT: {
+    exit: EXIT.wrongKey,
+    advice: 'This was not sealed to your key. Check that you chose your own key file.',
+  },
+  NOTHING_FOR_THIS_KEY: {
+    exit: EXIT.wrongKey,
+    advice:
+      'Nothing in this bundle was sealed to your key. Check that you chose your own key file, and ask the organisation whether your key is in the current keyset.',
+  },
+  BUNDLE_OTHER_KEYSET: {
+    exit: EXIT.otherKeyset,
+    advice:
+      'This bundle belongs to another organisation or another keyset than this case folder. Nothing was opened.',
+  },
+  KEYSET_ROOT_MISMATCH: {
+    exit: EXIT.otherKeyset,
+    advice:
+      'The keyset is signed by another organisation key than the one this case folder trusts. Nothing was opened.',
+  },
+  BUNDLE_TAMPERED: {
+    exit: EXIT.tampered,
+    advice:
+      'Part of the bundle was changed after it was sealed. Damaged items were skipped and nothing of them was written. Fetch a fresh bundle.',
+  },
+  ENVELOPE_TAMPERED: {
+    exit: EXIT.tampered,
+    advice: 'An item was changed after it was sealed and was skipped. Fetch a fresh bundle.',
+  },
+  STREAM_TAMPERED: {
+    exit: EXIT.tampered,
+    advice: 'An attachment was changed after it was sealed and was skipped. Fetch a fresh bundle.',
+  },
+  DIGEST_MISMATCH: {
+    exit: EXIT.tampered,
+    advice: 'An attachment does not match its seal and was skipped. Fetch a fresh bundle.',
+  },
+  STATEMENT_SIGNATURE_INVALID: {
+    exit: EXIT.tampered,
+    advice: 'A signed statement was changed after it was signed. Write the outbox again.',
+  },
+  BUNDLE_TRUNCATED: {
+    exit: EXIT.truncated,
+    advice:
+      'The bundle file is incomplete (the copy may have been interrupted). Everything complete in it was opened; copy the bundle again and re-open it.',
+  },
+  STREAM_TRUNCATED: {
+    exit: EXIT.truncated,
+    advice: 'An attachment is incomplete and was skipped. Copy the bundle again and re-open it.',
+  },
+  STATEMENT_SIGNER_UNKNOWN: {
+    exit: EXIT.signerNotInKeyset,
+    advice:
+      'A statement is signed by a key that is not in the keyset. The server will refuse it. Use your own key, and ask the organisation whether your key is in the current keyset.',
+  },
+  KEYSET_SIGNATURE_INVALID: {
+    exit: EXIT.keysetInvalid,
+    advice: 'The keyset signature does not verify. Do not use this keyset.',
+  },
+  KEYSET_EXPIRED: {
+    exit: EXIT.keysetInvalid,
+    advice: 'The keyset has expired. Ask the organisation for a new one.',
+  },
+  KEYSET_NOT_YET_VALID: {
+    exit: EXIT.keysetInvalid,
+    advice: 'The keyset is not valid yet. Check the date of this computer.',
+  },
+  KEYSET_VERSION_NOT_NEWER: {
+    exit: EXIT.keysetInvalid,
+    advice: 'This keyset is older than one already in use. Ask the organisation for the newest.',
+  },
+  FILE_MISSING: { exit: EXIT.inputInvalid, advice: 'Check the file name and try again.' },
+  FILE_INVALID: { exit: EXIT.inputInvalid, advice: 'Check that you chose the right file.' },
+  FILE_EXISTS: {
+    exit: EXIT.inputInvalid,
+    advice: 'Nothing was overwritten. Choose another file name or move the old file away.',
+  },
+  CASES_FOLDER_INVALID: {
+    exit: EXIT.inputInvalid,
+    advice: 'Check that you chose the case folder that "sealbox review open" created.',
+  },
+  ORGANISATION_NOT_PINNED: {
+    exit: EXIT.inputInvalid,
+    advice:
+      'The first time you open a bundle into a new case folder, give the organisation fingerprint with --organisation (compare it with the one the organisation read to you).',
+  },
+  CASE_UNKNOWN: {
+    exit: EXIT.inputInvalid,
+    advice: 'Check the case number in cases.csv or index.html.',
+  },
+  KEYFILE_UNSUPPORTED: { exit: EXIT.inputInvalid, advice: 'This is not a Sealbox key file.' },
+  KEY_INVALID: { exit: EXIT.inputInvalid, advice: 'A key in this file is not valid.' },
+  FORMAT_INVALID: { exit: EXIT.inputInvalid, advice: 'The file is not in the expected format.' },
+  ENCODING_INVALID: { exit: EXIT.inputInvalid, advice: 'The file is not in the expected format.' },
+  VERSION_UNSUPPORTED: {
+    exit: EXIT.inputInvalid,
+    advice: 'This file was made by a newer Sealbox. Use the newest sealbox tool.',
+  },
+  RECEIPT_FORMAT: { exit: EXIT.inputInvalid, advice: 'Check the receipt code.' },
+  RECEIPT_CHECKSUM: { exit: EXIT.inputInvalid, advice: 'Check the receipt code for a typo.' },
+  STATEMENT_NOT_FOR_CASE: {
+    exit: EXIT.inputInvalid,
+    advice: 'A statement names another case than expected.',
+  },
+};
+
+export function outcomeOf(error: unknown): Outcome & { message: string } {
+  if (isCliError(error) || isSealboxError(error)) {
+    const known = byCode[error.code] as Outcome | undefined;
+    if (known) return { ...known, message: error.message };
+  }
+  return {
+    exit: EXIT.unexpected,
+    advice: 'This is a fault in sealbox itself. Nothing was overwritten. Please report it.',
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+export function exitCodeOf(error: unknown): ExitCode {
+  return outcomeOf(error).exit;
+}
+
+export function describeError(error: unknown): string {
+  const { message, advice } = outcomeOf(error);
+  return `sealbox: ${message}\n${advice}`;
+}
