@@ -15,7 +15,7 @@
 import { concatBytes, u32be, utf8Encode } from './encoding.ts';
 import { SealboxError } from './errors.ts';
 import { XWING_CIPHERTEXT_BYTES, XWING_PUBLIC_KEY_BYTES } from './keys.ts';
-import { documentPaddedLength } from './padding.ts';
+import { DOCUMENT_PADDED_MIN, documentPaddedLength, padme } from './padding.ts';
 import { getSodium } from './sodium.ts';
 
 export const ENVELOPE_MAGIC = utf8Encode('SBXE');
@@ -93,7 +93,13 @@ export function parseEnvelopeHeader(envelope: Uint8Array): EnvelopeHeader {
   }
   const payload =
     envelope.length - HEADER_BYTES - recipients * STANZA_BYTES - NONCE_BYTES - TAG_BYTES;
-  if (payload < 1 || payload > MAX_PADDED_DOCUMENT) {
+  // A padded document is always a Padmé length at or above the floor, so a
+  // truncated or extended envelope is refused before any decryption.
+  if (
+    payload < DOCUMENT_PADDED_MIN ||
+    payload > MAX_PADDED_DOCUMENT ||
+    padme(payload) !== payload
+  ) {
     throw new SealboxError('FORMAT_INVALID', 'envelope length does not match its header');
   }
   return { version: ENVELOPE_VERSION, kind, keysetVersion, recipients };
