@@ -89,11 +89,18 @@ export async function reviewerIdentityFromSecrets(
   ) {
     throw new SealboxError('KEY_INVALID', 'reviewer secret keys have the wrong length');
   }
+  // libsodium's Ed25519 secret key is seed || public key; rebuilding it from
+  // the seed both finds the public key and proves the two halves belong
+  // together (the non-sumo build has no crypto_sign_ed25519_sk_to_pk).
+  const sign = sodium.crypto_sign_seed_keypair(signSecretKey.subarray(0, 32));
+  if (!sodium.memcmp(sign.privateKey, signSecretKey)) {
+    throw new SealboxError('KEY_INVALID', 'reviewer signing key is inconsistent');
+  }
   return {
     name: checkName(name),
     kemPublicKey: sodium.crypto_kem_xwing_seed_keypair(kemSecretKey).publicKey,
     kemSecretKey,
-    signPublicKey: sodium.crypto_sign_ed25519_sk_to_pk(signSecretKey),
+    signPublicKey: sign.publicKey,
     signSecretKey,
   };
 }
