@@ -80,3 +80,19 @@ export {
   lockKeyFile,
   unlockKeyFile,
 } from './keyfile.ts';
+export {
+  type BundleStart,
+  type BundleUpload,
+  type BundleSubmission,
+  type BundleAttachment,
+  type BundleFollowup,
+  type BundleEnd,
+  type BundleItem,
+  type BundleScan,
+  type ReadBundleOptions,
+  BUNDLE_FORMAT,
+  BUNDLE_RECORD_TYPES,
+  BundleEncoder,
+  readBundle,
+  scanBundle,
+} from './bundle.ts';
