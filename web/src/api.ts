@@ -1,0 +1,109 @@
+// The page's only network code: same-origin calls to /v1, no credentials, no
+// referrer, no cache. Secrets (the lookup token) travel in bodies, never in URLs.
+// The shapes follow docs/protocol.md's HTTP API.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** A failure worth retrying: the network dropped, or the server was briefly overloaded. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof ApiError)
+    return (
+      error.status === 0 || error.status === 503 || error.status === 429 || error.status >= 502
+    );
+  return error instanceof TypeError;
+}
+
+const BASE: RequestInit = {
+  credentials: 'omit',
+  cache: 'no-store',
+  referrerPolicy: 'no-referrer',
+  mode: 'same-origin',
+};
+
+async function call<T>(
+  method: string,
+  path: string,
+  body?: BodyInit,
+  contentType?: string,
+): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      ...BASE,
+      method,
+      ...(body !== undefined ? { body } : {}),
+      headers: contentType ? { 'content-type': contentType } : {},
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'the server could not be reached');
+  }
+  const text = await response.text().catch(() => '');
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!response.ok) {
+    const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    throw new ApiError(
+      response.status,
+      typeof error?.code === 'string' ? error.code : `HTTP_${response.status}`,
+      typeof error?.message === 'string' ? error.message : response.statusText,
+    );
+  }
+  return parsed as T;
+}
+
+const json = <T>(method: string, path: string, value: unknown) =>
+  call<T>(method, path, JSON.stringify(value), 'application/json');
+
+export interface Challenge {
+  parameters: Record<string, unknown> & { algorithm: string };
+  signature?: string;
+}
+export interface UploadCreated {
+  id: string;
+  partSize: number;
+  partCount: number;
+}
+export interface UploadState {
+  parts: { part: number; size: number }[];
+}
+export interface StatusAnswer {
+  caseId: string;
+  status: string;
+  received: string;
+  statements: unknown[];
+}
+
+export const api = {
+  keyset: () => call<unknown>('GET', '/v1/keyset'),
+  challenge: () => call<Challenge>('GET', '/v1/challenge'),
+  createUpload: (size: number, pow: string) =>
+    json<UploadCreated>('POST', '/v1/uploads', { size, pow }),
+  putPart: (id: string, part: number, bytes: Uint8Array) =>
+    call<unknown>(
+      'PUT',
+      `/v1/uploads/${encodeURIComponent(id)}/parts/${part}`,
+      bytes as BodyInit,
+      'application/octet-stream',
+    ),
+  uploadState: (id: string) => call<UploadState>('GET', `/v1/uploads/${encodeURIComponent(id)}`),
+  finishUpload: (id: string, digest: string) =>
+    json<unknown>('POST', `/v1/uploads/${encodeURIComponent(id)}/finish`, { digest }),
+  submit: (body: { pow: string; lookupToken: string; envelope: string; uploads: string[] }) =>
+    json<{ received: string }>('POST', '/v1/submissions', body),
+  status: (lookupToken: string) => json<StatusAnswer>('POST', '/v1/status', { lookupToken }),
+  followup: (body: { pow: string; lookupToken: string; envelope: string; uploads: string[] }) =>
+    json<{ received: string }>('POST', '/v1/followups', body),
+};

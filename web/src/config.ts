@@ -1,0 +1,30 @@
+// What a deployment pins into the page. The organisation fingerprint can be baked
+// into the bundle at build time (then a published bundle digest covers it) or
+// written by the server into <meta name="sealbox-org-fingerprint">. If both are
+// present they must agree: a page that cannot tell which root to trust seals nothing.
+export const ORG_FINGERPRINT_META = 'sealbox-org-fingerprint';
+export const EXIT_URL_META = 'sealbox-exit-url';
+
+function meta(name: string): string {
+  const el = document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`);
+  return el?.content.trim() ?? '';
+}
+
+export type PinResult =
+  { ok: true; fingerprint: string } | { ok: false; reason: 'missing' | 'conflict' };
+
+export function pinnedFingerprint(): PinResult {
+  const baked = __SEALBOX_ORG_FINGERPRINT__.trim();
+  const served = meta(ORG_FINGERPRINT_META);
+  if (baked && served && baked.toUpperCase() !== served.toUpperCase()) {
+    return { ok: false, reason: 'conflict' };
+  }
+  const fingerprint = baked || served;
+  return fingerprint ? { ok: true, fingerprint } : { ok: false, reason: 'missing' };
+}
+
+/** Where quick exit goes. Default about:blank: no request to anyone, no Sealbox address left. */
+export function exitUrl(): string {
+  const url = meta(EXIT_URL_META);
+  return /^https:\/\/[^\s]+$/.test(url) ? url : 'about:blank';
+}

@@ -1,0 +1,61 @@
+// Fetches a proof-of-work challenge and solves it in a Web Worker (or, if
+// workers are unavailable, on this thread). The server checks it and spends it
+// once: the answer goes into the body of the write it protects.
+import { type Challenge, api } from './api.ts';
+
+interface Solution {
+  counter: number;
+  derivedKey: string;
+  time?: number;
+}
+
+function solveInWorker(challenge: Challenge): Promise<Solution> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(__SEALBOX_POW_WORKER__);
+    worker.onmessage = (event: MessageEvent<{ solution?: Solution | null; error?: string }>) => {
+      worker.terminate();
+      if (event.data.solution) resolve(event.data.solution);
+      else reject(new Error(event.data.error ?? 'proof of work timed out'));
+    };
+    worker.onerror = (event) => {
+      worker.terminate();
+      event.preventDefault();
+      reject(new Error('proof of work worker failed'));
+    };
+    worker.postMessage(challenge);
+  });
+}
+
+async function solveHere(challenge: Challenge): Promise<Solution> {
+  const [{ solveChallenge }, pbkdf2, sha] = await Promise.all([
+    import('altcha-lib'),
+    import('altcha-lib/algorithms/web/pbkdf2'),
+    import('altcha-lib/algorithms/web/sha'),
+  ]);
+  const deriveKey = challenge.parameters.algorithm.startsWith('PBKDF2/')
+    ? pbkdf2.deriveKey
+    : sha.deriveKey;
+  const solution = await solveChallenge({
+    challenge: challenge as unknown as Parameters<typeof solveChallenge>[0]['challenge'],
+    deriveKey,
+    timeout: 600_000,
+  });
+  if (!solution) throw new Error('proof of work timed out');
+  return solution;
+}
+
+/** A solved challenge, encoded as the server expects it in `pow`. */
+export async function proofOfWork(): Promise<string> {
+  const challenge = await api.challenge();
+  let solution: Solution;
+  try {
+    solution = await solveInWorker(challenge);
+  } catch {
+    solution = await solveHere(challenge);
+  }
+  const payload = {
+    challenge: { parameters: challenge.parameters, signature: challenge.signature },
+    solution,
+  };
+  return btoa(JSON.stringify(payload));
+}

@@ -1,0 +1,245 @@
+// The status page: the receipt is checked and turned into keys in this browser;
+// only the lookup token is sent. Every statement is verified against the pinned
+// keyset and opened with the reply key before it is shown; one that fails is
+// not shown, and the page says so.
+import {
+  type ReceiptKeys,
+  type SubmitterView,
+  deriveReceiptKeys,
+  isSealboxError,
+  parseReceipt,
+  readStatementAsSubmitter,
+  sealDocument,
+  toBase64Url,
+} from '../../client-crypto/index.ts';
+import type { FormDefinition } from '../form/schema.ts';
+import { ApiError, api } from './api.ts';
+import { focusOn, h, uid } from './dom.ts';
+import { describeFailure } from './errors.ts';
+import { formatDate, locale, tr } from './i18n.ts';
+import { proofOfWork } from './pow.ts';
+import { progressArea } from './progress.ts';
+import { trustedKeyset } from './trust.ts';
+
+function receiptError(error: unknown): string {
+  if (isSealboxError(error, 'RECEIPT_CHECKSUM')) return 'status.error.checksum';
+  return 'status.error.format';
+}
+
+function statementItem(view: SubmitterView): HTMLElement {
+  return h(
+    'li',
+    { class: 'statement' },
+    tr(h('p', { class: 'meta' }), 'status.reply.meta', {
+      date: formatDate(view.date),
+      reviewer: view.reviewer,
+    }),
+    view.status
+      ? h(
+          'p',
+          {},
+          tr(h('span'), 'status.changed'),
+          ' ',
+          tr(h('strong'), `status.value.${view.status}`),
+        )
+      : null,
+    view.text ? h('p', { class: 'reply-text', dir: 'auto' }, view.text) : null,
+    view.kind === 'purge' ? tr(h('p'), 'status.purged') : null,
+  );
+}
+
+function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLElement {
+  const id = uid('followup');
+  const text = h('textarea', { id, rows: '6', maxlength: '100000' });
+  const button = tr(h('button', { type: 'submit', class: 'primary' }), 'followup.button');
+  const progress = progressArea();
+  const outcome = h('div', { role: 'alert', class: 'alert', hidden: true });
+  const fieldset = h(
+    'fieldset',
+    {},
+    tr(h('legend'), 'followup.legend'),
+    h('label', { for: id }, tr(h('span'), 'followup.label')),
+    text,
+  );
+  const formEl = h(
+    'form',
+    { novalidate: true, class: 'followup' },
+    fieldset,
+    button,
+    progress.element,
+    outcome,
+  );
+  formEl.addEventListener('submit', (event) => {
+    event.preventDefault();
+    outcome.hidden = true;
+    if (!text.value.trim()) {
+      tr(outcome, 'followup.empty');
+      outcome.hidden = false;
+      text.focus();
+      return;
+    }
+    fieldset.disabled = true;
+    button.disabled = true;
+    void (async () => {
+      const trust = await trustedKeyset();
+      if (!trust.ok) throw new ApiError(0, 'KEYSET', trust.reason);
+      progress.step('progress.seal');
+      const envelope = await sealDocument(
+        {
+          v: 1,
+          kind: 'followup',
+          locale: locale(),
+          form: `${form.id}@${form.version}`,
+          answers: {},
+          message: text.value,
+          attachments: [],
+          replyPublicKey: toBase64Url(keys.replyKeyPair.publicKey),
+        },
+        trust.keyset,
+      );
+      progress.step('progress.pow');
+      const pow = await proofOfWork();
+      progress.step('progress.send');
+      await api.followup({
+        pow,
+        lookupToken: toBase64Url(keys.lookupToken),
+        envelope: toBase64Url(envelope),
+        uploads: [],
+      });
+      progress.hide();
+      text.value = '';
+      tr(outcome, 'followup.sent');
+      outcome.hidden = false;
+      focusOn(outcome);
+      fieldset.disabled = false;
+      button.disabled = false;
+    })().catch((error: unknown) => {
+      const { key, vars, final } = describeFailure(error);
+      progress.hide();
+      tr(outcome, key, vars);
+      outcome.hidden = false;
+      focusOn(outcome);
+      if (!final) {
+        fieldset.disabled = false;
+        button.disabled = false;
+      }
+    });
+  });
+  return formEl;
+}
+
+export function statusView(form: FormDefinition): HTMLElement {
+  const heading = tr(h('h1', { id: 'status-heading' }), 'status.heading');
+  const inputId = uid('receipt');
+  const hintId = uid('hint');
+  const errorId = uid('err');
+  const input = h('input', {
+    id: inputId,
+    type: 'text',
+    dir: 'ltr',
+    autocomplete: 'off',
+    autocapitalize: 'characters',
+    spellcheck: 'false',
+    'aria-describedby': `${hintId} ${errorId}`,
+  });
+  const error = h('p', { class: 'error', id: errorId, role: 'alert', hidden: true });
+  const button = tr(h('button', { type: 'submit', class: 'primary' }), 'status.check');
+  const formEl = h(
+    'form',
+    { novalidate: true },
+    h('label', { for: inputId }, tr(h('span'), 'status.receipt.label')),
+    tr(h('p', { class: 'hint', id: hintId }), 'status.receipt.hint'),
+    error,
+    input,
+    button,
+  );
+  const result = h('div', { class: 'status-result', 'aria-live': 'polite' });
+  const section = h(
+    'section',
+    { id: 'status-view', 'aria-labelledby': 'status-heading' },
+    heading,
+    tr(h('p'), 'status.intro'),
+    formEl,
+    result,
+  );
+
+  const fail = (key: string, vars?: Record<string, string>) => {
+    tr(error, key, vars);
+    error.hidden = false;
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+  };
+
+  formEl.addEventListener('submit', (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    input.removeAttribute('aria-invalid');
+    result.replaceChildren();
+    let receipt: string;
+    try {
+      receipt = parseReceipt(input.value);
+    } catch (e) {
+      fail(receiptError(e));
+      return;
+    }
+    button.disabled = true;
+    tr(result, 'status.loading');
+    void check(receipt)
+      .catch((e: unknown) => {
+        result.replaceChildren();
+        if (e instanceof ApiError && e.status === 404) fail('status.error.notfound');
+        else if (e instanceof ApiError && e.code === 'KEYSET') fail(e.message);
+        else {
+          const failure = describeFailure(e);
+          fail(failure.key, failure.vars as Record<string, string>);
+        }
+      })
+      .finally(() => {
+        button.disabled = false;
+      });
+  });
+
+  async function check(receipt: string) {
+    const keys = await deriveReceiptKeys(receipt);
+    const trust = await trustedKeyset();
+    if (!trust.ok) throw new ApiError(0, 'KEYSET', trust.reason);
+    const answer = await api.status(toBase64Url(keys.lookupToken));
+    const views: SubmitterView[] = [];
+    let rejected = 0;
+    for (const signed of answer.statements) {
+      try {
+        views.push(
+          await readStatementAsSubmitter(signed, trust.keyset, keys.replyKeyPair, answer.caseId),
+        );
+      } catch {
+        rejected += 1;
+      }
+    }
+    const latest = [...views].reverse().find((v) => v.status)?.status ?? 'received';
+    const purged = views.some((v) => v.kind === 'purge');
+    const resultHeading = tr(h('h2'), 'status.result_heading');
+    const parts = [
+      resultHeading,
+      h(
+        'p',
+        { class: 'status-line' },
+        tr(h('span'), 'status.current'),
+        ' ',
+        tr(h('strong'), `status.value.${latest}`),
+      ),
+      tr(h('p'), 'status.received_on', { date: formatDate(answer.received) }),
+      rejected
+        ? tr(h('p', { class: 'alert', role: 'alert' }), 'status.unverified', { count: rejected })
+        : null,
+      tr(h('h3'), 'status.replies_heading'),
+      views.length
+        ? h('ol', { class: 'statements' }, ...views.map(statementItem))
+        : tr(h('p'), 'status.replies_none'),
+      purged ? null : followupForm(form, keys),
+    ];
+    result.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+    focusOn(resultHeading);
+  }
+
+  return section;
+}

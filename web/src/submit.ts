@@ -1,0 +1,210 @@
+// The submission flow: verify the keyset, take the answers, message and files,
+// then proof of work → encrypt and upload each file → seal the document → send.
+// Only ciphertext and the lookup token ever leave the page.
+import {
+  type AttachmentManifestEntry,
+  type Keyset,
+  deriveReceiptKeys,
+  encryptAttachment,
+  generateReceipt,
+  sealDocument,
+  toBase64Url,
+} from '../../client-crypto/index.ts';
+import type { FormDefinition } from '../form/schema.ts';
+import { api } from './api.ts';
+import { h, focusOn, uid } from './dom.ts';
+import { describeFailure } from './errors.ts';
+import { type ChosenFile, filePicker } from './files.ts';
+import { renderForm } from './form-view.ts';
+import { locale, tr } from './i18n.ts';
+import { proofOfWork } from './pow.ts';
+import { type Progress, progressArea } from './progress.ts';
+import { showReceipt } from './receipt-view.ts';
+import { type Trust, trustedKeyset } from './trust.ts';
+import { uploadAttachment } from './upload.ts';
+
+const MESSAGE_MAX = 100_000;
+
+async function sendAttachments(
+  files: ChosenFile[],
+  progress: Progress,
+): Promise<AttachmentManifestEntry[]> {
+  const manifest: AttachmentManifestEntry[] = [];
+  for (const [i, file] of files.entries()) {
+    const vars = { index: i + 1, count: files.length };
+    progress.step('progress.pow_file', vars);
+    progress.fraction(undefined);
+    const encrypted = await encryptAttachment(file.source(), file.size);
+    const uploadId = await uploadAttachment(encrypted, proofOfWork, {
+      progress(sent, total) {
+        progress.step('progress.upload', vars);
+        progress.fraction(sent / total);
+      },
+      retrying(delayMs) {
+        progress.step('progress.retry', { seconds: Math.ceil(delayMs / 1000) });
+      },
+    });
+    manifest.push({
+      uploadId,
+      name: file.name,
+      type: file.type,
+      size: file.size,
+      key: toBase64Url(encrypted.key),
+      digest: toBase64Url(encrypted.digest()),
+    });
+  }
+  return manifest;
+}
+
+export function submitView(form: FormDefinition): HTMLElement {
+  const heading = tr(h('h1'), 'intro.heading');
+  const trustLine = h('p', { class: 'trust', role: 'status' });
+  const trustError = h('div', { class: 'alert', role: 'alert', hidden: true });
+  const questions = renderForm(form);
+  const messageId = uid('message');
+  const messageHint = uid('hint');
+  const message = h('textarea', {
+    id: messageId,
+    rows: '8',
+    maxlength: String(MESSAGE_MAX),
+    'aria-describedby': messageHint,
+  });
+  const files = filePicker();
+  const sendButton = tr(h('button', { type: 'submit', class: 'primary' }), 'submit.button');
+  const progress = progressArea();
+  const failure = h('div', { class: 'alert', role: 'alert', hidden: true });
+  const fields = h(
+    'fieldset',
+    { class: 'plain' },
+    tr(h('legend', { class: 'section' }), form.titleKey),
+    questions.element,
+    h(
+      'div',
+      { class: 'field' },
+      h(
+        'label',
+        { for: messageId },
+        tr(h('span'), 'message.label'),
+        ' ',
+        tr(h('span', { class: 'req' }), 'form.optional'),
+      ),
+      tr(h('p', { class: 'hint', id: messageHint }), 'message.hint'),
+      message,
+    ),
+    files.element,
+    tr(h('p', { class: 'notice' }), 'files.notice'),
+  );
+  const formEl = h(
+    'form',
+    { novalidate: true, hidden: true },
+    fields,
+    sendButton,
+    progress.element,
+    failure,
+  );
+  const section = h(
+    'section',
+    { id: 'submit-view', 'aria-labelledby': 'submit-heading' },
+    heading,
+    tr(h('p'), 'intro.body'),
+    tr(h('p'), 'intro.safety'),
+    trustLine,
+    trustError,
+    formEl,
+  );
+  heading.id = 'submit-heading';
+
+  let keyset: Keyset | undefined;
+
+  const showTrust = (trust: Trust) => {
+    if (trust.ok) {
+      keyset = trust.keyset;
+      tr(trustLine, 'trust.ok', { fingerprint: trust.fingerprint });
+      trustError.hidden = true;
+      formEl.hidden = false;
+      return;
+    }
+    keyset = undefined;
+    formEl.hidden = true;
+    trustLine.textContent = '';
+    delete trustLine.dataset.i18n;
+    const retry = tr(h('button', { type: 'button' }), 'trust.retry');
+    retry.addEventListener('click', () => void checkTrust());
+    trustError.replaceChildren(
+      tr(h('p', { class: 'strong' }), 'trust.failed'),
+      tr(h('p'), trust.reason),
+      ...(trust.retry ? [retry] : []),
+    );
+    trustError.hidden = false;
+  };
+
+  const checkTrust = async () => {
+    tr(trustLine, 'trust.loading');
+    showTrust(await trustedKeyset());
+  };
+  void checkTrust();
+
+  const setBusy = (busy: boolean) => {
+    fields.disabled = busy;
+    sendButton.disabled = busy;
+    files.setDisabled(busy);
+  };
+
+  formEl.addEventListener('submit', (event) => {
+    event.preventDefault();
+    failure.hidden = true;
+    const invalid = questions.validate();
+    if (invalid) {
+      tr(failure, 'submit.validation');
+      failure.hidden = false;
+      invalid.focus();
+      return;
+    }
+    if (!keyset) return;
+    setBusy(true);
+    void send(keyset).catch((error: unknown) => {
+      const { key, vars, final } = describeFailure(error);
+      progress.hide();
+      tr(failure, key, vars);
+      failure.hidden = false;
+      focusOn(failure);
+      if (!final) setBusy(false);
+    });
+  });
+
+  async function send(keyset: Keyset) {
+    const receipt = await generateReceipt();
+    const keys = await deriveReceiptKeys(receipt);
+    const attachments = await sendAttachments(files.files(), progress);
+    progress.step('progress.seal');
+    progress.fraction(undefined);
+    const envelope = await sealDocument(
+      {
+        v: 1,
+        kind: 'submission',
+        locale: locale(),
+        form: `${form.id}@${form.version}`,
+        answers: questions.answers(),
+        message: message.value,
+        attachments,
+        replyPublicKey: toBase64Url(keys.replyKeyPair.publicKey),
+      },
+      keyset,
+    );
+    progress.step('progress.pow');
+    const pow = await proofOfWork();
+    progress.step('progress.send');
+    const { received } = await api.submit({
+      pow,
+      lookupToken: toBase64Url(keys.lookupToken),
+      envelope: toBase64Url(envelope),
+      uploads: attachments.map((a) => a.uploadId),
+    });
+    progress.hide();
+    // What was typed is no longer needed on this page.
+    formEl.reset();
+    section.replaceChildren(showReceipt(receipt, received));
+  }
+
+  return section;
+}

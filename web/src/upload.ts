@@ -1,0 +1,108 @@
+// Uploads one attachment's ciphertext in numbered parts. Each part is kept in
+// memory until the server has it, so a dropped connection costs one part, not the
+// file: we wait (backing off), ask the server which parts arrived, and go on.
+import { toBase64Url } from '../../client-crypto/index.ts';
+import type { EncryptedAttachment } from '../../client-crypto/index.ts';
+import { ApiError, api, isTransient } from './api.ts';
+
+export interface UploadEvents {
+  /** Ciphertext bytes the server has confirmed so far. */
+  progress(sent: number, total: number): void;
+  /** A transient failure; the next attempt starts in `delayMs`. */
+  retrying(delayMs: number, attempt: number): void;
+}
+
+export interface UploadOptions {
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Re-cuts the encryption stream's chunks into parts of exactly `partSize` (the last may be shorter). */
+export async function* partsOf(
+  chunks: AsyncIterable<Uint8Array>,
+  partSize: number,
+): AsyncGenerator<Uint8Array> {
+  let part = new Uint8Array(partSize);
+  let filled = 0;
+  for await (const chunk of chunks) {
+    let at = 0;
+    while (at < chunk.length) {
+      const take = Math.min(partSize - filled, chunk.length - at);
+      part.set(chunk.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled === partSize) {
+        yield part;
+        part = new Uint8Array(partSize);
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0) yield part.subarray(0, filled);
+}
+
+/** Runs `attempt` until it succeeds or fails for a reason retrying cannot fix. */
+export async function withRetry<T>(
+  attempt: () => Promise<T>,
+  events: Pick<UploadEvents, 'retrying'>,
+  options: UploadOptions = {},
+): Promise<T> {
+  const { maxAttempts = 8, baseDelayMs = 1000, maxDelayMs = 30_000, sleep = wait } = options;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isTransient(error) || n >= maxAttempts) throw error;
+      const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1));
+      events.retrying(delay, n);
+      await sleep(delay);
+    }
+  }
+}
+
+/**
+ * Sends an encrypted attachment and returns its upload id. `pow` is a solved
+ * challenge for the create call.
+ */
+export async function uploadAttachment(
+  encrypted: EncryptedAttachment,
+  pow: () => Promise<string>,
+  events: UploadEvents,
+  options: UploadOptions = {},
+): Promise<string> {
+  const total = encrypted.ciphertextSize;
+  const proof = await pow();
+  const created = await withRetry(() => api.createUpload(total, proof), events, options);
+  let sent = 0;
+  let index = 0;
+  for await (const part of partsOf(encrypted.chunks, created.partSize)) {
+    const number = index;
+    await withRetry(
+      async () => {
+        try {
+          await api.putPart(created.id, number, part);
+        } catch (error) {
+          if (!isTransient(error)) throw error;
+          // The part may have arrived even though the answer did not.
+          const state = await api.uploadState(created.id).catch(() => undefined);
+          if (!state?.parts.some((p) => p.part === number && p.size === part.length)) throw error;
+        }
+      },
+      events,
+      options,
+    );
+    sent += part.length;
+    index += 1;
+    events.progress(sent, total);
+  }
+  if (index !== created.partCount) {
+    throw new ApiError(0, 'UPLOAD_PARTS', `expected ${created.partCount} parts, made ${index}`);
+  }
+  const digest = toBase64Url(encrypted.digest());
+  await withRetry(() => api.finishUpload(created.id, digest), events, options);
+  return created.id;
+}
