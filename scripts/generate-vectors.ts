@@ -1,0 +1,1024 @@
+// Writes the protocol test vectors under test/vectors/ (`npm run vectors`).
+//
+// Every key comes from a fixed seed, so keys, fingerprints, receipts and
+// keysets (Ed25519 signatures are deterministic) come out the same at every
+// run. Envelopes, attachment streams, statements and key files contain fresh
+// randomness (X-Wing encapsulation, nonces, secretstream headers, salts), so
+// their bytes differ from run to run; the files checked in are the reference,
+// and test/client-crypto/vectors.test.ts checks whatever is there.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type Keyset,
+  type ReplyDocument,
+  type SealedDocument,
+  type SigningKeyPair,
+  concatBytes,
+  courierCard,
+  createStatement,
+  deriveReceiptKeys,
+  encryptAttachment,
+  fingerprint,
+  fromBase64Url,
+  getSodium,
+  lockKeyFile,
+  padme,
+  parseReceipt,
+  readStatementAsSubmitter,
+  reviewerCard,
+  reviewerIdentityFromSecrets,
+  sealDocument,
+  sealEnvelope,
+  sealReply,
+  signKeyset,
+  toBase64Url,
+  utf8Encode,
+  verifyKeyset,
+  verifyStatement,
+} from '../client-crypto/index.ts';
+import { VECTORS_DIR } from '../test/vectors/load.ts';
+
+const sodium = await getSodium();
+const b64 = toBase64Url;
+const hex = (bytes: Uint8Array) => sodium.to_hex(bytes);
+
+/** 32 bytes named by a label: the only source of the vectors' keys. */
+function seed(label: string): Uint8Array {
+  return sodium.crypto_generichash(32, utf8Encode(`sealbox/test-vectors/${label}`), null);
+}
+
+function signingKey(label: string): SigningKeyPair {
+  const kp = sodium.crypto_sign_seed_keypair(seed(label));
+  return { publicKey: kp.publicKey, secretKey: kp.privateKey };
+}
+
+async function reviewer(n: number) {
+  return reviewerIdentityFromSecrets(
+    `Reviewer ${n}`,
+    seed(`reviewer ${n} kem`),
+    signingKey(`reviewer ${n} sign`).secretKey,
+  );
+}
+
+function flip(bytes: Uint8Array, at: number): Uint8Array {
+  const out = bytes.slice();
+  out[at]! ^= 0x01;
+  return out;
+}
+
+const written: string[] = [];
+function write(name: string, vector: Record<string, unknown>) {
+  writeFileSync(join(VECTORS_DIR, `${name}.json`), `${JSON.stringify(vector, null, 2)}\n`);
+  written.push(name);
+}
+
+mkdirSync(VECTORS_DIR, { recursive: true });
+for (const f of readdirSync(VECTORS_DIR)) {
+  if (f.endsWith('.json')) rmSync(join(VECTORS_DIR, f));
+}
+
+// --- The world: one organisation, two reviewers, a courier, one outsider ---
+
+const org = signingKey('organisation');
+const otherOrg = signingKey('other organisation');
+const r1 = await reviewer(1);
+const r2 = await reviewer(2);
+const outsider = await reviewer(3);
+const courier = { name: 'Courier 1', ...signingKey('courier 1') };
+const NOW = '2026-06-01';
+const keysetContent: Keyset = {
+  version: 3,
+  issued: '2026-01-01',
+  expires: '2027-12-31',
+  reviewers: [reviewerCard(r1), reviewerCard(r2)],
+  couriers: [courierCard(courier)],
+};
+const signedKeyset = await signKeyset(keysetContent, org);
+const keyset = await verifyKeyset(
+  signedKeyset,
+  { publicKey: org.publicKey },
+  { now: new Date(NOW) },
+);
+
+// --- Fingerprints ---
+
+write('fingerprint-organisation', {
+  kind: 'fingerprint',
+  description: 'The fingerprint of the organisation root public key (Ed25519).',
+  expect: 'success',
+  publicKey: b64(org.publicKey),
+  fingerprint: await fingerprint(org.publicKey),
+});
+write('fingerprint-x-wing', {
+  kind: 'fingerprint',
+  description: 'The fingerprint of a 1216-byte X-Wing public key (reviewer 1).',
+  expect: 'success',
+  publicKey: b64(r1.kemPublicKey),
+  fingerprint: await fingerprint(r1.kemPublicKey),
+});
+
+// --- Keysets ---
+
+const orgFingerprint = await fingerprint(org.publicKey);
+function keysetVector(
+  name: string,
+  description: string,
+  expect: string,
+  error: string | undefined,
+  fields: {
+    signed: unknown;
+    pin: { publicKey?: string; fingerprint?: string };
+    now?: string;
+    newerThan?: number;
+  },
+  keyset?: Keyset,
+) {
+  write(name, {
+    kind: 'keyset',
+    description,
+    expect,
+    ...(error ? { error } : {}),
+    signed: fields.signed,
+    pin: fields.pin,
+    now: fields.now ?? NOW,
+    ...(fields.newerThan !== undefined ? { newerThan: fields.newerThan } : {}),
+    ...(keyset ? { keyset } : {}),
+  });
+}
+const pinKey = { publicKey: b64(org.publicKey) };
+keysetVector(
+  'keyset-success',
+  'A keyset signed by the pinned organisation key, checked on a day inside its validity.',
+  'success',
+  undefined,
+  { signed: signedKeyset, pin: pinKey },
+  keyset,
+);
+keysetVector(
+  'keyset-success-fingerprint-pin',
+  'The same keyset, pinned by fingerprint as a person might type it (lower case, spaces for dashes).',
+  'success',
+  undefined,
+  { signed: signedKeyset, pin: { fingerprint: orgFingerprint.toLowerCase().replace(/-/g, ' ') } },
+  keyset,
+);
+keysetVector(
+  'keyset-success-last-day',
+  'Checked on its expiry date: a keyset is valid through the whole of that day.',
+  'success',
+  undefined,
+  { signed: signedKeyset, pin: pinKey, now: keysetContent.expires },
+  keyset,
+);
+keysetVector(
+  'keyset-success-newer',
+  'A keyset whose version is higher than the one the reader already holds.',
+  'success',
+  undefined,
+  { signed: signedKeyset, pin: pinKey, newerThan: 2 },
+  keyset,
+);
+const payload = (signedKeyset.payload.startsWith('e') ? 'f' : 'e') + signedKeyset.payload.slice(1);
+keysetVector(
+  'keyset-bad-signature-payload',
+  'One bit of the signed payload changed (first base64url symbol replaced).',
+  'bad keyset signature',
+  'KEYSET_SIGNATURE_INVALID',
+  { signed: { ...signedKeyset, payload }, pin: pinKey },
+);
+keysetVector(
+  'keyset-bad-signature',
+  'The signature has one bit flipped.',
+  'bad keyset signature',
+  'KEYSET_SIGNATURE_INVALID',
+  {
+    signed: {
+      ...signedKeyset,
+      signature: b64(flip(fromBase64Url(signedKeyset.signature), 10)),
+    },
+    pin: pinKey,
+  },
+);
+const otherSigned = await signKeyset(keysetContent, otherOrg);
+keysetVector(
+  'keyset-signer-substituted',
+  'Signed by another root, with the signer field rewritten to the pinned key.',
+  'bad keyset signature',
+  'KEYSET_SIGNATURE_INVALID',
+  { signed: { ...otherSigned, signer: signedKeyset.signer }, pin: pinKey },
+);
+keysetVector(
+  'keyset-another-root',
+  'A well-signed keyset from another organisation root; the reader pins ours by public key.',
+  'keyset from another root',
+  'KEYSET_ROOT_MISMATCH',
+  { signed: otherSigned, pin: pinKey },
+);
+keysetVector(
+  'keyset-another-root-fingerprint',
+  'The same, with our root pinned by fingerprint.',
+  'keyset from another root',
+  'KEYSET_ROOT_MISMATCH',
+  { signed: otherSigned, pin: { fingerprint: orgFingerprint } },
+);
+keysetVector(
+  'keyset-expired',
+  'Checked the day after its expiry date.',
+  'expired keyset',
+  'KEYSET_EXPIRED',
+  { signed: signedKeyset, pin: pinKey, now: '2028-01-01' },
+);
+keysetVector(
+  'keyset-not-yet-valid',
+  'Checked two days before its issue date (one day of grace is allowed for clocks).',
+  'keyset not yet valid',
+  'KEYSET_NOT_YET_VALID',
+  { signed: signedKeyset, pin: pinKey, now: '2025-12-30' },
+);
+keysetVector(
+  'keyset-version-not-newer',
+  'The reader already holds version 3: the same version is refused.',
+  'keyset version not newer',
+  'KEYSET_VERSION_NOT_NEWER',
+  { signed: signedKeyset, pin: pinKey, newerThan: 3 },
+);
+keysetVector(
+  'keyset-wrong-format',
+  'A signed keyset whose format string names a version this reader does not know.',
+  'wrong version',
+  'VERSION_UNSUPPORTED',
+  { signed: { ...signedKeyset, format: 'sealbox-keyset-v2' }, pin: pinKey },
+);
+
+// --- Receipts ---
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** The check symbols, computed here from the spec (not with the library). */
+function receiptFrom(label: string): string {
+  const symbols = [...seed(label).subarray(0, 26)].map((b) => CROCKFORD[b & 31]!);
+  // Make sure the typed-by-hand vector exercises the O→0 and I/L→1 readings.
+  symbols[4] = '0';
+  symbols[9] = '1';
+  const data = symbols.join('');
+  let m = 0n;
+  for (const c of data) m = m * 32n + BigInt(CROCKFORD.indexOf(c));
+  const check = Number((1021n - ((m * 1024n) % 1021n)) % 1021n);
+  const all = data + CROCKFORD[check >> 5]! + CROCKFORD[check & 31]!;
+  return all.match(/.{4}/g)!.join('-');
+}
+const receipt = receiptFrom('receipt 1');
+const otherReceipt = receiptFrom('receipt 2');
+const receiptKeys = await deriveReceiptKeys(receipt);
+const otherReceiptKeys = await deriveReceiptKeys(otherReceipt);
+
+async function receiptSuccess(name: string, description: string, input: string) {
+  const canonical = parseReceipt(input);
+  const data = canonical.replace(/-/g, '').slice(0, 26);
+  const master = sodium.crypto_generichash(32, utf8Encode(`sealbox/v1/receipt${data}`), null);
+  const replySeed = sodium.crypto_kdf_derive_from_key(32, 1, 'sbReplyK', master);
+  const keys = await deriveReceiptKeys(input);
+  write(name, {
+    kind: 'receipt',
+    description,
+    expect: 'success',
+    input,
+    canonical,
+    master: b64(master),
+    lookupToken: b64(keys.lookupToken),
+    lookupTokenHex: hex(keys.lookupToken),
+    replySeed: b64(replySeed),
+    replyPublicKey: b64(keys.replyKeyPair.publicKey),
+  });
+}
+function receiptFailure(
+  name: string,
+  description: string,
+  input: string,
+  expect: string,
+  error: string,
+) {
+  write(name, { kind: 'receipt', description, expect, error, input });
+}
+await receiptSuccess('receipt-success', 'A receipt in its canonical form.', receipt);
+await receiptSuccess(
+  'receipt-success-typed',
+  'The same receipt as a person might type it: lower case, spaces, O for 0 and l for 1.',
+  receipt.toLowerCase().replace(/-/g, ' ').replace(/0/g, 'o').replace(/1/g, 'l'),
+);
+await receiptSuccess('receipt-success-other', 'A second receipt.', otherReceipt);
+{
+  const plain = receipt.replace(/-/g, '');
+  const replaceAt = (s: string, i: number, c: string) => s.slice(0, i) + c + s.slice(i + 1);
+  const regroup = (s: string) => s.match(/.{4}/g)!.join('-');
+  const other = (c: string) => CROCKFORD[(CROCKFORD.indexOf(c) + 7) % 32]!;
+  receiptFailure(
+    'receipt-typo-symbol',
+    'One data symbol of receipt-success changed.',
+    regroup(replaceAt(plain, 13, other(plain[13]!))),
+    'receipt typo',
+    'RECEIPT_CHECKSUM',
+  );
+  receiptFailure(
+    'receipt-typo-check-symbol',
+    'The last check symbol of receipt-success changed.',
+    regroup(replaceAt(plain, 27, other(plain[27]!))),
+    'receipt typo',
+    'RECEIPT_CHECKSUM',
+  );
+  let i = 0;
+  while (plain[i] === plain[i + 1]) i++;
+  const swapped = plain.slice(0, i) + plain[i + 1]! + plain[i]! + plain.slice(i + 2);
+  receiptFailure(
+    'receipt-typo-swap',
+    `Two neighbouring symbols of receipt-success (positions ${i + 1} and ${i + 2}) swapped.`,
+    regroup(swapped),
+    'receipt typo',
+    'RECEIPT_CHECKSUM',
+  );
+  receiptFailure(
+    'receipt-too-short',
+    'receipt-success with its last symbol missing.',
+    receipt.slice(0, -1),
+    'receipt format',
+    'RECEIPT_FORMAT',
+  );
+  receiptFailure(
+    'receipt-bad-symbol',
+    'A "U", which is not a Crockford base32 symbol, in place of the first symbol.',
+    `U${receipt.slice(1)}`,
+    'receipt format',
+    'RECEIPT_FORMAT',
+  );
+}
+
+// --- Attachment streams ---
+
+async function encrypt(plaintext: Uint8Array) {
+  const enc = await encryptAttachment([plaintext], plaintext.length);
+  const parts: Uint8Array[] = [];
+  for await (const c of enc.chunks) parts.push(c);
+  return { key: enc.key, digest: enc.digest(), parts, ciphertext: concatBytes(...parts) };
+}
+function streamVector(
+  name: string,
+  description: string,
+  expect: string,
+  error: string | undefined,
+  s: { key: Uint8Array; size: number; digest: Uint8Array; ciphertext: Uint8Array },
+  plaintext?: Uint8Array,
+) {
+  write(name, {
+    kind: 'stream',
+    description,
+    expect,
+    ...(error ? { error } : {}),
+    key: b64(s.key),
+    size: s.size,
+    digest: b64(s.digest),
+    ciphertext: b64(s.ciphertext),
+    ...(plaintext ? { plaintext: b64(plaintext) } : {}),
+  });
+}
+const smallPlain = utf8Encode('Scan of the travel-ban notice, page 1. '.repeat(26).slice(0, 1000));
+const small = await encrypt(smallPlain);
+const threePlain = sodium.randombytes_buf_deterministic(135_000, seed('attachment 3 chunks'));
+const three = await encrypt(threePlain);
+const emptyStream = await encrypt(new Uint8Array(0));
+const smallS = { ...small, size: smallPlain.length };
+const threeS = { ...three, size: threePlain.length };
+
+streamVector(
+  'stream-success',
+  'A 1000-byte attachment: padded to 4096 bytes, one chunk tagged FINAL.',
+  'success',
+  undefined,
+  smallS,
+  smallPlain,
+);
+streamVector(
+  'stream-success-three-chunks',
+  'A 135000-byte attachment: Padmé length 135168, chunks of 65536, 65536 and 4096 bytes.',
+  'success',
+  undefined,
+  threeS,
+  threePlain,
+);
+streamVector(
+  'stream-success-empty',
+  'An empty attachment: 4096 zero bytes of padding in one FINAL chunk.',
+  'success',
+  undefined,
+  { ...emptyStream, size: 0 },
+  new Uint8Array(0),
+);
+{
+  const [header, c1, c2, c3] = three.parts as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  streamVector(
+    'stream-truncated-final-chunk',
+    'stream-success-three-chunks without its last (FINAL) chunk: ends at a chunk boundary.',
+    'truncated stream',
+    'STREAM_TRUNCATED',
+    { ...threeS, ciphertext: concatBytes(header, c1, c2) },
+  );
+  streamVector(
+    'stream-reordered',
+    'stream-success-three-chunks with its first two chunks swapped.',
+    'reordered stream',
+    'STREAM_TAMPERED',
+    { ...threeS, ciphertext: concatBytes(header, c2, c1, c3) },
+  );
+  streamVector(
+    'stream-duplicated-chunk',
+    'stream-success-three-chunks with its first chunk sent twice.',
+    'duplicated chunk',
+    'STREAM_TAMPERED',
+    { ...threeS, ciphertext: concatBytes(header, c1, c1, c2, c3) },
+  );
+}
+streamVector(
+  'stream-truncated-inside-chunk',
+  'stream-success with its last 10 bytes missing.',
+  'truncated stream',
+  'STREAM_TRUNCATED',
+  { ...smallS, ciphertext: small.ciphertext.subarray(0, small.ciphertext.length - 10) },
+);
+streamVector(
+  'stream-truncated-header',
+  'Only the first 10 bytes of the 24-byte stream header.',
+  'truncated stream',
+  'STREAM_TRUNCATED',
+  { ...smallS, ciphertext: small.ciphertext.subarray(0, 10) },
+);
+streamVector(
+  'stream-tampered-chunk',
+  'stream-success with one bit flipped inside its chunk.',
+  'tampered stream',
+  'STREAM_TAMPERED',
+  { ...smallS, ciphertext: flip(small.ciphertext, 100) },
+);
+streamVector(
+  'stream-trailing-data',
+  'stream-success followed by 17 more bytes after its FINAL chunk.',
+  'trailing data',
+  'STREAM_TAMPERED',
+  { ...smallS, ciphertext: concatBytes(small.ciphertext, new Uint8Array(17)) },
+);
+streamVector(
+  'stream-wrong-key',
+  'stream-success read with the key of stream-success-three-chunks.',
+  'wrong attachment key',
+  'STREAM_TAMPERED',
+  { ...smallS, key: three.key },
+);
+streamVector(
+  'stream-digest-mismatch',
+  'stream-success whose manifest digest is that of another stream: every chunk opens, the digest does not match.',
+  'digest mismatch',
+  'DIGEST_MISMATCH',
+  { ...smallS, digest: three.digest },
+);
+{
+  // Built with raw secretstream calls: a valid stream whose padding is not zero.
+  const key = sodium.crypto_secretstream_xchacha20poly1305_keygen();
+  const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(key);
+  const padded = new Uint8Array(4096);
+  padded.set(smallPlain);
+  padded[4095] = 1;
+  const chunk = sodium.crypto_secretstream_xchacha20poly1305_push(
+    state,
+    padded,
+    null,
+    sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL,
+  );
+  const ciphertext = concatBytes(header, chunk);
+  streamVector(
+    'stream-padding-not-zero',
+    'An authentic stream whose padding (after the declared size) holds a non-zero byte.',
+    'tampered stream',
+    'STREAM_TAMPERED',
+    {
+      key,
+      size: smallPlain.length,
+      digest: sodium.crypto_generichash(32, ciphertext, null),
+      ciphertext,
+    },
+  );
+}
+
+// --- Envelopes ---
+
+const submission: SealedDocument = {
+  v: 1,
+  kind: 'submission',
+  locale: 'en',
+  form: 'reprisal-report-v1',
+  answers: {
+    un_body: 'human_rights_council',
+    country: 'XX',
+    what_happened: ['travel_ban', 'threats'],
+    when: '2026-05-14',
+    consent: 'anonymised_only',
+  },
+  message: 'They took my passport at the airport after I spoke in Geneva. Мой паспорт. 我的护照。',
+  attachments: [
+    {
+      uploadId: 'upload-0001',
+      name: 'notice.txt',
+      type: 'text/plain',
+      size: smallPlain.length,
+      key: b64(small.key),
+      digest: b64(small.digest),
+    },
+  ],
+  replyPublicKey: b64(receiptKeys.replyKeyPair.publicKey),
+};
+const followup: SealedDocument = {
+  ...submission,
+  kind: 'followup',
+  answers: {},
+  message: `Since my report, my brother has been questioned twice. ${'They ask where I am. '.repeat(250)}`,
+  attachments: [],
+};
+const reply: ReplyDocument = {
+  v: 1,
+  kind: 'reply',
+  caseId: 'case-0042',
+  statementId: 'Y2FzZS0wMDQyLXJlcGx5',
+  status: 'needs_information',
+  text: 'Thank you. Could you tell us which airport this was?',
+};
+
+const envelope = await sealDocument(submission, keyset);
+const followupEnvelope = await sealDocument(followup, keyset);
+const replyEnvelope = await sealReply(reply, receiptKeys.replyKeyPair.publicKey, keyset.version);
+const HEADER = 12;
+const STANZA = 32 + 1120 + 48;
+const payloadAt = HEADER + 2 * STANZA;
+
+function envelopeVector(
+  name: string,
+  description: string,
+  expect: string,
+  error: string | undefined,
+  bytes: Uint8Array,
+  recipient: 'r1' | 'r2' | 'outsider' | 'receipt' | 'other receipt',
+  result?: { header: unknown; document: unknown },
+) {
+  const open = recipient === 'receipt' || recipient === 'other receipt' ? 'submitter' : 'reviewer';
+  const who =
+    recipient === 'r1'
+      ? { kemSecretKey: b64(r1.kemSecretKey) }
+      : recipient === 'r2'
+        ? { kemSecretKey: b64(r2.kemSecretKey) }
+        : recipient === 'outsider'
+          ? { kemSecretKey: b64(outsider.kemSecretKey) }
+          : recipient === 'receipt'
+            ? { kemSecretKey: b64(receiptSeed(receipt)), receipt }
+            : { kemSecretKey: b64(receiptSeed(otherReceipt)), receipt: otherReceipt };
+  write(name, {
+    kind: 'envelope',
+    description,
+    expect,
+    ...(error ? { error } : {}),
+    open,
+    recipient: who,
+    envelope: b64(bytes),
+    ...(result ?? {}),
+  });
+}
+function receiptSeed(r: string): Uint8Array {
+  const data = parseReceipt(r).replace(/-/g, '').slice(0, 26);
+  const master = sodium.crypto_generichash(32, utf8Encode(`sealbox/v1/receipt${data}`), null);
+  return sodium.crypto_kdf_derive_from_key(32, 1, 'sbReplyK', master);
+}
+const submissionHeader = { version: 1, kind: 'submission', keysetVersion: 3, recipients: 2 };
+
+envelopeVector(
+  'envelope-success',
+  'A submission sealed to the two reviewers of keyset version 3, opened by reviewer 1 (first stanza).',
+  'success',
+  undefined,
+  envelope,
+  'r1',
+  { header: submissionHeader, document: submission },
+);
+envelopeVector(
+  'envelope-success-second-recipient',
+  'The same envelope, opened by reviewer 2 (second stanza).',
+  'success',
+  undefined,
+  envelope,
+  'r2',
+  { header: submissionHeader, document: submission },
+);
+envelopeVector(
+  'envelope-success-followup',
+  'A follow-up sealed to the same two reviewers, opened by reviewer 2.',
+  'success',
+  undefined,
+  followupEnvelope,
+  'r2',
+  { header: { ...submissionHeader, kind: 'followup' }, document: followup },
+);
+envelopeVector(
+  'envelope-success-reply',
+  'A reply sealed to the reply key derived from receipt-success, with an anonymous (all-zero) recipient id.',
+  'success',
+  undefined,
+  replyEnvelope,
+  'receipt',
+  { header: { version: 1, kind: 'reply', keysetVersion: 3, recipients: 1 }, document: reply },
+);
+envelopeVector(
+  'envelope-not-a-recipient',
+  'envelope-success read with a reviewer key that is not in the keyset: no stanza names it.',
+  'not a recipient',
+  undefined,
+  envelope,
+  'outsider',
+);
+envelopeVector(
+  'envelope-reply-not-a-recipient',
+  "envelope-success-reply read with another receipt's reply key: the anonymous stanza does not open.",
+  'not a recipient',
+  undefined,
+  replyEnvelope,
+  'other receipt',
+);
+envelopeVector(
+  'envelope-tampered-recipient-id',
+  "One bit flipped in reviewer 1's recipient id: reviewer 1 no longer finds a stanza for it.",
+  'not a recipient',
+  undefined,
+  flip(envelope, HEADER + 5),
+  'r1',
+);
+envelopeVector(
+  'envelope-tampered-header-keyset-version',
+  'The header claims keyset version 2 instead of 3 (byte 9 changed).',
+  'tampered header',
+  'ENVELOPE_TAMPERED',
+  flip(envelope, 9),
+  'r1',
+);
+envelopeVector(
+  'envelope-tampered-header-kind',
+  'The header kind byte changed from 1 (submission) to 2 (follow-up).',
+  'tampered header',
+  'ENVELOPE_TAMPERED',
+  (() => {
+    const e = envelope.slice();
+    e[5] = 2;
+    return e;
+  })(),
+  'r1',
+);
+envelopeVector(
+  'envelope-tampered-stanza-kem',
+  "One bit flipped in reviewer 1's X-Wing ciphertext.",
+  'tampered stanza',
+  'ENVELOPE_TAMPERED',
+  flip(envelope, HEADER + 32 + 500),
+  'r1',
+);
+envelopeVector(
+  'envelope-tampered-stanza-wrapped-key',
+  "One bit flipped in reviewer 1's wrapped content key.",
+  'tampered stanza',
+  'ENVELOPE_TAMPERED',
+  flip(envelope, HEADER + 32 + 1120 + 3),
+  'r1',
+);
+envelopeVector(
+  'envelope-tampered-other-stanza',
+  "One bit flipped in reviewer 2's stanza, read by reviewer 1: the payload's associated data covers every stanza.",
+  'tampered stanza',
+  'ENVELOPE_TAMPERED',
+  flip(envelope, HEADER + STANZA + 32 + 1120 + 3),
+  'r1',
+);
+envelopeVector(
+  'envelope-tampered-payload',
+  'One bit flipped in the middle of the payload ciphertext.',
+  'tampered payload',
+  'ENVELOPE_TAMPERED',
+  flip(envelope, payloadAt + 24 + 2000),
+  'r1',
+);
+envelopeVector(
+  'envelope-tampered-payload-nonce',
+  'One bit flipped in the payload nonce.',
+  'tampered payload',
+  'ENVELOPE_TAMPERED',
+  flip(envelope, payloadAt + 1),
+  'r1',
+);
+envelopeVector(
+  'envelope-truncated',
+  'envelope-success without its last byte: the payload is no longer a Padmé length.',
+  'truncated envelope',
+  'FORMAT_INVALID',
+  envelope.subarray(0, envelope.length - 1),
+  'r1',
+);
+envelopeVector(
+  'envelope-truncated-to-stanzas',
+  'envelope-success cut after its stanzas and payload nonce: no payload is left.',
+  'truncated envelope',
+  'FORMAT_INVALID',
+  envelope.subarray(0, payloadAt + 24 + 16),
+  'r1',
+);
+envelopeVector(
+  'envelope-trailing-byte',
+  'envelope-success with one extra byte at the end: the payload is no longer a Padmé length.',
+  'truncated envelope',
+  'FORMAT_INVALID',
+  concatBytes(envelope, new Uint8Array(1)),
+  'r1',
+);
+{
+  // Cut one Padmé step (256 bytes at this size) off the follow-up's payload:
+  // the length rule still holds, so only the AEAD tag catches it.
+  const cut = followupEnvelope.subarray(0, followupEnvelope.length - 256);
+  const padded = cut.length - payloadAt - 24 - 16;
+  if (padme(padded) !== padded || padded < 4096) throw new Error('follow-up is too short');
+  envelopeVector(
+    'envelope-truncated-padme',
+    'envelope-success-followup shortened by 256 bytes, to another valid Padmé length.',
+    'truncated envelope',
+    'ENVELOPE_TAMPERED',
+    cut,
+    'r2',
+  );
+}
+envelopeVector(
+  'envelope-wrong-version',
+  'envelope-success with its version byte set to 2.',
+  'wrong version',
+  'VERSION_UNSUPPORTED',
+  (() => {
+    const e = envelope.slice();
+    e[4] = 2;
+    return e;
+  })(),
+  'r1',
+);
+envelopeVector(
+  'envelope-wrong-magic',
+  'envelope-success with its first byte changed: not a Sealbox envelope.',
+  'not an envelope',
+  'FORMAT_INVALID',
+  flip(envelope, 0),
+  'r1',
+);
+envelopeVector(
+  'envelope-header-kind-mismatch',
+  'An authentic envelope whose header says follow-up but whose document says submission.',
+  'kind mismatch',
+  'ENVELOPE_TAMPERED',
+  await sealEnvelope(
+    'followup',
+    3,
+    [{ publicKey: r1.kemPublicKey }, { publicKey: r2.kemPublicKey }],
+    utf8Encode(JSON.stringify(submission)),
+  ),
+  'r1',
+);
+
+// --- Statements ---
+
+const DATE = new Date(NOW);
+const statementCommon = {
+  organisationPublicKey: b64(org.publicKey),
+  keyset: signedKeyset,
+  now: NOW,
+};
+async function statementVector(
+  name: string,
+  description: string,
+  expect: string,
+  error: string | undefined,
+  statement: unknown,
+  submitter?: { receipt: string; caseId: string },
+) {
+  let verified: unknown;
+  let submitterView: unknown;
+  if (!error) {
+    verified = await verifyStatement(statement, keyset);
+    if (submitter) {
+      const keys = await deriveReceiptKeys(submitter.receipt);
+      submitterView = await readStatementAsSubmitter(
+        statement,
+        keyset,
+        keys.replyKeyPair,
+        submitter.caseId,
+      );
+    }
+  }
+  write(name, {
+    kind: 'statement',
+    description,
+    expect,
+    ...(error ? { error } : {}),
+    ...statementCommon,
+    statement,
+    ...(submitter ?? {}),
+    ...(verified ? { verified } : {}),
+    ...(submitterView ? { submitterView } : {}),
+  });
+}
+const statusStatement = await createStatement(
+  {
+    kind: 'status',
+    caseId: 'case-0042',
+    status: 'in_review',
+    replyPublicKey: receiptKeys.replyKeyPair.publicKey,
+    date: DATE,
+  },
+  r1,
+  keyset,
+);
+const replyStatement = await createStatement(
+  {
+    kind: 'reply',
+    caseId: 'case-0042',
+    text: 'Thank you. Could you tell us which airport this was?',
+    replyPublicKey: receiptKeys.replyKeyPair.publicKey,
+    date: DATE,
+  },
+  r2,
+  keyset,
+);
+const purgeStatement = await createStatement(
+  { kind: 'purge', caseId: 'case-0042', date: DATE },
+  r1,
+  keyset,
+);
+const mine = { receipt, caseId: 'case-0042' };
+
+await statementVector(
+  'statement-success-status',
+  'A status change by reviewer 1, read by the submitter of case-0042 (receipt-success).',
+  'success',
+  undefined,
+  statusStatement,
+  mine,
+);
+await statementVector(
+  'statement-success-reply',
+  'A reply by reviewer 2, read by the submitter of case-0042 (receipt-success).',
+  'success',
+  undefined,
+  replyStatement,
+  mine,
+);
+await statementVector(
+  'statement-success-purge',
+  'A purge statement by reviewer 1, verified against the keyset (as the server does).',
+  'success',
+  undefined,
+  purgeStatement,
+);
+await statementVector(
+  'statement-bad-signature',
+  'statement-success-status with one bit of its signature flipped.',
+  'bad statement signature',
+  'STATEMENT_SIGNATURE_INVALID',
+  { ...statusStatement, signature: b64(flip(fromBase64Url(statusStatement.signature), 3)) },
+);
+await statementVector(
+  'statement-signer-substituted',
+  "statement-success-status (signed by reviewer 1) with its signer field set to reviewer 2's key.",
+  'bad statement signature',
+  'STATEMENT_SIGNATURE_INVALID',
+  { ...statusStatement, signer: b64(r2.signPublicKey) },
+);
+await statementVector(
+  'statement-signer-unknown',
+  'A well-formed status statement signed by a reviewer who is not in the keyset.',
+  'statement signer unknown',
+  'STATEMENT_SIGNER_UNKNOWN',
+  await createStatement(
+    {
+      kind: 'status',
+      caseId: 'case-0042',
+      status: 'closed',
+      replyPublicKey: receiptKeys.replyKeyPair.publicKey,
+      date: DATE,
+    },
+    outsider,
+    keyset,
+  ),
+  mine,
+);
+await statementVector(
+  'statement-for-another-case',
+  'statement-success-status (for case-0042) shown to the submitter of case-0043.',
+  'statement for another case',
+  'STATEMENT_NOT_FOR_CASE',
+  statusStatement,
+  { receipt, caseId: 'case-0043' },
+);
+await statementVector(
+  'statement-sealed-to-another-receipt',
+  'A genuine statement naming case-0042 whose sealed part is for another receipt (receipt-success-other).',
+  'statement for another case',
+  'STATEMENT_NOT_FOR_CASE',
+  await createStatement(
+    {
+      kind: 'status',
+      caseId: 'case-0042',
+      status: 'referred',
+      replyPublicKey: otherReceiptKeys.replyKeyPair.publicKey,
+      date: DATE,
+    },
+    r1,
+    keyset,
+  ),
+  mine,
+);
+
+// --- Key files (low Argon2id cost so that the vectors run fast) ---
+
+const LOW = { opsLimit: 1, memLimit: 8192 };
+const secret = concatBytes(r1.kemSecretKey, r1.signSecretKey);
+const passphrase = 'correct horse battery staple';
+const unicodePassphrase = 'Défense des défenseurs — 2026 ✊🏽';
+const file = await lockKeyFile('reviewer', secret, passphrase, LOW);
+const unicodeFile = await lockKeyFile('organisation', org.secretKey, unicodePassphrase, LOW);
+function keyFileVector(
+  name: string,
+  description: string,
+  expect: string,
+  error: string | undefined,
+  f: unknown,
+  pass: string,
+  result?: { fileKind: string; secret: Uint8Array },
+) {
+  write(name, {
+    kind: 'keyfile',
+    description,
+    expect,
+    ...(error ? { error } : {}),
+    file: f,
+    passphrase: pass,
+    ...(result ? { fileKind: result.fileKind, secret: b64(result.secret) } : {}),
+  });
+}
+keyFileVector(
+  'keyfile-success',
+  'A reviewer key file (X-Wing seed || Ed25519 secret key) at the lowest Argon2id cost.',
+  'success',
+  undefined,
+  file,
+  passphrase,
+  { fileKind: 'reviewer', secret },
+);
+keyFileVector(
+  'keyfile-success-unicode',
+  'An organisation key file whose passphrase is non-ASCII (its UTF-8 bytes go to Argon2id as they are).',
+  'success',
+  undefined,
+  unicodeFile,
+  unicodePassphrase,
+  { fileKind: 'organisation', secret: org.secretKey },
+);
+keyFileVector(
+  'keyfile-wrong-passphrase',
+  'keyfile-success opened with another passphrase.',
+  'wrong passphrase',
+  'KEYFILE_PASSPHRASE',
+  file,
+  'correct horse battery stapler',
+);
+keyFileVector(
+  'keyfile-cost-edited',
+  'keyfile-success with its memLimit doubled in the file: the associated data no longer matches.',
+  'tampered key file',
+  'KEYFILE_PASSPHRASE',
+  { ...file, kdf: { ...file.kdf, memLimit: 16384 } },
+  passphrase,
+);
+keyFileVector(
+  'keyfile-kind-edited',
+  'keyfile-success relabelled as a courier key file.',
+  'tampered key file',
+  'KEYFILE_PASSPHRASE',
+  { ...file, kind: 'courier' },
+  passphrase,
+);
+keyFileVector(
+  'keyfile-cost-too-high',
+  'A key file asking for 2 GiB of Argon2id memory: refused before any work.',
+  'cost out of range',
+  'FORMAT_INVALID',
+  { ...file, kdf: { ...file.kdf, memLimit: 2_147_483_648 } },
+  passphrase,
+);
+
+const kinds = new Map<string, number>();
+for (const n of written) kinds.set(n.split('-')[0]!, (kinds.get(n.split('-')[0]!) ?? 0) + 1);
+console.log(
+  `wrote ${written.length} vectors to ${VECTORS_DIR}: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`,
+);

@@ -1,0 +1,487 @@
+// Runs every protocol test vector (test/vectors/*.json) twice:
+//   1. through the library, asserting the exact outcome (values or error code);
+//   2. through a second reader written from docs/protocol.md alone, with raw
+//      libsodium calls only, to show the spec is enough to interoperate.
+import t from 'tap';
+import sumo from 'libsodium-wrappers-sumo';
+import {
+  type Keyset,
+  decryptAttachment,
+  deriveReceiptKeys,
+  fingerprint,
+  fromBase64Url,
+  getSodium,
+  isSealboxError,
+  openEnvelope,
+  openReply,
+  parseEnvelopeHeader,
+  parseReceipt,
+  readStatementAsSubmitter,
+  toBase64Url,
+  unlockKeyFile,
+  verifyKeyset,
+  verifyStatement,
+} from '../../client-crypto/index.ts';
+import { type KeysetVector, type StreamVector, loadVectors } from '../vectors/load.ts';
+
+const sodium = await getSodium();
+await sumo.ready;
+const vectors = loadVectors();
+const b64 = fromBase64Url;
+
+/** "ok" with the value, or the SealboxError code; anything else fails the test. */
+async function outcome<T>(run: () => Promise<T>): Promise<{ code?: string; value?: T }> {
+  try {
+    return { value: await run() };
+  } catch (e) {
+    if (isSealboxError(e)) return { code: e.code };
+    throw e;
+  }
+}
+
+/** Feeds bytes in 1000-byte pieces, so readers must re-cut chunks themselves. */
+function* pieces(bytes: Uint8Array, size = 1000): Generator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+function xwingKeyPair(secretKey: Uint8Array) {
+  return { publicKey: sodium.crypto_kem_xwing_seed_keypair(secretKey).publicKey, secretKey };
+}
+
+async function pinnedKeyset(v: { keyset: unknown; organisationPublicKey: string; now: string }) {
+  return verifyKeyset(
+    v.keyset,
+    { publicKey: b64(v.organisationPublicKey) },
+    { now: new Date(v.now) },
+  );
+}
+
+t.test('the vectors cover every scenario the protocol names', (t) => {
+  const expects = new Set(vectors.map((v) => `${v.kind}: ${v.expect}`));
+  for (const e of [
+    'fingerprint: success',
+    'keyset: success',
+    'keyset: bad keyset signature',
+    'keyset: keyset from another root',
+    'keyset: expired keyset',
+    'keyset: keyset not yet valid',
+    'keyset: keyset version not newer',
+    'keyset: wrong version',
+    'receipt: success',
+    'receipt: receipt typo',
+    'receipt: receipt format',
+    'envelope: success',
+    'envelope: not a recipient',
+    'envelope: tampered header',
+    'envelope: tampered stanza',
+    'envelope: tampered payload',
+    'envelope: truncated envelope',
+    'envelope: wrong version',
+    'stream: success',
+    'stream: truncated stream',
+    'stream: reordered stream',
+    'stream: duplicated chunk',
+    'stream: wrong attachment key',
+    'stream: digest mismatch',
+    'statement: success',
+    'statement: bad statement signature',
+    'statement: statement signer unknown',
+    'statement: statement for another case',
+    'keyfile: success',
+    'keyfile: wrong passphrase',
+  ]) {
+    t.ok(expects.has(e), e);
+  }
+  t.ok(vectors.filter((v) => v.kind === 'receipt' && v.expect === 'receipt typo').length >= 2);
+  for (const v of vectors) {
+    t.equal(
+      v.expect === 'success' || v.expect === 'not a recipient',
+      v.error === undefined,
+      v.name,
+    );
+  }
+  t.end();
+});
+
+t.test('library', (t) => {
+  for (const v of loadVectors('fingerprint')) {
+    t.test(v.name, async (t) => {
+      t.equal(await fingerprint(b64(v.publicKey)), v.fingerprint);
+    });
+  }
+
+  for (const v of loadVectors('keyset')) {
+    t.test(v.name, async (t) => {
+      const pin = {
+        ...(v.pin.publicKey ? { publicKey: b64(v.pin.publicKey) } : {}),
+        ...(v.pin.fingerprint ? { fingerprint: v.pin.fingerprint } : {}),
+      };
+      const got = await outcome(() =>
+        verifyKeyset(v.signed, pin, {
+          now: new Date(v.now),
+          ...(v.newerThan !== undefined ? { newerThan: v.newerThan } : {}),
+        }),
+      );
+      t.equal(got.code, v.error);
+      if (!v.error) t.same(got.value, v.keyset);
+    });
+  }
+
+  for (const v of loadVectors('receipt')) {
+    t.test(v.name, async (t) => {
+      const parsed = await outcome(() => Promise.resolve().then(() => parseReceipt(v.input)));
+      t.equal(parsed.code, v.error);
+      const derived = await outcome(() => deriveReceiptKeys(v.input));
+      t.equal(derived.code, v.error);
+      if (v.error) return;
+      t.equal(parsed.value, v.canonical);
+      t.equal(toBase64Url(derived.value!.lookupToken), v.lookupToken);
+      t.equal(sodium.to_hex(derived.value!.lookupToken), v.lookupTokenHex);
+      t.equal(toBase64Url(derived.value!.replyKeyPair.publicKey), v.replyPublicKey);
+      t.equal(toBase64Url(derived.value!.replyKeyPair.secretKey), v.replySeed);
+    });
+  }
+
+  for (const v of loadVectors('envelope')) {
+    t.test(v.name, async (t) => {
+      const key = xwingKeyPair(b64(v.recipient.kemSecretKey));
+      if (v.recipient.receipt) {
+        const { replyKeyPair } = await deriveReceiptKeys(v.recipient.receipt);
+        t.same(replyKeyPair.secretKey, key.secretKey, 'the reply key comes from the receipt');
+      }
+      const bytes = b64(v.envelope);
+      const got = await outcome(async () => {
+        if (v.open === 'reviewer') {
+          const opened = await openEnvelope(bytes, {
+            kemPublicKey: key.publicKey,
+            kemSecretKey: key.secretKey,
+          });
+          return opened && { header: opened.header, document: opened.document };
+        }
+        const document = await openReply(bytes, key);
+        return document && { header: parseEnvelopeHeader(bytes), document };
+      });
+      t.equal(got.code, v.error);
+      if (v.expect === 'not a recipient') t.equal(got.value, null);
+      if (v.expect === 'success') t.same(got.value, { header: v.header, document: v.document });
+    });
+  }
+
+  for (const v of loadVectors('stream')) {
+    t.test(v.name, async (t) => {
+      const out: Uint8Array[] = [];
+      const got = await outcome(async () => {
+        const entry = { key: b64(v.key), size: v.size, digest: b64(v.digest) };
+        for await (const p of decryptAttachment(pieces(b64(v.ciphertext)), entry)) out.push(p);
+      });
+      t.equal(got.code, v.error);
+      if (!v.error) t.equal(toBase64Url(concat(out)), v.plaintext);
+    });
+  }
+
+  for (const v of loadVectors('statement')) {
+    t.test(v.name, async (t) => {
+      const keyset = await pinnedKeyset(v);
+      const got = await outcome(async () => {
+        if (!v.receipt) return { verified: await verifyStatement(v.statement, keyset) };
+        const { replyKeyPair } = await deriveReceiptKeys(v.receipt);
+        return {
+          verified: await verifyStatement(v.statement, keyset),
+          submitterView: await readStatementAsSubmitter(
+            v.statement,
+            keyset,
+            replyKeyPair,
+            v.caseId!,
+          ),
+        };
+      });
+      t.equal(got.code, v.error);
+      if (!v.error) {
+        t.same(got.value?.verified, v.verified);
+        t.same(
+          got.value && 'submitterView' in got.value ? got.value.submitterView : undefined,
+          v.submitterView,
+        );
+      }
+    });
+  }
+
+  for (const v of loadVectors('keyfile')) {
+    t.test(v.name, async (t) => {
+      const got = await outcome(() => unlockKeyFile(v.file, v.passphrase));
+      t.equal(got.code, v.error);
+      if (!v.error) t.same(got.value, { kind: v.fileKind, secret: b64(v.secret!) });
+    });
+  }
+  t.end();
+});
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// A second reader, written from docs/protocol.md with raw libsodium calls only.
+// It shares nothing with client-crypto but base64url decoding.
+// ---------------------------------------------------------------------------
+
+const te = new TextEncoder();
+const label = (s: string) => te.encode(s);
+const cat = (...p: Uint8Array[]) => concat(p);
+
+/** crypto_kdf_derive_from_key spelled out: BLAKE2b with salt = LE64(id) || 0^8, personal = ctx || 0^8. */
+function specKdf(key: Uint8Array, id: number, context: string): Uint8Array {
+  const salt = new Uint8Array(16);
+  new DataView(salt.buffer).setBigUint64(0, BigInt(id), true);
+  const personal = new Uint8Array(16);
+  personal.set(label(context));
+  return sumo.crypto_generichash_blake2b_salt_personal(32, key, salt, personal);
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+function specReceipt(input: string) {
+  const symbols = input
+    .toUpperCase()
+    .replace(/[\s\-‐‑‒–—_.]/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+  if (symbols.length !== 28 || [...symbols].some((c) => !CROCKFORD.includes(c)))
+    return 'RECEIPT_FORMAT';
+  let m = 0n;
+  for (const c of symbols) m = m * 32n + BigInt(CROCKFORD.indexOf(c));
+  if (m % 1021n !== 0n) return 'RECEIPT_CHECKSUM';
+  const master = sumo.crypto_generichash(
+    32,
+    cat(label('sealbox/v1/receipt'), label(symbols.slice(0, 26))),
+    null,
+  );
+  const replySeed = specKdf(master, 1, 'sbReplyK');
+  return {
+    canonical: symbols.match(/.{4}/g)!.join('-'),
+    master,
+    lookupToken: specKdf(master, 1, 'sbLookup'),
+    replySeed,
+    replyPublicKey: sumo.crypto_kem_xwing_seed_keypair(replySeed).publicKey,
+  };
+}
+
+function specVerifyKeyset(signed: Record<string, string>, root: Uint8Array): Keyset | null {
+  if (signed.format !== 'sealbox-keyset-v1') return null;
+  const payload = b64(signed.payload!);
+  const signature = b64(signed.signature!);
+  if (signature.length !== 64 || !sumo.memcmp(b64(signed.signer!), root)) return null;
+  const message = cat(label('sealbox/v1/keyset\n'), payload);
+  if (!sumo.crypto_sign_verify_detached(signature, message, root)) return null;
+  return JSON.parse(new TextDecoder().decode(payload)) as Keyset;
+}
+
+/** Opens an envelope; null when not for this key, 'TAMPERED' or 'FORMAT' when it must be rejected. */
+function specOpenEnvelope(env: Uint8Array, sk: Uint8Array): unknown {
+  const pk = sumo.crypto_kem_xwing_seed_keypair(sk).publicKey;
+  if (env.length < 12 || new TextDecoder().decode(env.subarray(0, 4)) !== 'SBXE') return 'FORMAT';
+  if (env[4] !== 1) return 'VERSION';
+  const view = new DataView(env.buffer, env.byteOffset, env.byteLength);
+  const n = view.getUint16(10);
+  const payloadAt = 12 + n * 1200;
+  const paddedLength = env.length - payloadAt - 24 - 16;
+  if (n < 1 || n > 64 || paddedLength < 4096 || paddedLength > 1_114_112) return 'FORMAT';
+  if (specPadme(paddedLength) !== paddedLength) return 'FORMAT';
+  const header = env.subarray(0, 12);
+  const myId = sumo.crypto_generichash(32, cat(label('sealbox/v1/recipient'), pk), null);
+  let contentKey: Uint8Array | null = null;
+  for (let i = 0; i < n && !contentKey; i++) {
+    const stanza = env.subarray(12 + i * 1200, 12 + (i + 1) * 1200);
+    const id = stanza.subarray(0, 32);
+    const named = sumo.memcmp(id, myId);
+    if (!named && !sumo.memcmp(id, new Uint8Array(32))) continue;
+    const ct = stanza.subarray(32, 1152);
+    const ss = sumo.crypto_kem_xwing_dec(ct, sk);
+    const okm = sumo.crypto_generichash(56, cat(label('sealbox/v1/wrap'), ct, pk, header), ss);
+    try {
+      const wrapped = stanza.subarray(1152);
+      const [k, nonce] = [okm.subarray(0, 32), okm.subarray(32)];
+      contentKey = sumo.crypto_aead_xchacha20poly1305_ietf_decrypt(null, wrapped, header, nonce, k);
+    } catch {
+      if (named) return 'TAMPERED';
+    }
+  }
+  if (!contentKey) return null;
+  let padded: Uint8Array;
+  try {
+    const nonce = env.subarray(payloadAt, payloadAt + 24);
+    const body = env.subarray(payloadAt + 24);
+    padded = sumo.crypto_aead_xchacha20poly1305_ietf_decrypt(
+      null,
+      body,
+      env.subarray(0, payloadAt),
+      nonce,
+      contentKey,
+    );
+  } catch {
+    return 'TAMPERED';
+  }
+  let end = padded.length - 1;
+  while (end >= 0 && padded[end] === 0) end--;
+  if (end < 0 || padded[end] !== 0x80) return 'TAMPERED';
+  return JSON.parse(new TextDecoder().decode(padded.subarray(0, end)));
+}
+
+function specDecryptStream(v: StreamVector): Uint8Array | 'TRUNCATED' | 'TAMPERED' | 'DIGEST' {
+  const ct = b64(v.ciphertext);
+  const padded = Math.max(4096, specPadme(v.size));
+  const chunks = Math.ceil(padded / 65536);
+  if (ct.length < 24) return 'TRUNCATED';
+  const state = sumo.crypto_secretstream_xchacha20poly1305_init_pull(
+    ct.subarray(0, 24),
+    b64(v.key),
+  );
+  const plain: Uint8Array[] = [];
+  let at = 24;
+  for (let i = 0; i < chunks; i++) {
+    const want = (i < chunks - 1 ? 65536 : padded - (chunks - 1) * 65536) + 17;
+    const piece = ct.subarray(at, at + want);
+    if (piece.length < want) return 'TRUNCATED';
+    const r = sumo.crypto_secretstream_xchacha20poly1305_pull(state, piece, null);
+    if (!r) return 'TAMPERED';
+    const final = r.tag === sumo.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+    if (final !== (i === chunks - 1)) return 'TAMPERED';
+    plain.push(r.message);
+    at += want;
+  }
+  if (at !== ct.length) return 'TAMPERED';
+  const all = concat(plain);
+  if (all.subarray(v.size).some((b) => b !== 0)) return 'TAMPERED';
+  if (!sumo.memcmp(sumo.crypto_generichash(32, ct, null), b64(v.digest))) return 'DIGEST';
+  return all.subarray(0, v.size);
+}
+
+function specPadme(length: number): number {
+  if (length < 2) return length;
+  const e = Math.floor(Math.log2(length));
+  const s = Math.floor(Math.log2(e)) + 1;
+  const step = 2 ** (e - s);
+  return Math.ceil(length / step) * step;
+}
+
+t.test('a reader written from the spec alone agrees', (t) => {
+  for (const v of loadVectors('receipt')) {
+    const got = specReceipt(v.input);
+    if (v.error) {
+      t.equal(got, v.error, v.name);
+      continue;
+    }
+    if (typeof got === 'string') {
+      t.fail(`${v.name}: ${got}`);
+      continue;
+    }
+    t.equal(got.canonical, v.canonical, `${v.name}: canonical`);
+    t.equal(toBase64Url(got.master), v.master, `${v.name}: master`);
+    t.equal(toBase64Url(got.lookupToken), v.lookupToken, `${v.name}: lookup token`);
+    t.equal(toBase64Url(got.replySeed), v.replySeed, `${v.name}: reply seed`);
+    t.equal(toBase64Url(got.replyPublicKey), v.replyPublicKey, `${v.name}: reply public key`);
+  }
+
+  for (const v of loadVectors('fingerprint')) {
+    const digest = sumo.crypto_generichash(
+      32,
+      cat(label('sealbox/v1/fingerprint'), b64(v.publicKey)),
+      null,
+    );
+    let bits = '';
+    for (const b of digest.subarray(0, 20)) bits += b.toString(2).padStart(8, '0');
+    const symbols = bits.match(/.{5}/g)!.map((g) => CROCKFORD[parseInt(g, 2)]!);
+    t.equal(symbols.join('').match(/.{4}/g)!.join('-'), v.fingerprint, v.name);
+  }
+
+  for (const v of loadVectors('keyset').filter((v: KeysetVector) => v.pin.publicKey)) {
+    const keyset = specVerifyKeyset(v.signed as Record<string, string>, b64(v.pin.publicKey!));
+    const sigOk = ![
+      'KEYSET_SIGNATURE_INVALID',
+      'KEYSET_ROOT_MISMATCH',
+      'VERSION_UNSUPPORTED',
+    ].includes(v.error ?? '');
+    t.equal(keyset !== null, sigOk, `${v.name}: signature`);
+    if (!keyset) continue;
+    const expired = keyset.expires < v.now;
+    const tomorrow = new Date(Date.parse(v.now) + 86_400_000).toISOString().slice(0, 10);
+    const early = keyset.issued > tomorrow;
+    const stale = v.newerThan !== undefined && keyset.version <= v.newerThan;
+    const code = expired
+      ? 'KEYSET_EXPIRED'
+      : early
+        ? 'KEYSET_NOT_YET_VALID'
+        : stale
+          ? 'KEYSET_VERSION_NOT_NEWER'
+          : undefined;
+    t.equal(code, v.error, `${v.name}: dates and version`);
+    if (!v.error) t.same(keyset, v.keyset, `${v.name}: keyset`);
+  }
+
+  const specCode: Record<string, string> = {
+    TAMPERED: 'ENVELOPE_TAMPERED',
+    FORMAT: 'FORMAT_INVALID',
+    VERSION: 'VERSION_UNSUPPORTED',
+  };
+  for (const v of loadVectors('envelope')) {
+    const got = specOpenEnvelope(b64(v.envelope), b64(v.recipient.kemSecretKey));
+    if (v.expect === 'success') t.same(got, v.document, v.name);
+    else if (v.expect === 'not a recipient') t.equal(got, null, v.name);
+    else if (typeof got === 'string') t.equal(specCode[got], v.error, v.name);
+    // The header/document kind check is the document layer's: the raw reader opens it.
+    else t.equal(v.name, 'envelope-header-kind-mismatch');
+  }
+
+  const streamCode: Record<string, string> = {
+    TRUNCATED: 'STREAM_TRUNCATED',
+    TAMPERED: 'STREAM_TAMPERED',
+    DIGEST: 'DIGEST_MISMATCH',
+  };
+  for (const v of loadVectors('stream')) {
+    const got = specDecryptStream(v);
+    if (v.error) t.equal(typeof got === 'string' ? streamCode[got] : 'opened', v.error, v.name);
+    else t.equal(typeof got === 'string' ? got : toBase64Url(got), v.plaintext, v.name);
+  }
+
+  for (const v of loadVectors('statement')) {
+    const keyset = specVerifyKeyset(
+      v.keyset as Record<string, string>,
+      b64(v.organisationPublicKey),
+    )!;
+    const s = v.statement as Record<string, string>;
+    const reviewer = keyset.reviewers.find((r) => r.signPublicKey === s.signer);
+    if (!reviewer) {
+      t.equal(v.error, 'STATEMENT_SIGNER_UNKNOWN', v.name);
+      continue;
+    }
+    const message = cat(label('sealbox/v1/statement\n'), b64(s.payload!));
+    const ok = sumo.crypto_sign_verify_detached(
+      b64(s.signature!),
+      message,
+      b64(reviewer.signPublicKey),
+    );
+    t.equal(ok, v.error !== 'STATEMENT_SIGNATURE_INVALID', `${v.name}: signature`);
+    if (!ok || !v.receipt) continue;
+    const st = JSON.parse(new TextDecoder().decode(b64(s.payload!))) as Record<string, string>;
+    const keys = specReceipt(v.receipt);
+    if (typeof keys === 'string') throw new Error(keys);
+    const reply = st.sealed
+      ? (specOpenEnvelope(b64(st.sealed), keys.replySeed) as Record<string, string> | null)
+      : null;
+    const mine =
+      st.caseId === v.caseId &&
+      reply !== null &&
+      reply.caseId === v.caseId &&
+      reply.statementId === st.id &&
+      reply.status === st.status;
+    t.equal(mine, v.error === undefined, `${v.name}: for this case`);
+    if (mine) t.equal(reply.text, (v.submitterView as { text?: string }).text, `${v.name}: text`);
+  }
+  t.end();
+});

@@ -1,0 +1,108 @@
+// Reads the protocol test vectors (one scenario per JSON file, see
+// docs/protocol.md "Test vectors"). The library, the server and the reviewer
+// tool all run the same files.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const VECTORS_DIR = dirname(fileURLToPath(import.meta.url));
+
+interface VectorBase {
+  /** File name without ".json". */
+  name: string;
+  description: string;
+  /** The scenario's outcome in words: "success", "tampered payload", … */
+  expect: string;
+  /** The error code a reader must raise; absent when the operation succeeds (or returns "not for me"). */
+  error?: string;
+}
+
+export interface FingerprintVector extends VectorBase {
+  kind: 'fingerprint';
+  publicKey: string;
+  fingerprint: string;
+}
+
+export interface KeysetVector extends VectorBase {
+  kind: 'keyset';
+  signed: unknown;
+  pin: { publicKey?: string; fingerprint?: string };
+  now: string;
+  newerThan?: number;
+  keyset?: unknown;
+}
+
+export interface ReceiptVector extends VectorBase {
+  kind: 'receipt';
+  input: string;
+  canonical?: string;
+  master?: string;
+  lookupToken?: string;
+  lookupTokenHex?: string;
+  replySeed?: string;
+  replyPublicKey?: string;
+}
+
+export interface EnvelopeVector extends VectorBase {
+  kind: 'envelope';
+  /** "reviewer": open as a submission or follow-up; "submitter": open as a reply. */
+  open: 'reviewer' | 'submitter';
+  /** X-Wing secret key (the 32-byte seed); for a submitter also the receipt it came from. */
+  recipient: { kemSecretKey: string; receipt?: string };
+  envelope: string;
+  header?: unknown;
+  document?: unknown;
+}
+
+export interface StreamVector extends VectorBase {
+  kind: 'stream';
+  key: string;
+  size: number;
+  digest: string;
+  ciphertext: string;
+  plaintext?: string;
+}
+
+export interface StatementVector extends VectorBase {
+  kind: 'statement';
+  organisationPublicKey: string;
+  keyset: unknown;
+  now: string;
+  statement: unknown;
+  /** With a receipt the vector is read as the submitter's page reads it, for `caseId`. */
+  receipt?: string;
+  caseId?: string;
+  verified?: unknown;
+  submitterView?: unknown;
+}
+
+export interface KeyFileVector extends VectorBase {
+  kind: 'keyfile';
+  file: unknown;
+  passphrase: string;
+  fileKind?: string;
+  secret?: string;
+}
+
+export type Vector =
+  | FingerprintVector
+  | KeysetVector
+  | ReceiptVector
+  | EnvelopeVector
+  | StreamVector
+  | StatementVector
+  | KeyFileVector;
+
+/** Every vector, sorted by name; pass a kind to get only those. */
+export function loadVectors(): Vector[];
+export function loadVectors<K extends Vector['kind']>(kind: K): Extract<Vector, { kind: K }>[];
+export function loadVectors(kind?: Vector['kind']): Vector[] {
+  return readdirSync(VECTORS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({
+      ...(JSON.parse(readFileSync(join(VECTORS_DIR, f), 'utf8')) as Omit<Vector, 'name'>),
+      name: f.slice(0, -'.json'.length),
+    }) as Vector)
+    .filter((v) => kind === undefined || v.kind === kind);
+}
