@@ -47,7 +47,10 @@ export interface BundleSubmission {
   uploads: BundleUpload[];
 }
 export interface BundleAttachment {
+  /** The case. */
   submissionId: string;
+  /** Present when the attachment belongs to a follow-up rather than to the submission. */
+  followupId?: string;
   uploadId: string;
   size: number;
   digest: string;
@@ -57,6 +60,7 @@ export interface BundleFollowup {
   submissionId: string;
   seq: number;
   received: string;
+  uploads: BundleUpload[];
 }
 export interface BundleEnd {
   cursor: number;
@@ -134,21 +138,24 @@ const metaCheckers = {
     };
   },
   attachment(m: Record<string, unknown>): BundleAttachment {
-    checkKeys(m, ['submissionId', 'uploadId', 'size', 'digest'], 'attachment');
+    checkKeys(m, ['submissionId', 'followupId', 'uploadId', 'size', 'digest'], 'attachment');
     return {
       submissionId: text(m.submissionId, ID, 'submissionId'),
+      ...(m.followupId === undefined ? {} : { followupId: text(m.followupId, ID, 'followupId') }),
       uploadId: text(m.uploadId, ID, 'uploadId'),
       size: count(m.size, 'size'),
       digest: text(m.digest, DIGEST, 'digest'),
     };
   },
   followup(m: Record<string, unknown>): BundleFollowup {
-    checkKeys(m, ['id', 'submissionId', 'seq', 'received'], 'followup');
+    checkKeys(m, ['id', 'submissionId', 'seq', 'received', 'uploads'], 'followup');
+    if (!Array.isArray(m.uploads)) fail('uploads must be a list');
     return {
       id: text(m.id, ID, 'followup id'),
       submissionId: text(m.submissionId, ID, 'submissionId'),
       seq: count(m.seq, 'seq'),
       received: text(m.received, DATE, 'received'),
+      uploads: m.uploads.map(checkUpload),
     };
   },
   end(m: Record<string, unknown>): BundleEnd {
@@ -270,7 +277,10 @@ export class BundleEncoder {
 
   followup(meta: BundleFollowup, envelope: Uint8Array): Uint8Array {
     this.#checkItem(meta.seq);
-    return this.#whole('followup', meta, envelope);
+    const bytes = this.#whole('followup', meta, envelope);
+    this.#pending = [...meta.uploads];
+    this.#pendingFor = meta.id;
+    return bytes;
   }
 
   async *attachment(
@@ -280,11 +290,11 @@ export class BundleEncoder {
     const next = this.#pending[0];
     if (
       !next ||
-      meta.submissionId !== this.#pendingFor ||
+      attachmentOwner(meta) !== this.#pendingFor ||
       meta.uploadId !== next.id ||
       meta.size !== next.size
     ) {
-      fail('an attachment must follow its submission, in the order of its uploads');
+      fail('an attachment must follow its submission or follow-up, in the order of its uploads');
     }
     this.#pending.shift();
     const sodium = this.#sodium;
@@ -318,7 +328,7 @@ export class BundleEncoder {
 
   end(): Uint8Array {
     if (!this.#started || this.#ended) fail('end needs a started, unfinished bundle');
-    if (this.#pending.length > 0) fail('attachments of the last submission are missing');
+    if (this.#pending.length > 0) fail('attachments of the last item are missing');
     this.#ended = true;
     const digest = toBase64Url(this.#sodium.crypto_generichash_final(this.#hash, DIGEST_BYTES));
     const meta: BundleEnd = { cursor: this.#cursor, count: this.#count, digest };
@@ -328,7 +338,7 @@ export class BundleEncoder {
 
   #checkItem(seq: number): void {
     if (!this.#started || this.#ended) fail('records go between start and end');
-    if (this.#pending.length > 0) fail('attachments of the previous submission are missing');
+    if (this.#pending.length > 0) fail('attachments of the previous item are missing');
     if (!(seq > this.#cursor)) fail('seq must increase through a bundle');
     this.#cursor = seq;
     this.#count += 1;
@@ -345,6 +355,11 @@ export class BundleEncoder {
     this.#sodium.crypto_generichash_update(this.#hash, bytes);
     return bytes;
   }
+}
+
+/** The record an attachment belongs to: its follow-up, or else its submission. */
+function attachmentOwner(meta: BundleAttachment): string {
+  return meta.followupId ?? meta.submissionId;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -473,6 +488,7 @@ async function* readRecords(
   let records = 0;
   let expected: BundleUpload[] | null = [];
   let expectedFor = '';
+  let expectedAt = { index: 0, type: 0 };
   const boundary = (): void => options.hooks?.boundary(src.offset, cursor);
 
   for (; ; index += 1) {
@@ -540,7 +556,7 @@ async function* readRecords(
           ? new SealboxError('FORMAT_INVALID', `record ${index}: metadata is not JSON`)
           : error;
       if (index === 0 || isEnd) throw failure;
-      if (name === 'submission') expected = null;
+      if (name === 'submission' || name === 'followup') expected = null;
       yield damaged(index, type, failure);
       records += 1;
       continue;
@@ -587,7 +603,7 @@ async function* readRecords(
       const inPlace =
         expected === null ||
         (next?.id === attachment.uploadId &&
-          expectedFor === attachment.submissionId &&
+          expectedFor === attachmentOwner(attachment) &&
           next.size === attachment.size);
       expected?.shift();
       if (!inPlace || bodyLength !== attachment.size) {
@@ -631,13 +647,13 @@ async function* readRecords(
     const item = meta as BundleSubmission | BundleFollowup;
     if (expected !== null && expected.length > 0) {
       yield damaged(
-        index - 1,
-        BUNDLE_RECORD_TYPES.submission,
+        expectedAt.index,
+        expectedAt.type,
         new SealboxError('FORMAT_INVALID', `attachments of ${expectedFor} are missing`),
         expectedFor,
       );
     }
-    expected = [];
+    expected = null; // until this record proves whole
     if (!(item.seq > cursor)) {
       await finish();
       yield damaged(
@@ -664,19 +680,15 @@ async function* readRecords(
     remaining = 0;
     await finish();
     if (checked) {
-      if (name === 'submission') expected = null;
       yield damaged(index, type, checked, id);
       continue;
     }
-    if (name === 'submission') {
-      const submission = item as BundleSubmission;
-      expected = [...submission.uploads];
-      expectedFor = submission.id;
-      yield { type: 'submission', meta: submission, envelope };
-      if (expected.length === 0) boundary();
-    } else {
-      yield { type: 'followup', meta: item as BundleFollowup, envelope };
-      boundary();
-    }
+    expected = [...item.uploads];
+    expectedFor = item.id;
+    expectedAt = { index, type };
+    yield name === 'submission'
+      ? { type: 'submission', meta: item as BundleSubmission, envelope }
+      : { type: 'followup', meta: item as BundleFollowup, envelope };
+    if (expected.length === 0) boundary();
   }
 }
