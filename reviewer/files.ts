@@ -2,7 +2,7 @@
 // private to the user (0600 files, 0700 folders), replaced only by an atomic
 // rename, and never overwrites something we did not write.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CliError } from './errors.ts';
 
@@ -60,6 +60,17 @@ export async function readInputFile(path: string, what: string): Promise<Uint8Ar
   }
 }
 
+export async function inputFileSize(path: string, what: string): Promise<number> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new CliError('FILE_INVALID', `The ${what} ${path} is not a file.`);
+    return info.size;
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError('FILE_MISSING', `The ${what} ${path} does not exist.`);
+  }
+}
+
 export async function readJsonFile(path: string, what: string): Promise<unknown> {
   const bytes = await readInputFile(path, what);
   try {
@@ -71,4 +82,31 @@ export async function readJsonFile(path: string, what: string): Promise<unknown>
 
 export function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+// Decrypted output is provisional until its stream ends without an error: write
+// it beside the target and rename only then; on failure remove every byte.
+export async function writeStreamToNewFile(
+  path: string,
+  chunks: AsyncIterable<Uint8Array>,
+  onChunk?: (length: number) => void,
+): Promise<number> {
+  const temp = `${path}.partial`;
+  const handle = await open(temp, 'wx', FILE_MODE);
+  let written = 0;
+  try {
+    for await (const chunk of chunks) {
+      await handle.write(chunk);
+      written += chunk.length;
+      onChunk?.(chunk.length);
+    }
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await rename(temp, path);
+  return written;
 }

@@ -127,20 +127,34 @@ export class CaseFolder {
   }
 
   /**
-   * Writes one decrypted item into its case. Attachments are decrypted by
-   * `writeAttachment` straight into the staging folder; if anything throws,
-   * the staging folder is removed and the case is untouched.
+   * Starts writing one decrypted item: its texts go to a staging folder at
+   * once, its attachments as the bundle delivers them. Nothing is visible in
+   * the case until `commit`; `discard` removes every byte of it.
    */
-  async addItem(item: ItemContent, writeAttachment: AttachmentWriter): Promise<CaseItem> {
+  async stage(item: ItemContent): Promise<StagedItem> {
     if (!isSafeId(item.itemId) || !isSafeId(item.caseId)) {
       throw new CliError('BUNDLE_TAMPERED', `Item "${item.itemId}" has an invalid id.`);
     }
     const staging = join(this.root, STATE_DIR, 'staging', randomBytes(8).toString('hex'));
     try {
-      const attachments = await stageItem(staging, item, writeAttachment);
-      return await this.commit(item, staging, attachments);
-    } finally {
+      const attachments = await stageTexts(staging, item);
+      return new StagedItem(item, staging, attachments, (atts) => this.commit(item, staging, atts));
+    } catch (error) {
       await rm(staging, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** Stages, writes every attachment through `writeAttachment`, commits; or leaves no trace. */
+  async addItem(item: ItemContent, writeAttachment: AttachmentWriter): Promise<CaseItem> {
+    const staged = await this.stage(item);
+    try {
+      for (const entry of item.document.attachments) {
+        await staged.writeAttachment(entry.uploadId, writeAttachment);
+      }
+      return await staged.commit();
+    } finally {
+      await staged.discard();
     }
   }
 
@@ -194,28 +208,84 @@ function newCaseRecord(item: ItemContent): CaseRecord {
   };
 }
 
-async function stageItem(
-  staging: string,
-  item: ItemContent,
-  writeAttachment: AttachmentWriter,
-): Promise<AttachmentRecord[]> {
+interface PlannedAttachment {
+  entry: AttachmentManifestEntry;
+  record: AttachmentRecord;
+  path: string;
+  written: boolean;
+}
+
+export class StagedItem {
+  readonly #planned: Map<string, PlannedAttachment>;
+  #done = false;
+
+  constructor(
+    readonly item: ItemContent,
+    private readonly staging: string,
+    planned: PlannedAttachment[],
+    private readonly commitWith: (attachments: AttachmentRecord[]) => Promise<CaseItem>,
+  ) {
+    this.#planned = new Map(planned.map((p) => [p.entry.uploadId, p]));
+  }
+
+  expects(uploadId: string): boolean {
+    const planned = this.#planned.get(uploadId);
+    return planned !== undefined && !planned.written;
+  }
+
+  async writeAttachment(uploadId: string, writer: AttachmentWriter): Promise<void> {
+    const planned = this.#planned.get(uploadId);
+    if (!planned || planned.written) {
+      throw new CliError('BUNDLE_TAMPERED', `Attachment ${uploadId} is not expected here.`);
+    }
+    await writer(planned.entry, planned.path);
+    planned.written = true;
+  }
+
+  missing(): AttachmentManifestEntry[] {
+    return [...this.#planned.values()].filter((p) => !p.written).map((p) => p.entry);
+  }
+
+  async commit(): Promise<CaseItem> {
+    const missing = this.missing();
+    if (missing.length > 0) {
+      throw new CliError(
+        'BUNDLE_TAMPERED',
+        `${missing.length} attachment(s) of item ${this.item.itemId} are missing from the bundle.`,
+      );
+    }
+    const caseItem = await this.commitWith([...this.#planned.values()].map((p) => p.record));
+    this.#done = true;
+    return caseItem;
+  }
+
+  async discard(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    await rm(this.staging, { recursive: true, force: true });
+  }
+}
+
+async function stageTexts(staging: string, item: ItemContent): Promise<PlannedAttachment[]> {
   const { document } = item;
   await ensureDir(staging);
   await writeFileAtomic(join(staging, 'message.txt'), document.message);
   await writeFileAtomic(join(staging, 'answers.txt'), answersAsText(document.answers));
   await writeFileAtomic(join(staging, 'answers.json'), toJson(document.answers));
-  const attachments: AttachmentRecord[] = [];
-  if (document.attachments.length === 0) return attachments;
+  if (document.attachments.length === 0) return [];
   const dir = join(staging, 'attachments');
   await ensureDir(dir);
   const taken = new Set<string>();
-  for (const entry of document.attachments) {
+  return document.attachments.map((entry) => {
     const file = uniqueFileName(safeFileName(entry.name), taken);
     taken.add(file);
-    await writeAttachment(entry, join(dir, file));
-    attachments.push({ file, originalName: entry.name, type: entry.type, size: entry.size });
-  }
-  return attachments;
+    return {
+      entry,
+      path: join(dir, file),
+      written: false,
+      record: { file, originalName: entry.name, type: entry.type, size: entry.size },
+    };
+  });
 }
 
 // Moves the staged item into its case under the next free number. If a crash

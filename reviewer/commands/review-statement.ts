@@ -1,0 +1,139 @@
+// review status / reply / purge: signed statements about one case, appended to
+// the outbox that the courier carries to the server. A reply is sealed to the
+// submitter's reply key, kept in the case folder when the case was opened.
+import { readFile } from 'node:fs/promises';
+import {
+  type CaseStatus,
+  type StatementKind,
+  CASE_STATUSES,
+  SealboxError,
+  createStatement,
+  fromBase64Url,
+  verifyStatement,
+} from '../../client-crypto/index.ts';
+import { CaseFolder } from '../cases/case-folder.ts';
+import { writeIndexes } from '../cases/indexes.ts';
+import { CliError, usage } from '../errors.ts';
+import type { CommandIo } from '../io.ts';
+import { keyOptions } from '../io.ts';
+import { loadReviewerIdentity } from '../keys.ts';
+import { appendToOutbox, readOutbox } from '../outbox.ts';
+import { folderKeyset, isMember } from '../trust.ts';
+
+export interface StatementOptions {
+  kind: StatementKind;
+  caseId: string;
+  status?: string | undefined;
+  /** Reply text, read from this file; without it, from standard input. */
+  textFile?: string | undefined;
+  text?: string | undefined;
+  key: string;
+  cases: string;
+  outbox?: string | undefined;
+  passphraseFile?: string | undefined;
+  now?: Date;
+}
+
+export function defaultOutbox(cases: string): string {
+  return `${cases.replace(/[/\\]+$/, '')}/outbox.jsonl`;
+}
+
+function checkStatus(status: string | undefined, required: boolean): CaseStatus | undefined {
+  if (status === undefined) {
+    if (required) throw usage(`Give the new status: one of ${CASE_STATUSES.join(', ')}.`);
+    return undefined;
+  }
+  if (!CASE_STATUSES.includes(status as CaseStatus)) {
+    throw usage(`"${status}" is not a status. Use one of ${CASE_STATUSES.join(', ')}.`);
+  }
+  return status as CaseStatus;
+}
+
+async function replyText(options: StatementOptions, io: CommandIo): Promise<string> {
+  let text = options.text;
+  if (text === undefined && options.textFile !== undefined) {
+    text = await readFile(options.textFile, 'utf8').catch(() => {
+      throw new CliError('FILE_MISSING', `Cannot read the reply text file ${options.textFile}.`);
+    });
+  }
+  if (text === undefined) {
+    if (io.stdin.isTTY) io.print('Type the reply, then press Ctrl-D on a new line:');
+    const chunks: Buffer[] = [];
+    for await (const chunk of io.stdin) chunks.push(chunk as Buffer);
+    text = Buffer.concat(chunks).toString('utf8');
+  }
+  if (text.trim() === '') throw usage('The reply is empty.');
+  return text;
+}
+
+export async function reviewStatement(
+  options: StatementOptions,
+  io: CommandIo,
+): Promise<{ statementId: string; outbox: string }> {
+  const status = checkStatus(options.status, options.kind === 'status');
+  if (options.kind === 'purge' && status !== undefined) throw usage('A purge carries no status.');
+  const folder = await CaseFolder.open(options.cases, { create: false });
+  const record = await folder.requireCase(options.caseId);
+  const keyset = await folderKeyset(folder, { now: options.now }, io);
+  const text = options.kind === 'reply' ? await replyText(options, io) : undefined;
+  const identity = await loadReviewerIdentity(options.key, keyOptions(io, options.passphraseFile));
+  if (!isMember(keyset, identity)) {
+    throw new SealboxError(
+      'STATEMENT_SIGNER_UNKNOWN',
+      `Your key is not in keyset version ${keyset.version}; the server would refuse this statement.`,
+    );
+  }
+  const signed = await createStatement(
+    {
+      kind: options.kind,
+      caseId: record.caseId,
+      ...(status !== undefined ? { status } : {}),
+      ...(text !== undefined ? { text } : {}),
+      ...(options.kind !== 'purge' ? { replyPublicKey: fromBase64Url(record.replyPublicKey) } : {}),
+      ...(options.now ? { date: options.now } : {}),
+    },
+    identity,
+    keyset,
+  );
+  const statement = await verifyStatement(signed, keyset);
+  const outbox = options.outbox ?? defaultOutbox(options.cases);
+  await appendToOutbox(outbox, signed);
+  record.statements.push({
+    id: statement.id,
+    kind: statement.kind,
+    date: statement.date,
+    ...(status !== undefined ? { status } : {}),
+  });
+  if (status !== undefined) record.status = status;
+  await folder.writeCase(record);
+  await writeIndexes(folder, [record.caseId]);
+  const what = { status: `status "${status}"`, reply: 'reply', purge: 'purge request' }[
+    options.kind
+  ];
+  io.print(`Signed ${what} for case ${record.caseId} added to ${outbox}.`);
+  io.print('Carry the outbox file to the courier computer to send it.');
+  return { statementId: statement.id, outbox };
+}
+
+/** Checks every statement of an outbox against the case folder's keyset, as the server will. */
+export async function reviewCheckOutbox(
+  options: { outbox: string; cases: string; now?: Date },
+  io: CommandIo,
+): Promise<number> {
+  const folder = await CaseFolder.open(options.cases, { create: false });
+  const keyset = await folderKeyset(folder, { now: options.now }, io);
+  const statements = await readOutbox(options.outbox);
+  for (const [index, signed] of statements.entries()) {
+    try {
+      await verifyStatement(signed, keyset);
+    } catch (error) {
+      if (error instanceof Error)
+        error.message = `Statement ${index + 1} of ${options.outbox}: ${error.message}`;
+      throw error;
+    }
+  }
+  io.print(
+    `All ${statements.length} statement(s) in ${options.outbox} verify against keyset version ${keyset.version}.`,
+  );
+  return statements.length;
+}

@@ -1,0 +1,29 @@
+// A reviewer's first step, on the offline computer: a key file that never
+// leaves it, and a public card to hand to the organisation.
+import { generateReviewerIdentity, reviewerCard } from '../../client-crypto/index.ts';
+import { toJson, writeNewFile } from '../files.ts';
+import type { CommandIo } from '../io.ts';
+import { keyOptions } from '../io.ts';
+import { reviewerFingerprint, reviewerSecret, writeKeyFile } from '../keys.ts';
+
+export async function reviewerCreate(
+  options: { name: string; out: string; card: string; passphraseFile?: string },
+  io: CommandIo,
+): Promise<{ fingerprint: string }> {
+  const identity = await generateReviewerIdentity(options.name);
+  await writeKeyFile(
+    options.out,
+    'reviewer',
+    reviewerSecret(identity),
+    keyOptions(io, options.passphraseFile),
+  );
+  await writeNewFile(options.card, toJson(reviewerCard(identity)));
+  const fingerprint = await reviewerFingerprint(identity.kemPublicKey, identity.signPublicKey);
+  io.print(`Your key file: ${options.out}. Keep it on this computer; never send it to anyone.`);
+  io.print(`Your public card: ${options.card}. Give it to the organisation.`);
+  io.print(`Your fingerprint: ${fingerprint}`);
+  io.print(
+    'Read this fingerprint aloud to the organisation when they add your card to the keyset.',
+  );
+  return { fingerprint };
+}
