@@ -10,7 +10,6 @@ import {
   DEFAULT_KEYFILE_COST,
   concatBytes,
   fingerprint,
-  getSodium,
   lockKeyFile,
   reviewerIdentityFromSecrets,
   unlockKeyFile,
@@ -88,9 +87,9 @@ export async function loadSigningKey(
   options: KeyFileOptions,
 ): Promise<SigningKeyPair> {
   const secretKey = await openKeyFile(path, kind, options);
-  const sodium = await getSodium();
   if (secretKey.length !== 64) throw new CliError('FILE_INVALID', `${path} holds no signing key.`);
-  return { secretKey, publicKey: sodium.crypto_sign_ed25519_sk_to_pk(secretKey) };
+  // An Ed25519 secret key in libsodium's layout is seed || public key.
+  return { secretKey, publicKey: secretKey.slice(32) };
 }
 
 /** One fingerprint per reviewer card, over both its public keys. */
