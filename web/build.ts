@@ -148,6 +148,11 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     external,
     plugins: [sodiumWithoutWasm],
   });
+  for (const result of [app, appNoWasm]) {
+    // The sumo build would add ~180 KiB gzip for Argon2id, which only key files need.
+    const sumo = Object.keys(result.metafile!.inputs).find((p) => p.includes('sumo'));
+    if (sumo) throw new Error(`the page must not bundle ${sumo}`);
+  }
   const assetsApp = assetPath(app, 'main.ts');
   const assetsNoWasm = assetPath(appNoWasm, 'main.ts');
   const loader = await esbuild.build({
