@@ -80,7 +80,10 @@ t.test('open, re-open, follow up, reply, stats', async (t) => {
   );
   t.match(await readFile(join(one, 'message.txt'), 'utf8'), /took my passport/);
   t.match(await readFile(join(one, 'answers.txt'), 'utf8'), /Travel ban; Threats/);
-  t.same(JSON.parse(await readFile(join(one, 'answers.json'), 'utf8')).country, 'BY');
+  t.same(
+    (JSON.parse(await readFile(join(one, 'answers.json'), 'utf8')) as { country: string }).country,
+    'BY',
+  );
   const two = join(cases, 'case-two', '01-submission-2026-04-01', 'attachments');
   t.same(
     (await readdir(two)).sort(),
