@@ -39,6 +39,7 @@ const schema = z.object({
   SEALBOX_WRITES_PER_MINUTE: int(1, 1_000_000).default(600),
   SEALBOX_READS_PER_MINUTE: int(1, 10_000_000).default(6_000),
   SEALBOX_SUBMISSIONS_PER_DAY: int(1, 100_000_000).default(20_000),
+  SEALBOX_MAX_EVENT_LOOP_DELAY_MS: int(0, 60_000).default(1_000),
   SEALBOX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 });
 
@@ -59,7 +60,13 @@ export interface Config {
   trustProxy: boolean;
   retentionDays: number;
   migrateOnStart: boolean;
-  limits: { writesPerMinute: number; readsPerMinute: number; submissionsPerDay: number };
+  limits: {
+    writesPerMinute: number;
+    readsPerMinute: number;
+    submissionsPerDay: number;
+    /** Above this event-loop delay the app answers 503; 0 turns the check off. */
+    maxEventLoopDelayMs: number;
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
 
@@ -103,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       writesPerMinute: e.SEALBOX_WRITES_PER_MINUTE,
       readsPerMinute: e.SEALBOX_READS_PER_MINUTE,
       submissionsPerDay: e.SEALBOX_SUBMISSIONS_PER_DAY,
+      maxEventLoopDelayMs: e.SEALBOX_MAX_EVENT_LOOP_DELAY_MS,
     },
     logLevel: e.SEALBOX_LOG_LEVEL,
   };

@@ -7,7 +7,35 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdir, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Challenge } from 'altcha-lib';
+import { solveChallenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/sha';
+import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import {
+  courierCard,
+  generateCourierKey,
+  generateOrganisationKey,
+  generateReviewerIdentity,
+  isoDate,
+  reviewerCard,
+  signKeyset,
+  toBase64Url,
+} from '../client-crypto/index.ts';
+import type {
+  CourierKey,
+  Keyset,
+  ReviewerIdentity,
+  SealedDocument,
+  SignedKeyset,
+  SigningKeyPair,
+} from '../client-crypto/index.ts';
+import { buildApp } from '../server/app.ts';
+import type { Config } from '../server/config.ts';
+import { loadConfig } from '../server/config.ts';
+import { storeKeyset } from '../server/db/keysets.ts';
+import type { Secrets } from '../server/secrets.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../server/db/database.ts';
 import { pgliteDatabase, postgresDatabase } from '../server/db/database.ts';
@@ -97,5 +125,104 @@ export async function testDatabase(t: Teardown): Promise<Db> {
   return db;
 }
 
-/** The connection string of a test database that two app instances can share. */
+export interface TestApp {
+  app: FastifyInstance;
+  db: Db;
+  config: Config;
+  secrets: Secrets;
+  /** Log lines written so far (only when `captureLog` was asked for). */
+  log: string[];
+}
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    SEALBOX_DATA_DIR: join(tmpdir(), 'sealbox-unused-data-dir'),
+    SEALBOX_POW_DIFFICULTY: '20',
+    SEALBOX_LOG_LEVEL: 'silent',
+    // Parallel test files and TypeScript compilation stall the event loop;
+    // the overload answer has its own test (test/server/limits.test.ts).
+    SEALBOX_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...env,
+  });
+}
+
+export const testSecrets: Secrets = {
+  pepper: new Uint8Array(randomBytes(32)),
+  powSecret: randomBytes(32).toString('base64url'),
+};
+
+/** An app on a fresh database, closed in teardown. */
+export async function build(
+  t: Teardown,
+  options: { env?: Record<string, string>; captureLog?: boolean; db?: Db } = {},
+): Promise<TestApp> {
+  const db = options.db ?? (await testDatabase(t));
+  const config = testConfig({
+    ...(options.captureLog ? { SEALBOX_LOG_LEVEL: 'debug' } : {}),
+    ...options.env,
+  });
+  const log: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      log.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const app = await buildApp({ config, secrets: testSecrets, db, logStream });
+  t.teardown(() => app.close());
+  return { app, db, config, secrets: testSecrets, log };
+}
+
+export interface TestKeyset {
+  org: SigningKeyPair;
+  reviewer: ReviewerIdentity;
+  courier: CourierKey;
+  keyset: Keyset;
+  signed: SignedKeyset;
+}
+
+/** Makes an organisation, one reviewer and one courier, and stores their signed keyset. */
+export async function seedKeyset(db: Db, version = 1): Promise<TestKeyset> {
+  const org = await generateOrganisationKey();
+  const reviewer = await generateReviewerIdentity('Test Reviewer');
+  const courier = await generateCourierKey('Test Courier');
+  const now = new Date();
+  const keyset: Keyset = {
+    version,
+    issued: isoDate(now),
+    expires: isoDate(new Date(now.getTime() + 365 * 86_400_000)),
+    reviewers: [reviewerCard(reviewer)],
+    couriers: [courierCard(courier)],
+  };
+  const signed = await signKeyset(keyset, org);
+  await storeKeyset(db, version, JSON.stringify(signed));
+  return { org, reviewer, courier, keyset, signed };
+}
+
+/** Fetches a challenge and solves it, as the page does. */
+export async function solvedChallenge(app: FastifyInstance): Promise<unknown> {
+  const res = await app.inject({ method: 'GET', url: '/v1/challenge' });
+  const challenge = res.json<Challenge>();
+  const solution = await solveChallenge({ challenge, deriveKey });
+  if (!solution) throw new Error('could not solve the challenge');
+  return { challenge, solution };
+}
+
+export function sampleDocument(
+  kind: 'submission' | 'followup',
+  replyPublicKey: Uint8Array,
+  attachments: SealedDocument['attachments'] = [],
+): SealedDocument {
+  return {
+    v: 1,
+    kind,
+    locale: 'en',
+    form: 'reprisal-report',
+    answers: { country: 'Atlantis', what: ['threats', 'surveillance'] },
+    message: 'They followed me home after the session.',
+    attachments,
+    replyPublicKey: toBase64Url(replyPublicKey),
+  };
+}
+
 export { postgresDatabase };

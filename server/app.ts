@@ -1,0 +1,91 @@
+// Builds the Sealbox application; main.ts owns the process. Tests call
+// buildApp() on a fresh database and talk to it with inject() or a socket.
+// Layers: infrastructure (errors, headers, limits, OpenAPI, context) first,
+// then the route groups.
+import { existsSync } from 'node:fs';
+import swagger from '@fastify/swagger';
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { Config } from './config.ts';
+import { appContext } from './context.ts';
+import type { Db } from './db/database.ts';
+import { loggerOptions } from './logger.ts';
+import errors from './plugins/errors.ts';
+import limits from './plugins/limits.ts';
+import security from './plugins/security.ts';
+import challenge from './routes/challenge.ts';
+import followups from './routes/followups.ts';
+import health from './routes/health.ts';
+import keyset from './routes/keyset.ts';
+import status from './routes/status.ts';
+import submissions from './routes/submissions.ts';
+import uploads from './routes/uploads.ts';
+import type { Secrets } from './secrets.ts';
+
+export interface AppOptions {
+  config: Config;
+  secrets: Secrets;
+  db: Db;
+  /** Where log lines go (tests capture them); stdout by default. */
+  logStream?: NodeJS.WritableStream;
+}
+
+/** The courier API lives in its own file and joins the app when it is there. */
+const COURIER_ROUTES = new URL('./routes/courier.ts', import.meta.url);
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel, options.logStream),
+    disableRequestLogging: true,
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimit,
+    requestIdHeader: false,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON, and raw bytes for upload parts (routes/uploads.ts): nothing else.
+  app.removeContentTypeParser('text/plain');
+
+  await app.register(errors);
+  await app.register(security, { onionLocation: config.onionLocation });
+  await app.register(limits, config.limits);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Sealbox intake API',
+        version: '1',
+        description:
+          'Anonymous, end-to-end encrypted complaint intake. Every binary value is base64url ' +
+          'without padding; every error is { error: { code, message } } with a stable code.',
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  app.decorate('sealbox', appContext(config, options.secrets, options.db));
+
+  await app.register(health);
+  await app.register(keyset);
+  await app.register(challenge);
+  await app.register(uploads);
+  await app.register(submissions);
+  await app.register(status);
+  await app.register(followups);
+  if (existsSync(COURIER_ROUTES)) {
+    const courier = (await import(COURIER_ROUTES.href)) as { default: FastifyPluginAsync };
+    await app.register(courier.default);
+  }
+
+  app.get('/openapi.json', { schema: { hide: true }, config: { rateClass: 'read' } }, () =>
+    app.swagger(),
+  );
+  return app;
+}

@@ -1,0 +1,40 @@
+// What every route group gets: configuration, the database and the services
+// built on the secrets. Decorated onto the app as `app.sealbox` so that route
+// groups registered later (the courier API) reach the same objects.
+import { getSodium } from '../client-crypto/index.ts';
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import type { ProofOfWork } from './pow.ts';
+import { proofOfWork } from './pow.ts';
+import type { Secrets } from './secrets.ts';
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  pow: ProofOfWork;
+  /** Keyed BLAKE2b-256 of a lookup token under the server's pepper. */
+  lookupHash(token: Uint8Array): Promise<Uint8Array>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sealbox: AppContext;
+  }
+}
+
+export function appContext(config: Config, secrets: Secrets, db: Db): AppContext {
+  return {
+    config,
+    db,
+    pow: proofOfWork({
+      db,
+      secret: secrets.powSecret,
+      difficulty: config.pow.difficulty,
+      expiresSeconds: config.pow.expiresSeconds,
+    }),
+    async lookupHash(token) {
+      const sodium = await getSodium();
+      return sodium.crypto_generichash(32, token, secrets.pepper);
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// The API's errors: an HTTP status and a stable code that clients narrow on.
+// Messages are short, written for the person at the other end, and never
+// carry internals, input values or secrets.
+export type ApiErrorCode =
+  | 'BODY_MISSING'
+  | 'BODY_TOO_LARGE'
+  | 'CASE_CLOSED'
+  | 'CASE_NOT_FOUND'
+  | 'CHALLENGE_EXPIRED'
+  | 'CHALLENGE_INVALID'
+  | 'CHALLENGE_SPENT'
+  | 'DAILY_LIMIT'
+  | 'DATABASE_UNAVAILABLE'
+  | 'ENCODING_INVALID'
+  | 'ENVELOPE_INVALID'
+  | 'ENVELOPE_KIND'
+  | 'INTERNAL'
+  | 'JSON_INVALID'
+  | 'KEYSET_MISSING'
+  | 'KEYSET_UNKNOWN'
+  | 'LOOKUP_TOKEN_TAKEN'
+  | 'METHOD_NOT_ALLOWED'
+  | 'NOT_FOUND'
+  | 'OVERLOADED'
+  | 'RATE_LIMITED'
+  | 'REQUEST_INVALID'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'UPLOAD_DIGEST_MISMATCH'
+  | 'UPLOAD_FINISHED'
+  | 'UPLOAD_INCOMPLETE'
+  | 'UPLOAD_NOT_CLAIMABLE'
+  | 'UPLOAD_NOT_FOUND'
+  | 'UPLOAD_PART_OUT_OF_RANGE'
+  | 'UPLOAD_PART_SIZE'
+  | 'UPLOAD_TOO_LARGE'
+  | 'VALIDATION_FAILED'
+  | (string & {}); // room for codes added by other route groups (courier)
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly statusCode: number,
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}

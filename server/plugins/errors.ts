@@ -1,0 +1,58 @@
+// One error handler for the whole API. Every failure leaves as
+// `{ error: { code, message } }` with a stable code; a 5xx says nothing about
+// what went wrong inside (the log has it, without the request).
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { isSealboxError } from '../../client-crypto/index.ts';
+import { ApiError, errorBody } from '../errors.ts';
+
+const FASTIFY_CODES: Record<string, [number, string, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'BODY_TOO_LARGE', 'request body is too large'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported content type'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'REQUEST_INVALID', 'content length does not match'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'BODY_MISSING', 'request body is empty'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'JSON_INVALID', 'request body is not valid JSON'],
+  FST_ERR_CTP_EMPTY_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'content type is missing'],
+  FST_ERR_CTP_INVALID_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported content type'],
+};
+
+function validationMessage(error: FastifyError): string {
+  const fields = (error.validation ?? [])
+    .map((v) => (v.instancePath || '/').replace(/^\//, '').replaceAll('/', '.') || 'body')
+    .filter((f, i, all) => all.indexOf(f) === i)
+    .slice(0, 5);
+  const where = error.validationContext ?? 'request';
+  return fields.length ? `invalid ${where}: ${fields.join(', ')}` : `invalid ${where}`;
+}
+
+function errors(app: FastifyInstance, _options: unknown, done: () => void) {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ApiError) {
+      return reply.code(error.statusCode).send(errorBody(error.code, error.message));
+    }
+    if (error.validation) {
+      return reply.code(400).send(errorBody('VALIDATION_FAILED', validationMessage(error)));
+    }
+    if (isSealboxError(error)) {
+      return reply.code(400).send(errorBody(error.code, error.message));
+    }
+    const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+    if (known) return reply.code(known[0]).send(errorBody(known[1], known[2]));
+    if (error instanceof SyntaxError && error.statusCode === 400) {
+      return reply.code(400).send(errorBody('JSON_INVALID', 'request body is not valid JSON'));
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send(errorBody('REQUEST_INVALID', 'request is not acceptable'));
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send(errorBody('INTERNAL', 'internal error'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    return reply.code(404).send(errorBody('NOT_FOUND', 'no such resource'));
+  });
+  done();
+}
+
+export default fp(errors, { name: 'sealbox-errors' });

@@ -1,0 +1,76 @@
+// A follow-up message on an existing case, sealed to the reviewers like a
+// submission. Knowing the lookup token is the only proof asked.
+import { randomBytes } from 'node:crypto';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { today } from '../db/dates.ts';
+import { holdExportOrder } from '../db/export-order.ts';
+import { insertFollowup } from '../db/followups.ts';
+import { submissionByLookupHash } from '../db/submissions.ts';
+import { claimUploads } from '../db/uploads.ts';
+import { ApiError } from '../errors.ts';
+import { proofSchema } from '../pow.ts';
+import { acceptEnvelope } from './envelope.ts';
+import { base64url, dateSchema, decodeField, errorSchema, lookupTokenSchema } from './schemas.ts';
+import { uploadIdsSchema } from './submissions.ts';
+
+const followups: FastifyPluginCallbackZod = (app, _options, done) => {
+  const { db } = app.sealbox;
+
+  app.post(
+    '/v1/followups',
+    {
+      config: { rateClass: 'write' },
+      schema: {
+        summary: 'Add a sealed follow-up message to a case',
+        body: z.object({
+          challenge: proofSchema,
+          lookupToken: lookupTokenSchema,
+          envelope: base64url(2_000_000),
+          uploads: uploadIdsSchema,
+        }),
+        response: {
+          201: z.object({ received: dateSchema }),
+          400: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const token = decodeField('lookupToken', body.lookupToken, 32);
+      const { envelope } = await acceptEnvelope(db, body.envelope, 'followup');
+      const uploadIds = [...new Set(body.uploads)];
+      await app.sealbox.pow.spend(body.challenge);
+      const lookupHash = await app.sealbox.lookupHash(token);
+      const received = today();
+      await db.transaction().execute(async (trx) => {
+        await holdExportOrder(trx);
+        const submission = await submissionByLookupHash(trx, lookupHash);
+        if (!submission) throw new ApiError(404, 'CASE_NOT_FOUND', 'no case matches this receipt');
+        if (submission.purged_on) {
+          throw new ApiError(409, 'CASE_CLOSED', 'this case is closed and takes no more messages');
+        }
+        const seq = await insertFollowup(trx, {
+          id: randomBytes(16).toString('base64url'),
+          submissionSeq: submission.seq,
+          envelope,
+          received,
+        });
+        const claimed = await claimUploads(trx, uploadIds, { followupSeq: seq });
+        if (claimed !== uploadIds.length) {
+          throw new ApiError(
+            409,
+            'UPLOAD_NOT_CLAIMABLE',
+            'an attachment is unknown, unfinished or already part of a case',
+          );
+        }
+      });
+      return reply.code(201).send({ received });
+    },
+  );
+  done();
+};
+
+export default followups;

@@ -1,0 +1,280 @@
+// Resumable attachment uploads: create (paid with proof of work) → PUT numbered
+// parts as raw bytes → ask which parts arrived → finish with the digest of the
+// whole ciphertext. A part is held in memory only up to its bounded size and
+// goes to the database as one row, so any instance can serve any upload.
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { getSodium } from '../../client-crypto/index.ts';
+import { today } from '../db/dates.ts';
+import type { Upload } from '../db/tables.ts';
+import {
+  createUpload,
+  getUpload,
+  markFinished,
+  partSizes,
+  putPart,
+  readUpload,
+} from '../db/uploads.ts';
+import { ApiError } from '../errors.ts';
+import { proofSchema } from '../pow.ts';
+import { base64url, decodeField, errorSchema } from './schemas.ts';
+
+export const MIN_PART_BYTES = 64 * 1024;
+export const MAX_PARTS = 65_536;
+
+const uploadId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{22}$/)
+  .meta({ description: 'upload id' });
+
+const uploadState = z
+  .object({
+    uploadId,
+    size: z.number(),
+    partSize: z.number(),
+    partCount: z.number(),
+    received: z.array(z.number()).meta({ description: 'numbers of the parts stored so far' }),
+    finished: z.boolean(),
+  })
+  .meta({ id: 'UploadState' });
+
+function expectedPartLength(upload: Upload, part: number): number {
+  return part < upload.part_count - 1
+    ? upload.part_size
+    : upload.size - upload.part_size * (upload.part_count - 1);
+}
+
+async function existing(app: { sealbox: { db: Parameters<typeof getUpload>[0] } }, id: string) {
+  const upload = await getUpload(app.sealbox.db, id);
+  if (!upload) throw new ApiError(404, 'UPLOAD_NOT_FOUND', 'no such upload');
+  return upload;
+}
+
+/** Reads exactly `length` bytes of a request body, refusing more. */
+async function readPart(body: IncomingMessage, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (offset + chunk.length > length) {
+      throw new ApiError(413, 'UPLOAD_PART_SIZE', `this part must be exactly ${length} bytes`);
+    }
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  if (offset !== length) {
+    throw new ApiError(400, 'UPLOAD_PART_SIZE', `this part must be exactly ${length} bytes`);
+  }
+  return out;
+}
+
+const uploads: FastifyPluginCallbackZod = (app, _options, done) => {
+  const { config } = app.sealbox;
+
+  // Raw parts are not parsed: the handler streams them with its own limit.
+  app.addContentTypeParser('application/octet-stream', (_request, payload, done) => {
+    done(null, payload);
+  });
+
+  app.post(
+    '/v1/uploads',
+    {
+      config: { rateClass: 'write' },
+      schema: {
+        summary: 'Start an attachment upload (ciphertext size and part size declared up front)',
+        body: z.object({
+          challenge: proofSchema,
+          size: z.number().int().positive(),
+          partSize: z.number().int().positive(),
+        }),
+        response: { 201: uploadState, 400: errorSchema, 409: errorSchema, 413: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { size, partSize } = request.body;
+      if (size > config.upload.maxBytes) {
+        throw new ApiError(
+          413,
+          'UPLOAD_TOO_LARGE',
+          `an attachment may hold at most ${config.upload.maxBytes} bytes`,
+        );
+      }
+      const partCount = Math.ceil(size / partSize);
+      if (
+        partSize > config.upload.partMaxBytes ||
+        (partSize < MIN_PART_BYTES && partCount > 1) ||
+        partCount > MAX_PARTS
+      ) {
+        throw new ApiError(
+          400,
+          'UPLOAD_PART_SIZE',
+          `part size must be from ${MIN_PART_BYTES} to ${config.upload.partMaxBytes} bytes`,
+        );
+      }
+      await app.sealbox.pow.spend(request.body.challenge);
+      const id = randomBytes(16).toString('base64url');
+      await createUpload(app.sealbox.db, { id, size, partSize, partCount, created: today() });
+      return reply.code(201).send({
+        uploadId: id,
+        size,
+        partSize,
+        partCount,
+        received: [],
+        finished: false,
+      });
+    },
+  );
+
+  app.put(
+    '/v1/uploads/:uploadId/parts/:part',
+    {
+      config: { rateClass: 'part' },
+      schema: {
+        summary: 'Store one part (application/octet-stream); repeating a PUT replaces the part',
+        params: z.object({ uploadId, part: z.coerce.number().int().min(0).max(MAX_PARTS) }),
+        response: {
+          204: z.null(),
+          400: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
+          413: errorSchema,
+          415: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!request.headers['content-type']?.startsWith('application/octet-stream')) {
+        throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'parts are application/octet-stream');
+      }
+      const { uploadId: id, part } = request.params;
+      const upload = await existing(app, id);
+      if (upload.finished) throw new ApiError(409, 'UPLOAD_FINISHED', 'upload is finished');
+      if (part >= upload.part_count) {
+        throw new ApiError(
+          400,
+          'UPLOAD_PART_OUT_OF_RANGE',
+          `part numbers run from 0 to ${upload.part_count - 1}`,
+        );
+      }
+      const length = expectedPartLength(upload, part);
+      const declared = request.headers['content-length'];
+      if (declared !== undefined && Number(declared) !== length) {
+        reply.header('connection', 'close');
+        throw new ApiError(
+          Number(declared) > length ? 413 : 400,
+          'UPLOAD_PART_SIZE',
+          `this part must be exactly ${length} bytes`,
+        );
+      }
+      let bytes: Uint8Array;
+      try {
+        bytes = await readPart(request.body as IncomingMessage, length);
+      } catch (error) {
+        reply.header('connection', 'close');
+        throw error;
+      }
+      await app.sealbox.db.transaction().execute(async (trx) => {
+        // The row lock orders this write against a concurrent finish.
+        const locked = await trx
+          .selectFrom('uploads')
+          .select('finished')
+          .where('id', '=', id)
+          .forShare()
+          .executeTakeFirst();
+        if (!locked) throw new ApiError(404, 'UPLOAD_NOT_FOUND', 'no such upload');
+        if (locked.finished) throw new ApiError(409, 'UPLOAD_FINISHED', 'upload is finished');
+        await putPart(trx, id, part, bytes);
+      });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/v1/uploads/:uploadId',
+    {
+      config: { rateClass: 'read' },
+      schema: {
+        summary: 'Which parts have arrived (to resume after a broken connection)',
+        params: z.object({ uploadId }),
+        response: { 200: uploadState, 404: errorSchema },
+      },
+    },
+    async (request) => {
+      const upload = await existing(app, request.params.uploadId);
+      const parts = await partSizes(app.sealbox.db, upload.id);
+      return {
+        uploadId: upload.id,
+        size: upload.size,
+        partSize: upload.part_size,
+        partCount: upload.part_count,
+        received: parts.map((p) => p.part),
+        finished: upload.finished !== null,
+      };
+    },
+  );
+
+  app.post(
+    '/v1/uploads/:uploadId/finish',
+    {
+      config: { rateClass: 'write' },
+      schema: {
+        summary: 'Finish an upload: every part present, BLAKE2b-256 of the ciphertext matches',
+        params: z.object({ uploadId }),
+        body: z.object({ digest: base64url(43) }),
+        response: { 200: uploadState, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (request) => {
+      const digest = decodeField('digest', request.body.digest, 32);
+      const sodium = await getSodium();
+      const upload = await app.sealbox.db.transaction().execute(async (trx) => {
+        const u = await trx
+          .selectFrom('uploads')
+          .selectAll()
+          .where('id', '=', request.params.uploadId)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!u) throw new ApiError(404, 'UPLOAD_NOT_FOUND', 'no such upload');
+        if (u.finished) {
+          if (u.digest && sodium.memcmp(u.digest, digest)) return u;
+          throw new ApiError(409, 'UPLOAD_FINISHED', 'upload is finished with another digest');
+        }
+        const parts = await partSizes(trx, u.id);
+        const missing = parts.length !== u.part_count;
+        if (missing || parts.some((p) => p.size !== expectedPartLength(u, p.part))) {
+          throw new ApiError(
+            409,
+            'UPLOAD_INCOMPLETE',
+            `${u.part_count - parts.length} of ${u.part_count} parts are missing`,
+          );
+        }
+        const state = sodium.crypto_generichash_init(null, 32);
+        for await (const bytes of readUpload(trx, u)) {
+          sodium.crypto_generichash_update(state, bytes);
+        }
+        const actual = sodium.crypto_generichash_final(state, 32);
+        if (!sodium.memcmp(actual, digest)) {
+          throw new ApiError(
+            400,
+            'UPLOAD_DIGEST_MISMATCH',
+            'digest does not match the stored ciphertext',
+          );
+        }
+        await markFinished(trx, u.id, digest, today());
+        return { ...u, finished: today() };
+      });
+      return {
+        uploadId: upload.id,
+        size: upload.size,
+        partSize: upload.part_size,
+        partCount: upload.part_count,
+        received: Array.from({ length: upload.part_count }, (_, i) => i),
+        finished: true,
+      };
+    },
+  );
+  done();
+};
+
+export default uploads;
