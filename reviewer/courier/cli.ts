@@ -1,0 +1,96 @@
+// `sealbox courier …`: argument parsing for the courier commands. Errors are
+// thrown to reviewer/cli.ts, which turns them into a message and an exit code.
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { usage } from '../errors.ts';
+import type { CommandIo } from '../io.ts';
+import { courierKeygen, courierPublishKeyset, courierPush } from './commands.ts';
+import { courierPull } from './pull.ts';
+
+export const COURIER_HELP = `sealbox courier — the online half (the only commands that use the network)
+
+  sealbox courier keygen --name NAME --out COURIER.key --card COURIER-CARD.json
+        Make this computer's courier key. Give the card to the organisation,
+        which puts it in the keyset.
+  sealbox courier publish-keyset KEYSET.json --server URL --key COURIER.key
+        Send a keyset signed by the organisation to the server.
+  sealbox courier pull --server URL --key COURIER.key --out BUNDLE [--after CURSOR]
+        Download everything new into BUNDLE. If it stops, run it again: it
+        continues where it stopped. The server marks the items as delivered
+        only once BUNDLE is complete on disk.
+  sealbox courier push OUTBOX --server URL --key COURIER.key
+        Send the reviewers' signed statements. Sending the same outbox twice
+        changes nothing.
+
+The courier key passphrase is asked at the terminal, or read from
+--passphrase-file FILE or the SEALBOX_PASSPHRASE variable.
+`;
+
+const OPTIONS = {
+  server: { type: 'string' },
+  key: { type: 'string' },
+  out: { type: 'string' },
+  card: { type: 'string' },
+  name: { type: 'string' },
+  after: { type: 'string' },
+  'passphrase-file': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export async function runCourier(argv: string[], io: CommandIo): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
+  const [command = 'help', ...rest] = positionals;
+  const need = (name: 'server' | 'key' | 'out' | 'card' | 'name'): string => {
+    const value = values[name];
+    if (!value) throw usage(`--${name} is needed.`);
+    return value;
+  };
+  const one = (what: string): string => {
+    if (rest.length !== 1) throw usage(`Give exactly one ${what}.`);
+    return rest[0]!;
+  };
+  const passphraseFile = values['passphrase-file'];
+  if (values.help || command === 'help') {
+    io.print(COURIER_HELP);
+    return;
+  }
+  switch (command) {
+    case 'keygen':
+      await courierKeygen(
+        { name: need('name'), out: need('out'), card: need('card'), passphraseFile },
+        io,
+      );
+      return;
+    case 'publish-keyset':
+      await courierPublishKeyset(
+        { keyset: one('keyset file'), server: need('server'), key: need('key'), passphraseFile },
+        io,
+      );
+      return;
+    case 'pull': {
+      if (rest.length > 0) throw usage('pull takes no file name; use --out.');
+      const after = values.after === undefined ? undefined : Number(values.after);
+      if (after !== undefined && !(Number.isSafeInteger(after) && after >= 0)) {
+        throw usage('--after must be a whole number (a cursor).');
+      }
+      await courierPull(
+        { server: need('server'), key: need('key'), out: need('out'), after, passphraseFile },
+        io,
+      );
+      return;
+    }
+    case 'push':
+      await courierPush(
+        { outbox: one('outbox file'), server: need('server'), key: need('key'), passphraseFile },
+        io,
+      );
+      return;
+    default:
+      throw usage(`Unknown courier command "${command}". Run "sealbox courier help".`);
+  }
+}
