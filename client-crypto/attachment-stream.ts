@@ -22,6 +22,41 @@ export function attachmentCiphertextSize(size: number): number {
 
 type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
+/** Reads exactly n bytes at a time from a byte source (fewer only at its end). */
+class ExactReader {
+  private readonly iterator: AsyncIterator<Uint8Array>;
+  private pending: Uint8Array = new Uint8Array(0);
+  private done = false;
+
+  constructor(source: ByteSource) {
+    this.iterator = (async function* () {
+      yield* source;
+    })();
+  }
+
+  async read(n: number): Promise<Uint8Array> {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      if (this.pending.length === 0) {
+        if (this.done) break;
+        const next = await this.iterator.next();
+        if (next.done) {
+          this.done = true;
+          break;
+        }
+        this.pending = next.value;
+        continue;
+      }
+      const take = Math.min(n - filled, this.pending.length);
+      out.set(this.pending.subarray(0, take), filled);
+      this.pending = this.pending.subarray(take);
+      filled += take;
+    }
+    return filled === n ? out : out.subarray(0, filled);
+  }
+}
+
 /** Re-cuts a byte source into pieces of exactly `size` bytes (the last may be shorter). */
 async function* rechunk(source: ByteSource, size: number): AsyncGenerator<Uint8Array> {
   let buffer = new Uint8Array(size);
@@ -133,18 +168,11 @@ export async function* decryptAttachment(
   const padded = attachmentPaddedLength(entry.size);
   const chunkCount = Math.ceil(padded / CHUNK_BYTES);
   const hash = sodium.crypto_generichash_init(null, 32);
-  const pieces = rechunk(
-    (async function* () {
-      yield* source;
-    })(),
-    STREAM_HEADER_BYTES,
-  );
-  // First the header, then re-cut the rest into ciphertext chunks.
-  const first = await pieces.next();
-  if (first.done || first.value.length < STREAM_HEADER_BYTES) {
+  const reader = new ExactReader(source);
+  const header = await reader.read(STREAM_HEADER_BYTES);
+  if (header.length < STREAM_HEADER_BYTES) {
     throw new SealboxError('STREAM_TRUNCATED', 'attachment ends before its header');
   }
-  const header = first.value;
   sodium.crypto_generichash_update(hash, header);
   let state: ReturnType<typeof sodium.crypto_secretstream_xchacha20poly1305_init_pull>;
   try {
@@ -152,17 +180,12 @@ export async function* decryptAttachment(
   } catch {
     throw new SealboxError('STREAM_TAMPERED', 'attachment header is invalid');
   }
-  const rest = (async function* () {
-    for (;;) {
-      const n = await pieces.next();
-      if (n.done) return;
-      yield n.value;
-    }
-  })();
   let index = 0;
   let written = 0;
   let finished = false;
-  for await (const c of rechunk(rest, CHUNK_BYTES + STREAM_ABYTES)) {
+  for (;;) {
+    const c = await reader.read(CHUNK_BYTES + STREAM_ABYTES);
+    if (c.length === 0) break;
     if (finished) throw new SealboxError('STREAM_TAMPERED', 'data after the final chunk');
     sodium.crypto_generichash_update(hash, c);
     const expected = index + 1 < chunkCount ? CHUNK_BYTES : padded - (chunkCount - 1) * CHUNK_BYTES;
@@ -180,7 +203,11 @@ export async function* decryptAttachment(
       );
     index++;
     const isFinal = r.tag === sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
-    if (isFinal !== (index === chunkCount)) {
+    const expectedTag =
+      index === chunkCount
+        ? sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL
+        : sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+    if (r.tag !== expectedTag) {
       throw new SealboxError('STREAM_TAMPERED', 'attachment chunk order is wrong');
     }
     finished = isFinal;

@@ -2,7 +2,8 @@
 // passphrase into a key for XChaCha20-Poly1305. The associated data binds the
 // kind and every cost parameter, so a file edited to weaken them is rejected.
 // Costs are capped on reading, so a hostile file cannot make us allocate
-// gigabytes. Only the reviewer tool opens key files (Node, WebAssembly).
+// gigabytes. Passphrases are NFC-normalised so the same words typed on
+// another system open the file. Only the reviewer tool opens key files (Node, WebAssembly).
 import { fromBase64Url, toBase64Url, utf8Encode } from './encoding.ts';
 import { SealboxError } from './errors.ts';
 import { getSodiumSumo } from './sodium.ts';
@@ -53,7 +54,7 @@ export async function lockKeyFile(
   };
   const key = sodium.crypto_pwhash(
     32,
-    passphrase,
+    passphrase.normalize('NFC'),
     salt,
     cost.opsLimit,
     cost.memLimit,
@@ -119,7 +120,7 @@ export async function unlockKeyFile(
   const kind = f.kind as KeyFileKind;
   const key = sodium.crypto_pwhash(
     32,
-    passphrase,
+    passphrase.normalize('NFC'),
     salt,
     opsLimit,
     memLimit,

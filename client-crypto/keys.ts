@@ -194,6 +194,7 @@ export async function fingerprint(publicKey: Uint8Array): Promise<string> {
 
 /** Compares fingerprints as people write them (case, spaces and dashes ignored). */
 export function sameFingerprint(a: string, b: string): boolean {
-  const norm = (s: string) => s.toUpperCase().replace(/[\s-]/g, '');
+  const norm = (s: string) =>
+    s.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   return norm(a) === norm(b) && norm(a).length === 32;
 }

@@ -53,8 +53,13 @@ function checkKeyset(value: unknown): Keyset {
     throw new SealboxError('FORMAT_INVALID', 'keyset payload is not an object');
   }
   const k = value as Record<string, unknown>;
-  if (!Number.isSafeInteger(k.version) || (k.version as number) < 1) {
-    throw new SealboxError('FORMAT_INVALID', 'keyset version must be a positive integer');
+  // Envelope headers carry the version in 4 bytes.
+  if (
+    !Number.isSafeInteger(k.version) ||
+    (k.version as number) < 1 ||
+    (k.version as number) > 0xffffffff
+  ) {
+    throw new SealboxError('FORMAT_INVALID', 'keyset version must be an integer from 1 to 2^32-1');
   }
   for (const field of ['issued', 'expires'] as const) {
     if (

@@ -86,3 +86,10 @@ export async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8A
   }
   return out;
 }
+
+/** tap's deep compare is slow on large typed arrays; this is not. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

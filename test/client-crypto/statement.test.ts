@@ -1,0 +1,141 @@
+import t from 'tap';
+import fc from 'fast-check';
+import {
+  createStatement,
+  fromBase64Url,
+  generateReviewerIdentity,
+  isSealboxError,
+  readStatementAsSubmitter,
+  toBase64Url,
+  verifyStatement,
+} from '../../client-crypto/index.ts';
+import { makeWorld } from './fixtures.ts';
+
+const world = await makeWorld(2);
+const [amina] = world.reviewers;
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (e) {
+    return isSealboxError(e) ? e.code : `OTHER: ${String(e)}`;
+  }
+}
+
+t.test('status, reply and purge verify and read back', async (t) => {
+  const status = await createStatement(
+    {
+      kind: 'status',
+      caseId: 'case-1',
+      status: 'in_review',
+      replyPublicKey: world.replyKeyPair.publicKey,
+    },
+    amina!,
+    world.keyset,
+  );
+  const v = await verifyStatement(status, world.keyset);
+  t.equal(v.kind, 'status');
+  t.equal(v.status, 'in_review');
+  t.equal(v.reviewer, 'Reviewer 1');
+  t.match(v.date, /^\d{4}-\d{2}-\d{2}$/);
+  const seen = await readStatementAsSubmitter(status, world.keyset, world.replyKeyPair, 'case-1');
+  t.equal(seen.status, 'in_review');
+
+  const reply = await createStatement(
+    {
+      kind: 'reply',
+      caseId: 'case-1',
+      text: 'Merci. Nous avons transmis.',
+      replyPublicKey: world.replyKeyPair.publicKey,
+    },
+    amina!,
+    world.keyset,
+  );
+  const r = await readStatementAsSubmitter(reply, world.keyset, world.replyKeyPair, 'case-1');
+  t.equal(r.text, 'Merci. Nous avons transmis.');
+
+  const purge = await createStatement({ kind: 'purge', caseId: 'case-1' }, amina!, world.keyset);
+  t.equal((await verifyStatement(purge, world.keyset)).kind, 'purge');
+  t.equal((await verifyStatement(purge, world.keyset)).sealed, undefined);
+});
+
+t.test('a signer outside the keyset is refused', async (t) => {
+  const mallory = await generateReviewerIdentity('Mallory');
+  const forged = await createStatement({ kind: 'purge', caseId: 'case-1' }, mallory, world.keyset);
+  t.equal(await codeOf(verifyStatement(forged, world.keyset)), 'STATEMENT_SIGNER_UNKNOWN');
+  // Claiming to be Amina with Mallory's signature.
+  const claimed = { ...forged, signer: toBase64Url(amina!.signPublicKey) };
+  t.equal(await codeOf(verifyStatement(claimed, world.keyset)), 'STATEMENT_SIGNATURE_INVALID');
+});
+
+t.test('a statement cannot be moved to another case', async (t) => {
+  const reply = await createStatement(
+    {
+      kind: 'reply',
+      caseId: 'case-1',
+      text: 'hello',
+      replyPublicKey: world.replyKeyPair.publicKey,
+    },
+    amina!,
+    world.keyset,
+  );
+  t.equal(
+    await codeOf(readStatementAsSubmitter(reply, world.keyset, world.replyKeyPair, 'case-2')),
+    'STATEMENT_NOT_FOR_CASE',
+  );
+  const other = await makeWorld(1);
+  t.equal(
+    await codeOf(readStatementAsSubmitter(reply, world.keyset, other.replyKeyPair, 'case-1')),
+    'STATEMENT_NOT_FOR_CASE',
+  );
+});
+
+t.test('any single-byte change to payload or signature is rejected', async (t) => {
+  const st = await createStatement(
+    {
+      kind: 'status',
+      caseId: 'case-9',
+      status: 'closed',
+      replyPublicKey: world.replyKeyPair.publicKey,
+    },
+    amina!,
+    world.keyset,
+  );
+  const payload = fromBase64Url(st.payload);
+  const signature = fromBase64Url(st.signature);
+  await fc.assert(
+    fc.asyncProperty(
+      fc.boolean(),
+      fc.nat(100_000),
+      fc.integer({ min: 1, max: 255 }),
+      async (inPayload, at, x) => {
+        const bytes = (inPayload ? payload : signature).slice();
+        const i = at % bytes.length;
+        bytes[i] = bytes[i]! ^ x;
+        const changed = inPayload
+          ? { ...st, payload: toBase64Url(bytes) }
+          : { ...st, signature: toBase64Url(bytes) };
+        return (
+          (await codeOf(verifyStatement(changed, world.keyset))) === 'STATEMENT_SIGNATURE_INVALID'
+        );
+      },
+    ),
+    { numRuns: 400 },
+  );
+  t.pass('400 random changes rejected');
+});
+
+t.test('malformed statements get a code', async (t) => {
+  for (const bad of [null, {}, { format: 'x' }, { format: 'sealbox-statement-v1', payload: 1 }]) {
+    t.ok(await codeOf(verifyStatement(bad, world.keyset)));
+  }
+  await t.rejects(
+    createStatement(
+      { kind: 'reply', caseId: 'c', text: ' ', replyPublicKey: world.replyKeyPair.publicKey },
+      amina!,
+      world.keyset,
+    ),
+  );
+  await t.rejects(createStatement({ kind: 'status', caseId: 'c' }, amina!, world.keyset));
+});
