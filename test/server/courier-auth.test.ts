@@ -1,0 +1,137 @@
+// Courier authentication over a real socket: each way a request can fail gets
+// its own 401 code, and a good signature works exactly once.
+import t from 'tap';
+import { fingerprint, generateCourierKey, toBase64Url } from '../../client-crypto/index.ts';
+import { contentDigestMatches } from '../../server/plugins/courier-auth.ts';
+import { courierClient, signRequest, type SignedRequest } from '../../reviewer/courier/http.ts';
+import { courierServer } from './courier-fixtures.ts';
+
+async function raw(request: SignedRequest): Promise<{ status: number; code?: string }> {
+  const response = await fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    ...(request.body ? { body: request.body } : {}),
+  });
+  if (response.ok) {
+    await response.arrayBuffer();
+    return { status: response.status };
+  }
+  const body = (await response.json()) as { error: { code: string } };
+  return { status: response.status, code: body.error.code };
+}
+
+t.test('courier authentication', async (t) => {
+  const { url, client, courier } = await courierServer(t);
+  const expect401 = async (request: SignedRequest, code: string, what: string) => {
+    t.same(await raw(request), { status: 401, code }, what);
+  };
+
+  // Unsigned.
+  const unsigned = await fetch(`${url}/v1/courier/export`);
+  t.equal(unsigned.status, 401);
+  t.equal(
+    ((await unsigned.json()) as { error: { code: string } }).error.code,
+    'COURIER_SIGNATURE_MISSING',
+  );
+
+  // Good, then replayed.
+  const good = await signRequest(client, 'GET', '/v1/courier/export');
+  t.same(await raw(good), { status: 200 }, 'a good signature is accepted');
+  await expect401(good, 'COURIER_REPLAY', 'the same signed request again');
+
+  // The courier named by its fingerprint rather than its key.
+  const byFingerprint = await signRequest(client, 'GET', '/v1/courier/export', undefined, {
+    keyid: await fingerprint(courier.publicKey),
+  });
+  t.same(await raw(byFingerprint), { status: 200 }, 'keyid may be the fingerprint');
+
+  // A key that is not in the keyset.
+  const stranger = courierClient(url, await generateCourierKey('Stranger'));
+  await expect401(
+    await signRequest(stranger, 'GET', '/v1/courier/export'),
+    'COURIER_UNKNOWN',
+    'unknown courier',
+  );
+
+  // Signed with another key while claiming to be the listed courier.
+  const impostor = await signRequest(stranger, 'GET', '/v1/courier/export', undefined, {
+    keyid: toBase64Url(courier.publicKey),
+  });
+  await expect401(impostor, 'COURIER_SIGNATURE_INVALID', 'wrong key for the keyid');
+
+  // Outside the time window, either way.
+  const old = await signRequest(client, 'GET', '/v1/courier/export', undefined, {
+    created: new Date(Date.now() - 10 * 60_000),
+  });
+  await expect401(old, 'COURIER_SIGNATURE_EXPIRED', 'ten minutes old');
+  const future = await signRequest(client, 'GET', '/v1/courier/export', undefined, {
+    created: new Date(Date.now() + 10 * 60_000),
+  });
+  await expect401(future, 'COURIER_SIGNATURE_EXPIRED', 'ten minutes ahead');
+
+  // The query is covered.
+  const query = await signRequest(client, 'GET', '/v1/courier/export?after=0');
+  await expect401(
+    { ...query, url: new URL(`${url}/v1/courier/export?after=1`) },
+    'COURIER_SIGNATURE_INVALID',
+    'query changed',
+  );
+
+  // A tampered body: with the old digest, and with a fresh digest the signature does not cover.
+  const ack = await signRequest(client, 'POST', '/v1/courier/ack', { cursor: 0 });
+  const tamperedBody = new TextEncoder().encode(JSON.stringify({ cursor: 1 }));
+  await expect401({ ...ack, body: tamperedBody }, 'COURIER_SIGNATURE_INVALID', 'body changed');
+  const { createHash } = await import('node:crypto');
+  const redigested = {
+    ...ack,
+    body: tamperedBody,
+    headers: {
+      ...ack.headers,
+      'content-digest': `sha-256=:${createHash('sha256').update(tamperedBody).digest('base64')}:`,
+    },
+  };
+  await expect401(redigested, 'COURIER_SIGNATURE_INVALID', 'body and digest changed');
+  t.same(
+    await raw(await signRequest(client, 'POST', '/v1/courier/ack', { cursor: 0 })),
+    { status: 200 },
+    'a good POST',
+  );
+
+  // A body whose digest is not among the covered components.
+  const bodyless = await signRequest(client, 'GET', '/v1/courier/export');
+  const smuggled = {
+    ...bodyless,
+    method: 'POST',
+    url: new URL(`${url}/v1/courier/ack`),
+  };
+  await expect401(smuggled, 'COURIER_SIGNATURE_INVALID', 'method and path are covered');
+  const body = new TextEncoder().encode('{"cursor":0}');
+  const posted = await signRequest(client, 'POST', '/v1/courier/ack');
+  await expect401(
+    { ...posted, body, headers: { ...posted.headers, 'content-type': 'application/json' } },
+    'COURIER_SIGNATURE_INVALID',
+    'a body without a covered Content-Digest',
+  );
+
+  // A malformed signature header.
+  await expect401(
+    {
+      ...(await signRequest(client, 'GET', '/v1/courier/export')),
+      headers: { signature: 'sig=:AAAA:', 'signature-input': 'nonsense' },
+    },
+    'COURIER_SIGNATURE_INVALID',
+    'garbage headers',
+  );
+});
+
+t.test('Content-Digest parsing', async (t) => {
+  const body = new TextEncoder().encode('{"a":1}');
+  const { createHash } = await import('node:crypto');
+  const sha256 = createHash('sha256').update(body).digest('base64');
+  const sha512 = createHash('sha512').update(body).digest('base64');
+  t.ok(contentDigestMatches(`sha-256=:${sha256}:`, body));
+  t.ok(contentDigestMatches(`sha-512=:${sha512}:, sha-256=:${sha256}:`, body));
+  t.notOk(contentDigestMatches(`sha-512=:${sha256}:`, body));
+  t.notOk(contentDigestMatches(`md5=:${sha256}:`, body), 'no known algorithm');
+  t.notOk(contentDigestMatches(`sha-256=:${sha256}:, sha-512=:${sha256}:`, body), 'all must match');
+});
