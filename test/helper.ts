@@ -183,6 +183,13 @@ export interface TestKeyset {
 
 /** Makes an organisation, one reviewer and one courier, and stores their signed keyset. */
 export async function seedKeyset(db: Db, version = 1): Promise<TestKeyset> {
+  const made = await makeKeyset(version);
+  await storeKeyset(db, version, JSON.stringify(made.signed));
+  return made;
+}
+
+/** Makes an organisation, one reviewer and one courier, and their signed keyset. */
+export async function makeKeyset(version = 1): Promise<TestKeyset> {
   const org = await generateOrganisationKey();
   const reviewer = await generateReviewerIdentity('Test Reviewer');
   const courier = await generateCourierKey('Test Courier');
@@ -195,7 +202,6 @@ export async function seedKeyset(db: Db, version = 1): Promise<TestKeyset> {
     couriers: [courierCard(courier)],
   };
   const signed = await signKeyset(keyset, org);
-  await storeKeyset(db, version, JSON.stringify(signed));
   return { org, reviewer, courier, keyset, signed };
 }
 

@@ -1,0 +1,40 @@
+// The process: configuration, start-up, listen, graceful shutdown. Everything
+// the service does is built in app.ts.
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { startup } from './startup.ts';
+
+async function main(): Promise<void> {
+  const started = await startup(loadConfig());
+  const { config, db } = started;
+  const app = await buildApp({ config, secrets: started.secrets, db });
+  app.addHook('onClose', async () => {
+    await db.destroy();
+  });
+  closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error');
+    await app.close();
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  for (const note of started.notes) console.log(`sealbox: ${note}`);
+  console.log(
+    `sealbox: database: ${config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.dataDir}`}`,
+  );
+  console.log(`sealbox: listening on http://${host}:${port}`);
+  console.log(
+    `sealbox: organisation fingerprint: ${started.organisationFingerprint ?? 'none (no keyset yet)'}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`sealbox: ${error.message}`);
+    process.exit(2);
+  }
+  console.error('sealbox: could not start:', error);
+  process.exit(1);
+});

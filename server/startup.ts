@@ -1,0 +1,124 @@
+// What happens between reading the configuration and listening: secrets,
+// database, migrations, and making sure a keyset is published. Kept apart
+// from main.ts so that tests can run it on a scratch data directory.
+import { readFile } from 'node:fs/promises';
+import {
+  fingerprint,
+  fromBase64Url,
+  isSealboxError,
+  verifyKeyset,
+} from '../client-crypto/index.ts';
+import type { Config } from './config.ts';
+import { ConfigError } from './config.ts';
+import type { Db } from './db/database.ts';
+import { openDatabase } from './db/database.ts';
+import { latestKeyset, storeKeyset } from './db/keysets.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { createDemo, readDemoOrganisation } from './demo.ts';
+import type { Secrets } from './secrets.ts';
+import { resolveSecrets } from './secrets.ts';
+
+export interface Started {
+  config: Config;
+  secrets: Secrets;
+  db: Db;
+  notes: string[];
+  /** Fingerprint of the organisation root that signed the current keyset. */
+  organisationFingerprint: string | undefined;
+}
+
+/**
+ * Publishes SEALBOX_KEYSET_FILE if it is newer than the stored keyset, or
+ * makes the DEMO keyset when there is nothing at all. Returns the config with
+ * the organisation pin filled in for a demo.
+ */
+export async function ensureKeyset(config: Config, db: Db, notes: string[]): Promise<Config> {
+  const pinned = config.org.publicKey !== undefined || config.org.fingerprint !== undefined;
+  if (config.keysetFile) {
+    if (!pinned) {
+      throw new ConfigError(
+        'invalid configuration\n  SEALBOX_KEYSET_FILE: needs SEALBOX_ORG_FINGERPRINT or SEALBOX_ORG_PUBLIC_KEY to verify it',
+      );
+    }
+    let signed: unknown;
+    try {
+      signed = JSON.parse(await readFile(config.keysetFile, 'utf8'));
+    } catch (error) {
+      throw new ConfigError(
+        `invalid configuration\n  SEALBOX_KEYSET_FILE: cannot read ${config.keysetFile} (${(error as Error).message})`,
+      );
+    }
+    try {
+      const keyset = await verifyKeyset(signed, organisationPin(config));
+      const stored = await storeKeyset(db, keyset.version, JSON.stringify(signed));
+      notes.push(
+        stored
+          ? `published keyset version ${keyset.version} from ${config.keysetFile}`
+          : `keyset version ${keyset.version} from ${config.keysetFile} is not newer than the stored one; kept the stored one`,
+      );
+    } catch (error) {
+      if (!isSealboxError(error)) throw error;
+      throw new ConfigError(
+        `invalid configuration\n  SEALBOX_KEYSET_FILE: ${error.message} (${error.code})`,
+      );
+    }
+    return config;
+  }
+  if (pinned) return config;
+  const demoKey = await readDemoOrganisation(config.dataDir);
+  if (demoKey) {
+    notes.push('DEMO organisation in use (no organisation key configured)');
+    return { ...config, org: { publicKey: toB64(demoKey), fingerprint: undefined } };
+  }
+  if (await latestKeyset(db)) {
+    notes.push(
+      'WARNING: a keyset is stored but no organisation key is configured; set SEALBOX_ORG_FINGERPRINT so that newer keysets can be accepted',
+    );
+    return config;
+  }
+  const demo = await createDemo(config.dataDir);
+  await storeKeyset(db, demo.keyset.version, JSON.stringify(demo.signed));
+  notes.push(
+    `DEMO keys created in ${demo.dir} (read its README.txt: they protect nothing; never use them for real cases)`,
+  );
+  return {
+    ...config,
+    org: { publicKey: toB64(demo.organisationPublicKey), fingerprint: undefined },
+  };
+}
+
+function toB64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64url');
+}
+
+export function organisationPin(config: Config): { publicKey?: Uint8Array; fingerprint?: string } {
+  return {
+    ...(config.org.publicKey ? { publicKey: fromBase64Url(config.org.publicKey) } : {}),
+    ...(config.org.fingerprint ? { fingerprint: config.org.fingerprint } : {}),
+  };
+}
+
+export async function startup(initial: Config): Promise<Started> {
+  const notes: string[] = [];
+  const secrets = await resolveSecrets(initial);
+  if (!initial.pepper || !initial.powSecret) {
+    notes.push(
+      `secrets not given in the environment are kept in ${initial.dataDir}/secrets (mode 0600); every instance must share them`,
+    );
+  }
+  const db = await openDatabase(initial);
+  try {
+    if (initial.migrateOnStart) {
+      const applied = await migrateToLatest(db);
+      if (applied.length) notes.push(`migrations applied: ${applied.join(', ')}`);
+    }
+    const config = await ensureKeyset(initial, db, notes);
+    const stored = await latestKeyset(db);
+    const signer = stored && (JSON.parse(stored.signed) as { signer?: string }).signer;
+    const organisationFingerprint = signer ? await fingerprint(fromBase64Url(signer)) : undefined;
+    return { config, secrets, db, notes, organisationFingerprint };
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
