@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Test } from 'tap';
 import {
   type Keyset,
   deriveReceiptKeys,
@@ -83,11 +84,7 @@ export function cycleEnv(networkLog: string): NodeJS.ProcessEnv {
   };
 }
 
-interface Assert {
-  equal(a: unknown, b: unknown, message?: string): void;
-  match(a: unknown, b: RegExp, message?: string): void;
-  same(a: unknown, b: unknown, message?: string): void;
-}
+type Assert = Pick<Test, 'equal' | 'match' | 'same'>;
 
 export async function offlineCycle(t: Assert, sealbox: Runner, dir: string): Promise<void> {
   const ok = async (...args: string[]): Promise<string> => {
