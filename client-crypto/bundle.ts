@@ -68,6 +68,9 @@ export interface BundleEnd {
   digest: string;
 }
 
+/** Bytes as they arrive: a stream's chunks, or an array of buffers. */
+export type ByteChunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
 export type BundleItem =
   | { type: 'start'; meta: BundleStart }
   | { type: 'submission'; meta: BundleSubmission; envelope: Uint8Array }
@@ -372,12 +375,13 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 // ---- reading
 
 class ByteSource {
-  readonly #it: AsyncIterator<Uint8Array>;
+  readonly #it: AsyncIterator<Uint8Array> | Iterator<Uint8Array>;
   #buf: Uint8Array = new Uint8Array(0);
   offset = 0;
 
-  constructor(source: AsyncIterable<Uint8Array>) {
-    this.#it = source[Symbol.asyncIterator]();
+  constructor(source: ByteChunks) {
+    this.#it =
+      Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
   }
 
   /** Up to `max` bytes (at least one), or null at the end of the source. */
@@ -423,7 +427,7 @@ export interface ReadBundleOptions {
  * caller must treat the bundle as complete only when the loop ends normally.
  */
 export async function* readBundle(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteChunks,
   options: ReadBundleOptions = {},
 ): AsyncGenerator<BundleItem> {
   yield* readRecords(await getSodium(), source, { partial: false, ...options });
@@ -441,7 +445,7 @@ export interface BundleScan {
 }
 
 /** Finds where an interrupted bundle can be continued from. Never throws on damage: it stops there. */
-export async function scanBundle(source: AsyncIterable<Uint8Array>): Promise<BundleScan> {
+export async function scanBundle(source: ByteChunks): Promise<BundleScan> {
   const scan: BundleScan = { boundary: 0, cursor: 0, complete: false };
   const hooks = {
     boundary(offset: number, cursor: number) {
@@ -477,7 +481,7 @@ function damaged(index: number, recordType: number, error: unknown, id?: string)
 
 async function* readRecords(
   sodium: Sodium,
-  source: AsyncIterable<Uint8Array>,
+  source: ByteChunks,
   options: ReadOptions,
 ): AsyncGenerator<BundleItem> {
   const src = new ByteSource(source);

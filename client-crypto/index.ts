@@ -88,6 +88,7 @@ export {
   type BundleFollowup,
   type BundleEnd,
   type BundleItem,
+  type ByteChunks,
   type BundleScan,
   type ReadBundleOptions,
   BUNDLE_FORMAT,
