@@ -29,7 +29,7 @@ async function bundle(fallback: boolean): Promise<string> {
     alias: fallback ? { 'libsodium-wrappers': cjsSodium } : {},
     logLevel: 'silent',
   });
-  return out.outputFiles[0]!.text;
+  return out.outputFiles![0]!.text;
 }
 
 if (!existsSync(CHROMIUM)) {
