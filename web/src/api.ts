@@ -71,39 +71,52 @@ export interface Challenge {
   parameters: Record<string, unknown> & { algorithm: string };
   signature?: string;
 }
-export interface UploadCreated {
-  id: string;
-  partSize: number;
-  partCount: number;
+/** A solved challenge as the server takes it back (the `challenge` field of a write). */
+export interface Proof {
+  challenge: Challenge;
+  solution: { counter: number; derivedKey: string; time?: number };
 }
 export interface UploadState {
-  parts: { part: number; size: number }[];
+  uploadId: string;
+  size: number;
+  partSize: number;
+  partCount: number;
+  /** Numbers of the parts the server holds. */
+  received: number[];
+  finished: boolean;
 }
 export interface StatusAnswer {
   caseId: string;
   status: string;
+  statusDate: string;
   received: string;
   statements: unknown[];
 }
+export interface SealedWrite {
+  challenge: Proof;
+  lookupToken: string;
+  envelope: string;
+  uploads: string[];
+}
+
+const upload = (id: string) => `/v1/uploads/${encodeURIComponent(id)}`;
 
 export const api = {
   keyset: () => call<unknown>('GET', '/v1/keyset'),
   challenge: () => call<Challenge>('GET', '/v1/challenge'),
-  createUpload: (size: number, pow: string) =>
-    json<UploadCreated>('POST', '/v1/uploads', { size, pow }),
+  createUpload: (challenge: Proof, size: number, partSize: number) =>
+    json<UploadState>('POST', '/v1/uploads', { challenge, size, partSize }),
   putPart: (id: string, part: number, bytes: Uint8Array) =>
     call<unknown>(
       'PUT',
-      `/v1/uploads/${encodeURIComponent(id)}/parts/${part}`,
+      `${upload(id)}/parts/${part}`,
       bytes as BodyInit,
       'application/octet-stream',
     ),
-  uploadState: (id: string) => call<UploadState>('GET', `/v1/uploads/${encodeURIComponent(id)}`),
+  uploadState: (id: string) => call<UploadState>('GET', upload(id)),
   finishUpload: (id: string, digest: string) =>
-    json<unknown>('POST', `/v1/uploads/${encodeURIComponent(id)}/finish`, { digest }),
-  submit: (body: { pow: string; lookupToken: string; envelope: string; uploads: string[] }) =>
-    json<{ received: string }>('POST', '/v1/submissions', body),
+    json<UploadState>('POST', `${upload(id)}/finish`, { digest }),
+  submit: (body: SealedWrite) => json<{ received: string }>('POST', '/v1/submissions', body),
   status: (lookupToken: string) => json<StatusAnswer>('POST', '/v1/status', { lookupToken }),
-  followup: (body: { pow: string; lookupToken: string; envelope: string; uploads: string[] }) =>
-    json<{ received: string }>('POST', '/v1/followups', body),
+  followup: (body: SealedWrite) => json<{ received: string }>('POST', '/v1/followups', body),
 };

@@ -1,7 +1,7 @@
 // Fetches a proof-of-work challenge and solves it in a Web Worker (or, if
 // workers are unavailable, on this thread). The server checks it and spends it
 // once: the answer goes into the body of the write it protects.
-import { type Challenge, api } from './api.ts';
+import { type Challenge, type Proof, api } from './api.ts';
 
 interface Solution {
   counter: number;
@@ -44,8 +44,8 @@ async function solveHere(challenge: Challenge): Promise<Solution> {
   return solution;
 }
 
-/** A solved challenge, encoded as the server expects it in `pow`. */
-export async function proofOfWork(): Promise<string> {
+/** A fresh challenge, solved: the proof a write carries in its `challenge` field. */
+export async function proofOfWork(): Promise<Proof> {
   const challenge = await api.challenge();
   let solution: Solution;
   try {
@@ -53,9 +53,5 @@ export async function proofOfWork(): Promise<string> {
   } catch {
     solution = await solveHere(challenge);
   }
-  const payload = {
-    challenge: { parameters: challenge.parameters, signature: challenge.signature },
-    solution,
-  };
-  return btoa(JSON.stringify(payload));
+  return { challenge, solution: { counter: solution.counter, derivedKey: solution.derivedKey } };
 }

@@ -98,10 +98,10 @@ function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLElement {
         trust.keyset,
       );
       progress.step('progress.pow');
-      const pow = await proofOfWork();
+      const challenge = await proofOfWork();
       progress.step('progress.send');
       await api.followup({
-        pow,
+        challenge,
         lookupToken: toBase64Url(keys.lookupToken),
         envelope: toBase64Url(envelope),
         uploads: [],

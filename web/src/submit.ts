@@ -192,10 +192,10 @@ export function submitView(form: FormDefinition): HTMLElement {
       keyset,
     );
     progress.step('progress.pow');
-    const pow = await proofOfWork();
+    const challenge = await proofOfWork();
     progress.step('progress.send');
     const { received } = await api.submit({
-      pow,
+      challenge,
       lookupToken: toBase64Url(keys.lookupToken),
       envelope: toBase64Url(envelope),
       uploads: attachments.map((a) => a.uploadId),

@@ -3,7 +3,7 @@
 // file: we wait (backing off), ask the server which parts arrived, and go on.
 import { toBase64Url } from '../../client-crypto/index.ts';
 import type { EncryptedAttachment } from '../../client-crypto/index.ts';
-import { ApiError, api, isTransient } from './api.ts';
+import { ApiError, type Proof, api, isTransient } from './api.ts';
 
 export interface UploadEvents {
   /** Ciphertext bytes the server has confirmed so far. */
@@ -13,12 +13,15 @@ export interface UploadEvents {
 }
 
 export interface UploadOptions {
+  /** Bytes per part; the server takes 64 KiB up to its configured maximum (8 MiB by default). */
+  partSize?: number;
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
+const PART_BYTES = 1024 * 1024;
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Re-cuts the encryption stream's chunks into parts of exactly `partSize` (the last may be shorter). */
@@ -70,13 +73,15 @@ export async function withRetry<T>(
  */
 export async function uploadAttachment(
   encrypted: EncryptedAttachment,
-  pow: () => Promise<string>,
+  pow: () => Promise<Proof>,
   events: UploadEvents,
   options: UploadOptions = {},
 ): Promise<string> {
   const total = encrypted.ciphertextSize;
+  const partSize = Math.min(options.partSize ?? PART_BYTES, total);
   const proof = await pow();
-  const created = await withRetry(() => api.createUpload(total, proof), events, options);
+  const created = await withRetry(() => api.createUpload(proof, total, partSize), events, options);
+  const id = created.uploadId;
   let sent = 0;
   let index = 0;
   for await (const part of partsOf(encrypted.chunks, created.partSize)) {
@@ -84,12 +89,13 @@ export async function uploadAttachment(
     await withRetry(
       async () => {
         try {
-          await api.putPart(created.id, number, part);
+          await api.putPart(id, number, part);
         } catch (error) {
           if (!isTransient(error)) throw error;
-          // The part may have arrived even though the answer did not.
-          const state = await api.uploadState(created.id).catch(() => undefined);
-          if (!state?.parts.some((p) => p.part === number && p.size === part.length)) throw error;
+          // The part may have arrived even though the answer did not. (The server
+          // stores a part only once it has all of its bytes.)
+          const state = await api.uploadState(id).catch(() => undefined);
+          if (!state?.received.includes(number)) throw error;
         }
       },
       events,
@@ -103,6 +109,6 @@ export async function uploadAttachment(
     throw new ApiError(0, 'UPLOAD_PARTS', `expected ${created.partCount} parts, made ${index}`);
   }
   const digest = toBase64Url(encrypted.digest());
-  await withRetry(() => api.finishUpload(created.id, digest), events, options);
-  return created.id;
+  await withRetry(() => api.finishUpload(id, digest), events, options);
+  return id;
 }

@@ -1,0 +1,174 @@
+// Browser test scaffolding: the real server app (test/helper.ts) on a fresh
+// database with a seeded keyset, the page built from web/ into a temp folder,
+// and Debian's Chromium driven by playwright-core (never a browser download).
+// Every request the page makes is recorded so tests can inspect what left it.
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import axe from 'axe-core';
+import type { FastifyInstance } from 'fastify';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import { fingerprint } from '../../client-crypto/index.ts';
+import { type Manifest, buildWeb } from '../../web/build.ts';
+import { type TestKeyset, build, seedKeyset } from '../helper.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+export interface Captured {
+  method: string;
+  url: string;
+  body: Buffer | null;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+};
+
+/**
+ * Serves the built page the way a deployment does: the HTML with the organisation
+ * fingerprint written into its <meta>, the hashed assets as they are. Skipped when
+ * the server already serves the page itself.
+ */
+export function serveWeb(app: FastifyInstance, dist: string, orgFingerprint: string): void {
+  if (app.hasRoute({ method: 'GET', url: '/' })) return;
+  const page = async (file: string) =>
+    (await readFile(join(dist, file), 'utf8')).replace(
+      '<meta name="sealbox-org-fingerprint" content="" />',
+      `<meta name="sealbox-org-fingerprint" content="${orgFingerprint}" />`,
+    );
+  for (const [url, file] of [
+    ['/', 'index.html'],
+    ['/index.html', 'index.html'],
+    ['/status.html', 'status.html'],
+  ] as const) {
+    app.get(url, { schema: { hide: true } }, async (_request, reply) =>
+      reply.type(TYPES['.html']!).send(await page(file)),
+    );
+  }
+  app.get('/assets/:file', { schema: { hide: true } }, async (request, reply) => {
+    const { file } = request.params as { file: string };
+    const path = normalize(join(dist, 'assets', file));
+    if (!path.startsWith(join(dist, 'assets')) || !TYPES[extname(path)]) {
+      return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such file' } });
+    }
+    return reply.type(TYPES[extname(path)]!).send(await readFile(path));
+  });
+}
+
+let built: Promise<{ dist: string; manifest: Manifest }> | undefined;
+
+/** One build of the page per test file. */
+export function builtPage(t: Teardown): Promise<{ dist: string; manifest: Manifest }> {
+  built ??= (async () => {
+    const dist = await mkdtemp(join(tmpdir(), 'sealbox-web-'));
+    t.teardown(() => rm(dist, { recursive: true, force: true }));
+    return { dist, manifest: await buildWeb({ outDir: dist }) };
+  })();
+  return built;
+}
+
+export interface Site {
+  url: string;
+  app: FastifyInstance;
+  trust: TestKeyset;
+  /** The fingerprint the page pins. */
+  pinned: string;
+}
+
+/** The server on a socket, with a keyset; the page pins `pin` (the seeded root by default). */
+export async function startSite(t: Teardown, options: { pin?: string } = {}): Promise<Site> {
+  const { dist } = await builtPage(t);
+  const { app, db } = await build(t);
+  const trust = await seedKeyset(db);
+  const pinned = options.pin ?? (await fingerprint(trust.org.publicKey));
+  serveWeb(app, dist, pinned);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, app, trust, pinned };
+}
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  requests: Captured[];
+  errors: string[];
+}
+
+export async function openBrowser(
+  t: Teardown,
+  options: { noWasm?: boolean; locale?: string } = {},
+): Promise<Browser> {
+  const profile = await mkdtemp(join(tmpdir(), 'sealbox-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    locale: options.locale ?? 'en-GB',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  t.teardown(async () => {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  });
+  // Tor Browser at "Safer" has no WebAssembly; removing it before any page script
+  // is the only way to get that here (--js-flags=--no-expose-wasm leaves it defined).
+  if (options.noWasm) await context.addInitScript('delete globalThis.WebAssembly;');
+  const page = context.pages()[0] ?? (await context.newPage());
+  const requests: Captured[] = [];
+  const errors: string[] = [];
+  context.on('request', (request) => {
+    requests.push({ method: request.method(), url: request.url(), body: request.postDataBuffer() });
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return { context, page, requests, errors };
+}
+
+/** axe-core in the page; returns serious and critical violations only. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the page's CSP forbids inline scripts.
+  await page.evaluate(axe.source);
+  const results = await page.evaluate(async () => {
+    const run = (window as unknown as { axe: typeof axe }).axe.run;
+    const r = await run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+  return results
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes)`);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true });
+}
+
+/** What the page keeps in the browser: must stay empty. */
+export async function browserTraces(browser: Browser) {
+  const inPage = await browser.page.evaluate(async () => ({
+    localStorage: localStorage.length,
+    sessionStorage: sessionStorage.length,
+    indexedDB: (await indexedDB.databases()).length,
+    serviceWorkers: (await navigator.serviceWorker?.getRegistrations())?.length ?? 0,
+    cookie: document.cookie,
+  }));
+  return { ...inPage, cookies: (await browser.context.cookies()).length };
+}
+
+export const today = () => new Date().toISOString().slice(0, 10);

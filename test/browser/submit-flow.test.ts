@@ -1,0 +1,272 @@
+// The whole submitter journey in Chromium against the real server: answer the
+// reprisal report, attach a photo (with EXIF/GPS) and a document, seal, upload,
+// get the receipt; a reviewer opens it and replies; the status page shows the
+// verified reply, refuses a forged one, and sends a follow-up. Every request the
+// page made is checked: same origin only, and no plaintext anywhere in it.
+import t, { type Test } from 'tap';
+import { readFileSync } from 'node:fs';
+import {
+  createStatement,
+  decryptAttachment,
+  fromBase64Url,
+  generateReviewerIdentity,
+  openEnvelope,
+} from '../../client-crypto/index.ts';
+import { insertStatement } from '../../server/db/statements.ts';
+import { readUpload } from '../../server/db/uploads.ts';
+import {
+  axeViolations,
+  browserTraces,
+  openBrowser,
+  screenshot,
+  startSite,
+  today,
+} from './harness.ts';
+
+const MESSAGE_CANARY = 'CANARY-MESSAGE-7f3a they took my passport at the airport';
+const WHEN_CANARY = 'CANARY-WHEN-March-2025';
+const FILE_CANARY = 'CANARY-FILE-91c2 minutes of the meeting ';
+const GPS_CANARY = 'CANARY-GPS-48.8584N-2.2945E';
+const COPIES = 30_000;
+const REPLY = 'We have received your report and are reviewing it. Stay safe.';
+
+function photoWithGps(): Buffer {
+  const jpeg = readFileSync(new URL('../web/fixtures/gradient.jpg', import.meta.url));
+  const payload = Buffer.concat([Buffer.from('Exif\0\0'), Buffer.from(GPS_CANARY)]);
+  const head = Buffer.from([0xff, 0xe1, 0, 0]);
+  head.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), head, payload, jpeg.subarray(2)]);
+}
+
+const site = await startSite(t);
+const browser = await openBrowser(t);
+const { page } = browser;
+const db = site.app.sealbox.db;
+
+async function expectAccessible(t: Test, state: string) {
+  t.same(await axeViolations(page), [], `axe: no serious or critical violation (${state})`);
+}
+
+let receipt = '';
+
+void t.test('submit a report with a photo and a document', async (t) => {
+  await page.goto(site.url);
+  await page.getByText(/keys are verified/).waitFor();
+  t.match(await page.textContent('.trust'), site.pinned, 'the page shows the pinned fingerprint');
+  await expectAccessible(t, 'submit page');
+  await screenshot(page, 'submit-en');
+
+  // Sending with required answers missing: nothing leaves, the first question gets focus.
+  const before = browser.requests.length;
+  await page.getByRole('button', { name: 'Lock and send' }).click();
+  await page.getByText('Some required questions are not answered yet').waitFor();
+  t.equal(browser.requests.length, before, 'nothing sent for an incomplete form');
+  t.equal(
+    await page.evaluate(() => (document.activeElement as HTMLInputElement).value),
+    'human_rights_council',
+  );
+  await expectAccessible(t, 'validation errors');
+
+  await page.check('[data-field=un_body] input[value=special_procedures]');
+  await page.selectOption('[data-field=country] select', 'BY');
+  await page.check('[data-field=reprisal_kinds] input[value=travel_ban]');
+  await page.check('[data-field=reprisal_kinds] input[value=surveillance]');
+  await page.fill('[data-field=when] input', WHEN_CANARY);
+  await page.check('[data-field=consent_public] input[value=anonymised]');
+  await page.check('[data-field=publicity_risk] input[value=yes]');
+  await page.check('[data-field=safe_contact] input[value=status_page]');
+  await page.getByLabel('Your account').fill(MESSAGE_CANARY);
+  await page.setInputFiles('input[type=file]', [
+    { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: photoWithGps() },
+    // 2.5 MB: three parts of 1 MiB on the wire.
+    {
+      name: 'minutes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(FILE_CANARY.repeat(62_500)),
+    },
+  ]);
+  await page.getByText('has been removed from this image').waitFor();
+  await page.getByText('may contain hidden information').waitFor();
+  await expectAccessible(t, 'files chosen');
+  await screenshot(page, 'submit-files-en');
+
+  await page.getByRole('button', { name: 'Lock and send' }).click();
+  await page.locator('.receipt').waitFor({ timeout: 60_000 });
+  receipt = (await page.textContent('.receipt'))!.trim();
+  t.match(receipt, /^([0-9A-Z]{4}-){6}[0-9A-Z]{4}$/, 'a grouped receipt');
+  t.match(await page.textContent('.receipt-panel'), 'shown only once');
+  t.equal(
+    await page.evaluate(() => document.activeElement?.tagName),
+    'H1',
+    'focus moves to the receipt heading',
+  );
+  await expectAccessible(t, 'receipt');
+  await screenshot(page, 'receipt-en');
+  const finish = page.getByRole('button', { name: 'Finish' });
+  t.ok(await finish.isDisabled(), 'Finish waits for the confirmation');
+  await page.getByLabel('I have written down my receipt').check();
+  await finish.click();
+  await page.getByText('Your receipt is no longer shown').waitFor();
+  t.equal(await page.locator('.receipt').count(), 0, 'the receipt is gone from the page');
+});
+
+let caseId = '';
+let replyKey: Uint8Array = new Uint8Array();
+
+void t.test('the reviewer opens what the page sealed', async (t) => {
+  const row = await db.selectFrom('submissions').selectAll().executeTakeFirstOrThrow();
+  caseId = row.case_id;
+  t.equal(row.received, today());
+  const opened = await openEnvelope(row.envelope!, site.trust.reviewer);
+  t.ok(opened, 'sealed to the reviewer');
+  const doc = opened!.document;
+  replyKey = fromBase64Url(doc.replyPublicKey);
+  t.equal(doc.kind, 'submission');
+  t.equal(doc.message, MESSAGE_CANARY);
+  t.same(doc.answers, {
+    un_body: 'special_procedures',
+    country: 'BY',
+    reprisal_kinds: ['travel_ban', 'surveillance'],
+    when: WHEN_CANARY,
+    consent_public: 'anonymised',
+    publicity_risk: 'yes',
+    safe_contact: 'status_page',
+  });
+  t.same(
+    doc.attachments.map((a) => [a.name, a.type]),
+    [
+      ['photo.jpg', 'image/jpeg'],
+      ['minutes.txt', 'text/plain'],
+    ],
+  );
+  for (const entry of doc.attachments) {
+    const upload = await db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('id', '=', entry.uploadId)
+      .executeTakeFirstOrThrow();
+    const chunks: Uint8Array[] = [];
+    const plain = decryptAttachment(readUpload(db, upload), {
+      key: fromBase64Url(entry.key),
+      size: entry.size,
+      digest: fromBase64Url(entry.digest),
+    });
+    for await (const chunk of plain) chunks.push(chunk);
+    const bytes = Buffer.concat(chunks);
+    if (entry.name === 'photo.jpg') {
+      t.same([...bytes.subarray(0, 2)], [0xff, 0xd8], 'still a JPEG');
+      t.notOk(bytes.includes(GPS_CANARY), 'GPS/EXIF removed before sealing');
+    } else {
+      t.equal(bytes.length, FILE_CANARY.length * COPIES);
+      t.ok(bytes.equals(Buffer.from(FILE_CANARY.repeat(COPIES))), 'document intact');
+      t.equal(upload.part_count, 2, 'sent in two parts');
+    }
+  }
+  const seq = row.seq;
+  const { reviewer, keyset } = site.trust;
+  const stated = async (id: string, signed: unknown, kind: string) =>
+    insertStatement(db, {
+      id,
+      submissionSeq: seq,
+      kind,
+      signed: JSON.stringify(signed),
+      statedOn: today(),
+    });
+  const input = { caseId, replyPublicKey: replyKey };
+  await stated(
+    'st-1',
+    await createStatement({ ...input, kind: 'status', status: 'in_review' }, reviewer, keyset),
+    'status',
+  );
+  await stated(
+    'st-2',
+    await createStatement({ ...input, kind: 'reply', text: REPLY }, reviewer, keyset),
+    'reply',
+  );
+  // Signed by someone outside the keyset (a server that wants to put words in the
+  // reviewers' mouths): the page must not show it.
+  const impostor = await generateReviewerIdentity('Test Reviewer');
+  const forged = await createStatement(
+    { ...input, kind: 'reply', text: 'FORGED: send us your address' },
+    impostor,
+    keyset,
+  );
+  await stated('st-3', forged, 'reply');
+});
+
+void t.test('the status page shows the verified reply and sends a follow-up', async (t) => {
+  await page.getByRole('button', { name: 'Check a report' }).click();
+  // A typo is caught by the checksum, in the page, before anything is sent.
+  const before = browser.requests.length;
+  const typo = receipt.slice(0, 5) + (receipt[5] === 'A' ? 'B' : 'A') + receipt.slice(6);
+  await page.getByLabel('Receipt').fill(typo);
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await page.getByText('This receipt has a typing mistake').waitFor();
+  t.equal(browser.requests.length, before, 'a mistyped receipt sends nothing');
+  await expectAccessible(t, 'status typo');
+
+  // Lower case, without dashes: still the same receipt.
+  await page.getByLabel('Receipt').fill(receipt.toLowerCase().replaceAll('-', ' '));
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await page.getByText(REPLY).waitFor();
+  t.match(await page.textContent('.status-line'), 'Being reviewed');
+  t.match(await page.textContent('.statements'), 'Test Reviewer');
+  t.notMatch(await page.textContent('#status-view'), 'FORGED', 'the forged statement is not shown');
+  t.match(await page.textContent('#status-view'), '1 message(s) could not be verified');
+  await expectAccessible(t, 'status with reply');
+  await screenshot(page, 'status-en');
+
+  await page.getByLabel('Your message').fill('CANARY-FOLLOWUP they came back yesterday');
+  await page.locator('form.followup').getByRole('button', { name: 'Lock and send' }).click();
+  await page.getByText('Your message has been sent').waitFor({ timeout: 30_000 });
+  const followup = await db.selectFrom('followups').selectAll().executeTakeFirstOrThrow();
+  const opened = await openEnvelope(followup.envelope, site.trust.reviewer);
+  t.equal(opened?.document.kind, 'followup');
+  t.equal(opened?.document.message, 'CANARY-FOLLOWUP they came back yesterday');
+  t.same(fromBase64Url(opened!.document.replyPublicKey), replyKey, 'same reply key as the case');
+});
+
+void t.test('what left the page: same origin, ciphertext only; nothing kept', async (t) => {
+  const origin = new URL(site.url).origin;
+  const canaries = [
+    MESSAGE_CANARY,
+    WHEN_CANARY,
+    FILE_CANARY,
+    GPS_CANARY,
+    'CANARY-FOLLOWUP',
+    receipt,
+    receipt.replaceAll('-', ''),
+  ];
+  t.ok(browser.requests.length > 10);
+  const kinds = new Set<string>();
+  for (const request of browser.requests) {
+    const url = new URL(request.url);
+    t.equal(url.origin, origin, `${request.method} ${url.pathname}: same origin`);
+    kinds.add(
+      `${request.method} ${url.pathname.replace(/\/[A-Za-z0-9_-]{22}(\/|$)/, '/:id$1').replace(/\d+$/, ':n')}`,
+    );
+    const body = request.body ?? Buffer.alloc(0);
+    for (const canary of canaries) {
+      if (body.includes(canary) || request.url.includes(canary))
+        t.fail(`${request.method} ${url.pathname} carries "${canary.slice(0, 20)}"`);
+    }
+  }
+  for (const expected of [
+    'POST /v1/uploads',
+    'PUT /v1/uploads/:id/parts/:n',
+    'POST /v1/submissions',
+    'POST /v1/status',
+    'POST /v1/followups',
+  ]) {
+    t.ok(kinds.has(expected), `the page made ${expected}`);
+  }
+  t.same(await browserTraces(browser), {
+    localStorage: 0,
+    sessionStorage: 0,
+    indexedDB: 0,
+    serviceWorkers: 0,
+    cookie: '',
+    cookies: 0,
+  });
+  t.same(browser.errors, [], 'no uncaught error in the page');
+});
