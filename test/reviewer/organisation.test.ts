@@ -1,0 +1,172 @@
+// Organisation and reviewer key commands, the command line frame, and keyset
+// updates in a case folder.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import t from 'tap';
+import { organisationSignKeyset, showFingerprints } from '../../reviewer/commands/organisation.ts';
+import { reviewOpen } from '../../reviewer/commands/review-open.ts';
+import { run } from '../../reviewer/cli.ts';
+import { EXIT } from '../../reviewer/exit-codes.ts';
+import { makeSetup, tempDir, testIo, writeBundle } from './fixtures.ts';
+
+t.test('keys, cards, keyset and fingerprints', async (t) => {
+  const dir = await tempDir(t);
+  const s = await makeSetup(dir);
+  t.equal((await stat(s.anaKey)).mode & 0o777, 0o600, 'key files are private');
+  const key = JSON.parse(await readFile(s.anaKey, 'utf8')) as { format: string; kind: string };
+  t.same([key.format, key.kind], ['sealbox-keyfile-v1', 'reviewer']);
+  t.same(
+    s.keyset.reviewers.map((r) => r.name),
+    ['Ana', 'Ben'],
+  );
+  t.equal(s.keyset.couriers.length, 1);
+
+  const io = testIo();
+  const lines = await showFingerprints(
+    [join(dir, 'ana.card.json'), join(dir, 'courier.card.json'), s.keysetFile],
+    io,
+  );
+  const anaCreated = s.io.lines.find((l) => l.startsWith('Your fingerprint: '))!.slice(18);
+  t.match(
+    lines[0],
+    new RegExp(`reviewer Ana: ${anaCreated}$`),
+    'the card shows the fingerprint its owner saw',
+  );
+  t.match(lines[1], /courier Courier: [0-9A-Z]{4}(-[0-9A-Z]{4}){7}$/);
+  t.match(lines.join('\n'), new RegExp(`signed by organisation ${s.orgFingerprint}`));
+  t.match(lines.join('\n'), new RegExp(`reviewer Ana: ${anaCreated}`));
+  await t.rejects(showFingerprints([s.anaKey], io), { code: 'FILE_INVALID' });
+  await t.rejects(showFingerprints([], io), { code: 'USAGE' });
+});
+
+t.test('signing refuses what would make a bad keyset', async (t) => {
+  const dir = await tempDir(t);
+  const s = await makeSetup(dir);
+  const base = {
+    key: s.orgKey,
+    reviewers: [join(dir, 'ana.card.json')],
+    couriers: [],
+    version: 2,
+    expires: '2099-01-01',
+    out: join(dir, 'k2.json'),
+  };
+  const io = testIo();
+  await t.rejects(organisationSignKeyset({ ...base, reviewers: [] }, io), { code: 'USAGE' });
+  await t.rejects(organisationSignKeyset({ ...base, version: 0 }, io), { code: 'USAGE' });
+  await t.rejects(organisationSignKeyset({ ...base, expires: '31/12/2099' }, io), {
+    code: 'USAGE',
+  });
+  await t.rejects(organisationSignKeyset({ ...base, expires: '2020-01-01' }, io), {
+    code: 'USAGE',
+  });
+  await t.rejects(organisationSignKeyset({ ...base, reviewers: [s.keysetFile] }, io), {
+    code: 'FILE_INVALID',
+  });
+  await t.rejects(
+    organisationSignKeyset({ ...base, key: s.anaKey }, io),
+    { code: 'FILE_INVALID' },
+    'a reviewer key cannot sign keysets',
+  );
+  await t.rejects(
+    organisationSignKeyset({ ...base, out: s.keysetFile }, io),
+    { code: 'FILE_EXISTS' },
+    'nothing is overwritten',
+  );
+  await t.rejects(organisationSignKeyset({ ...base, reviewers: [join(dir, 'missing.json')] }, io), {
+    code: 'FILE_MISSING',
+  });
+});
+
+t.test('the command line frame', async (t) => {
+  const help = testIo();
+  t.equal(await run(['help'], help), EXIT.ok);
+  t.match(help.lines.join('\n'), /sealbox review open BUNDLE/);
+  t.equal(await run([], testIo()), EXIT.ok);
+  const bad = testIo();
+  t.equal(await run(['review', 'open', '--frobnicate'], bad), EXIT.usage);
+  t.match(bad.errors.join(''), /sealbox help/);
+  const pass = testIo();
+  t.equal(await run(['reviewer', 'create', '--passphrase', 'secret'], pass), EXIT.usage);
+  t.match(pass.errors.join(''), /never given on the command line/);
+  t.equal(await run(['reviewer', 'create', '--name', 'x'], testIo()), EXIT.usage);
+  t.equal(await run(['organisation', 'launch'], testIo()), EXIT.usage);
+  t.equal(await run(['review', 'reply'], testIo()), EXIT.usage);
+  t.equal(
+    await run(['review', 'stats', '--cases', '/nonexistent', '--year', '26'], testIo()),
+    EXIT.usage,
+  );
+  t.equal(await run(['review', 'stats', '--cases', '/nonexistent'], testIo()), EXIT.inputInvalid);
+});
+
+t.test('a case folder takes newer keysets from its organisation only', async (t) => {
+  const dir = await tempDir(t);
+  const s = await makeSetup(dir);
+  const cases = join(dir, 'cases');
+  const bundle = join(dir, 'b.sbx');
+  await writeBundle(
+    bundle,
+    [{ kind: 'submission', id: 'c1', seq: 1 }],
+    s.keyset,
+    s.replyKeyPair.publicKey,
+  );
+  const io = testIo();
+  await t.rejects(reviewOpen({ bundle, key: s.anaKey, cases }, io), {
+    code: 'ORGANISATION_NOT_PINNED',
+  });
+  await t.rejects(
+    reviewOpen({ bundle, key: s.anaKey, cases, keyset: s.keysetFile }, io),
+    {
+      code: 'ORGANISATION_NOT_PINNED',
+    },
+    'no terminal to confirm the fingerprint on',
+  );
+  await t.rejects(
+    reviewOpen(
+      {
+        bundle,
+        key: s.anaKey,
+        cases,
+        keyset: s.keysetFile,
+        organisation: 'AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA',
+      },
+      io,
+    ),
+    { code: 'KEYSET_ROOT_MISMATCH' },
+  );
+  await reviewOpen(
+    { bundle, key: s.anaKey, cases, keyset: s.keysetFile, organisation: s.orgFingerprint },
+    io,
+  );
+
+  const v2 = join(dir, 'keyset-v2.json');
+  await organisationSignKeyset(
+    {
+      key: s.orgKey,
+      reviewers: [join(dir, 'ana.card.json')],
+      couriers: [],
+      version: 2,
+      expires: '2099-06-30',
+      out: v2,
+    },
+    io,
+  );
+  const newer = join(dir, 'b2.sbx');
+  await writeBundle(
+    newer,
+    [{ kind: 'submission', id: 'c2', seq: 2 }],
+    s.keyset,
+    s.replyKeyPair.publicKey,
+    { keysetVersion: 2 },
+  );
+  await t.rejects(reviewOpen({ bundle: newer, key: s.anaKey, cases }, io), {
+    code: 'BUNDLE_OTHER_KEYSET',
+  });
+  const report = await reviewOpen({ bundle: newer, key: s.anaKey, cases, keyset: v2 }, io);
+  t.same(report.opened, ['c2']);
+  const state = JSON.parse(await readFile(join(cases, '.sealbox', 'state.json'), 'utf8')) as {
+    keysetVersion: number;
+  };
+  t.equal(state.keysetVersion, 2);
+  await reviewOpen({ bundle: newer, key: s.anaKey, cases, keyset: s.keysetFile }, io);
+  t.match(io.lines.join('\n'), /Keeping keyset version 2/);
+});
