@@ -78,11 +78,11 @@ void t.test('submit a report with a photo and a document', async (t) => {
   await page.getByLabel('Your account').fill(MESSAGE_CANARY);
   await page.setInputFiles('input[type=file]', [
     { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: photoWithGps() },
-    // 2.5 MB: three parts of 1 MiB on the wire.
+    // 1.2 MB: two parts (of 1 MiB) on the wire.
     {
       name: 'minutes.txt',
       mimeType: 'text/plain',
-      buffer: Buffer.from(FILE_CANARY.repeat(62_500)),
+      buffer: Buffer.from(FILE_CANARY.repeat(COPIES)),
     },
   ]);
   await page.getByText('has been removed from this image').waitFor();
