@@ -38,12 +38,13 @@ const OPTIONS = {
 } as const satisfies ParseArgsConfig['options'];
 
 export async function runCourier(argv: string[], io: CommandIo): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: OPTIONS,
-    allowPositionals: true,
-    strict: true,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usage(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
   const [command = 'help', ...rest] = positionals;
   const need = (name: 'server' | 'key' | 'out' | 'card' | 'name'): string => {
     const value = values[name];
