@@ -12,6 +12,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import { fingerprint, fromBase64Url } from '../client-crypto/index.ts';
 import type { Config } from './config.ts';
 import { appContext } from './context.ts';
 import type { Db } from './db/database.ts';
@@ -19,6 +20,7 @@ import { loggerOptions } from './logger.ts';
 import errors from './plugins/errors.ts';
 import limits from './plugins/limits.ts';
 import security from './plugins/security.ts';
+import { loadWeb, registerWeb } from './plugins/web.ts';
 import challenge from './routes/challenge.ts';
 import followups from './routes/followups.ts';
 import health from './routes/health.ts';
@@ -34,6 +36,14 @@ export interface AppOptions {
   db: Db;
   /** Where log lines go (tests capture them); stdout by default. */
   logStream?: NodeJS.WritableStream;
+  /** The built page; read from config.webDir when not given. */
+  web?: Awaited<ReturnType<typeof loadWeb>>;
+}
+
+/** The fingerprint the page must trust: the operator's pin, never the keyset's own signer. */
+async function pinnedFingerprint(config: Config): Promise<string | undefined> {
+  if (config.org.fingerprint) return config.org.fingerprint;
+  return config.org.publicKey ? fingerprint(fromBase64Url(config.org.publicKey)) : undefined;
 }
 
 /** The courier API lives in its own file and joins the app when it is there. */
@@ -83,6 +93,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const courier = (await import(COURIER_ROUTES.href)) as { default: FastifyPluginAsync };
     await app.register(courier.default);
   }
+
+  registerWeb(
+    app,
+    options.web ??
+      (await loadWeb(config.webDir, {
+        orgFingerprint: await pinnedFingerprint(config),
+        exitUrl: config.exitUrl,
+      })),
+  );
 
   app.get('/openapi.json', { schema: { hide: true }, config: { rateClass: 'read' } }, () =>
     app.swagger(),

@@ -1,6 +1,7 @@
 // Every setting comes from the environment and is validated once, at start. A
 // bad value stops the start with a message that names the variable, so an
 // operator never runs with a silently ignored setting.
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const KiB = 1024;
@@ -32,6 +33,8 @@ const schema = z.object({
   SEALBOX_ORG_PUBLIC_KEY: base64url.optional(),
   SEALBOX_ORG_FINGERPRINT: z.string().min(8).optional(),
   SEALBOX_KEYSET_FILE: z.string().min(1).optional(),
+  SEALBOX_WEB_DIR: z.string().min(1).optional(),
+  SEALBOX_EXIT_URL: z.url({ protocol: /^https$/ }).optional(),
   SEALBOX_ONION_LOCATION: z.url({ protocol: /^https?$/ }).optional(),
   SEALBOX_TRUST_PROXY: flag.default(false),
   SEALBOX_RETENTION_DAYS: int(1, 36_500).default(30),
@@ -56,6 +59,9 @@ export interface Config {
   bodyLimit: number;
   org: { publicKey: string | undefined; fingerprint: string | undefined };
   keysetFile: string | undefined;
+  /** The built page (web/dist by default); unset directory → no page, API only. */
+  webDir: string;
+  exitUrl: string | undefined;
   onionLocation: string | undefined;
   trustProxy: boolean;
   retentionDays: number;
@@ -102,6 +108,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.SEALBOX_BODY_LIMIT_BYTES,
     org: { publicKey: e.SEALBOX_ORG_PUBLIC_KEY, fingerprint: e.SEALBOX_ORG_FINGERPRINT },
     keysetFile: e.SEALBOX_KEYSET_FILE,
+    webDir: e.SEALBOX_WEB_DIR ?? fileURLToPath(new URL('../web/dist', import.meta.url)),
+    exitUrl: e.SEALBOX_EXIT_URL,
     onionLocation: e.SEALBOX_ONION_LOCATION,
     trustProxy: e.SEALBOX_TRUST_PROXY,
     retentionDays: e.SEALBOX_RETENTION_DAYS,

@@ -1,0 +1,133 @@
+// Over a real socket (app.listen on port 0 + fetch): the built page with its
+// pinned fingerprint, headers as a browser sees them, a streamed part upload.
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { getSodium, toBase64Url } from '../../client-crypto/index.ts';
+import { build, solvedChallenge } from '../helper.ts';
+
+async function fakeWebBuild(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'sealbox-web-'));
+  await mkdir(join(dir, 'assets'));
+  const page = (view: string) =>
+    `<!doctype html><html><head><meta name="sealbox-org-fingerprint" content="" />` +
+    `<meta name="sealbox-exit-url" content="" /><script src="/assets/loader-ABCDEFGH.js" defer></script>` +
+    `</head><body data-view="${view}"></body></html>`;
+  await writeFile(join(dir, 'index.html'), page('submit'));
+  await writeFile(join(dir, 'status.html'), page('status'));
+  await writeFile(join(dir, 'assets', 'loader-ABCDEFGH.js'), 'console.log("loader");');
+  const files = Object.fromEntries(
+    ['index.html', 'status.html', 'assets/loader-ABCDEFGH.js'].map((f) => [f, {}]),
+  );
+  await writeFile(
+    join(dir, 'manifest.json'),
+    JSON.stringify({
+      pages: { submit: 'index.html', status: 'status.html' },
+      meta: { orgFingerprint: 'sealbox-org-fingerprint', exitUrl: 'sealbox-exit-url' },
+      files,
+    }),
+  );
+  return dir;
+}
+
+t.test('over a real socket', async (t) => {
+  const webDir = await fakeWebBuild();
+  t.teardown(() => rm(webDir, { recursive: true, force: true }));
+  const fpr = 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789';
+  const { app } = await build(t, {
+    env: {
+      SEALBOX_WEB_DIR: webDir,
+      SEALBOX_ORG_FINGERPRINT: fpr,
+      SEALBOX_EXIT_URL: 'https://www.example.org/weather',
+    },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+  await t.test('the page, with the pinned fingerprint filled in', async (t) => {
+    const res = await fetch(`${base}/`);
+    t.equal(res.status, 200);
+    t.match(res.headers.get('content-type'), /text\/html/);
+    t.equal(res.headers.get('cache-control'), 'no-store');
+    t.match(res.headers.get('content-security-policy'), /default-src 'self'/);
+    t.equal(res.headers.get('set-cookie'), null);
+    const html = await res.text();
+    t.match(html, `<meta name="sealbox-org-fingerprint" content="${fpr}" />`);
+    t.match(html, 'content="https://www.example.org/weather"');
+    t.notMatch(html, /<script>/, 'no inline script');
+
+    const status = await fetch(`${base}/status`);
+    t.match(await status.text(), 'data-view="status"');
+    const asset = await fetch(`${base}/assets/loader-ABCDEFGH.js`);
+    t.equal(asset.status, 200);
+    t.match(asset.headers.get('content-type'), /javascript/);
+    t.match(asset.headers.get('cache-control'), /immutable/);
+    for (const path of ['/manifest.jsonx', '/assets/../manifest.json', '/%2e%2e/package.json']) {
+      const missing = await fetch(`${base}${path}`);
+      t.equal(missing.status, 404, path);
+      t.equal(((await missing.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+    }
+  });
+
+  await t.test('a part streamed over HTTP', async (t) => {
+    const size = 96 * 1024;
+    const partSize = 64 * 1024;
+    const data = new Uint8Array(size).map((_, i) => (i * 7) % 256);
+    const created = await fetch(`${base}/v1/uploads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ challenge: await solvedChallenge(app), size, partSize }),
+    });
+    t.equal(created.status, 201);
+    const { uploadId } = (await created.json()) as { uploadId: string };
+    for (const [n, bytes] of [data.subarray(0, partSize), data.subarray(partSize)].entries()) {
+      // A body stream, sent in small pieces without a Content-Length.
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let o = 0; o < bytes.length; o += 4096) controller.enqueue(bytes.slice(o, o + 4096));
+          controller.close();
+        },
+      });
+      const res = await fetch(`${base}/v1/uploads/${uploadId}/parts/${n}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      t.equal(res.status, 204, `part ${n}`);
+    }
+    const sodium = await getSodium();
+    const finish = await fetch(`${base}/v1/uploads/${uploadId}/finish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ digest: toBase64Url(sodium.crypto_generichash(32, data, null)) }),
+    });
+    t.equal(finish.status, 200);
+    t.equal(finish.headers.get('cache-control'), 'no-store');
+  });
+
+  await t.test('an oversized streamed part is cut off with 413', async (t) => {
+    const created = await fetch(`${base}/v1/uploads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ challenge: await solvedChallenge(app), size: 100, partSize: 65536 }),
+    });
+    const { uploadId } = (await created.json()) as { uploadId: string };
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(5000));
+        controller.close();
+      },
+    });
+    const res = await fetch(`${base}/v1/uploads/${uploadId}/parts/0`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    t.equal(res.status, 413);
+    t.equal(((await res.json()) as { error: { code: string } }).error.code, 'UPLOAD_PART_SIZE');
+  });
+});
