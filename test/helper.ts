@@ -62,7 +62,7 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function pgliteTemplate(): Promise<string> {
+export async function pgliteTemplate(): Promise<string> {
   const template = join(tmpdir(), `sealbox-pglite-template-${await migrationsDigest()}`);
   const lock = `${template}.lock`;
   for (;;) {
