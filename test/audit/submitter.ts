@@ -36,7 +36,7 @@ export class Submitter {
     let payload: BodyInit | undefined;
     if (raw) {
       headers['content-type'] = 'application/octet-stream';
-      payload = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+      payload = raw.slice();
     } else if (body !== undefined) {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body);
