@@ -1,0 +1,88 @@
+// The real Sealbox process (server/main.ts) in a child, configured for a
+// benchmark: a fresh database, a signed keyset published at start, secrets
+// the benchmark knows (so it can hash lookup tokens), generous global limits
+// and, where a benchmark says so, a low proof-of-work difficulty. Every proof
+// is still verified and spent.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Challenge } from 'altcha-lib';
+import { solveChallenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/sha';
+import { generateOrganisationKey, signKeyset, toBase64Url } from '../../client-crypto/index.ts';
+import type { Keyset } from '../../client-crypto/index.ts';
+import { type ChildServer, startChild } from './child.ts';
+
+export interface SealboxServer extends ChildServer {
+  pepper: Uint8Array;
+  dataDir: string;
+}
+
+export const BENCH_POW_DIFFICULTY = 10;
+
+export async function startSealbox(options: {
+  keyset: Keyset;
+  databaseUrl?: string | undefined;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+}): Promise<SealboxServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sealbox-bench-'));
+  const org = await generateOrganisationKey();
+  const keysetFile = join(dataDir, 'keyset.json');
+  await writeFile(keysetFile, JSON.stringify(await signKeyset(options.keyset, org)));
+  const pepper = new Uint8Array(randomBytes(32));
+  const child = await startChild(
+    'server/main.ts',
+    {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATABASE_URL: options.databaseUrl,
+      SEALBOX_DATA_DIR: dataDir,
+      SEALBOX_WEB_DIR: join(dataDir, 'no-web'),
+      SEALBOX_KEYSET_FILE: keysetFile,
+      SEALBOX_ORG_PUBLIC_KEY: toBase64Url(org.publicKey),
+      SEALBOX_PEPPER: toBase64Url(pepper),
+      SEALBOX_POW_SECRET: randomBytes(32).toString('base64url'),
+      SEALBOX_POW_DIFFICULTY: String(BENCH_POW_DIFFICULTY),
+      SEALBOX_WRITES_PER_MINUTE: '1000000',
+      SEALBOX_READS_PER_MINUTE: '10000000',
+      SEALBOX_SUBMISSIONS_PER_DAY: '100000000',
+      SEALBOX_LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    { nodeArgs: options.nodeArgs ?? [] },
+  );
+  return {
+    ...child,
+    pepper,
+    dataDir,
+    async stop() {
+      await child.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fetches and solves `count` challenges, `parallel` at a time, before any timed phase. */
+export async function solvedChallenges(
+  url: string,
+  count: number,
+  parallel = 16,
+): Promise<unknown[]> {
+  const out: unknown[] = new Array(count);
+  let next = 0;
+  async function worker() {
+    while (next < count) {
+      const i = next++;
+      const res = await fetch(`${url}/v1/challenge`);
+      if (!res.ok) throw new Error(`GET /v1/challenge answered ${res.status}`);
+      const challenge = (await res.json()) as Challenge;
+      const solution = await solveChallenge({ challenge, deriveKey });
+      if (!solution) throw new Error('could not solve a challenge');
+      out[i] = { challenge, solution };
+    }
+  }
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return out;
+}

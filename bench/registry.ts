@@ -1,0 +1,24 @@
+// Every benchmark, in the order `npm run bench` runs them.
+import attachment from './attachment.ts';
+import submissions from './submissions.ts';
+import type { BenchOptions, BenchResult, Benchmark } from './lib/result.ts';
+import { machine, round } from './lib/stats.ts';
+
+export const BENCHMARKS: Benchmark[] = [submissions, attachment];
+
+export async function runBenchmark(
+  benchmark: Benchmark,
+  options: BenchOptions,
+): Promise<BenchResult> {
+  const start = performance.now();
+  options.log(`== ${benchmark.name}: ${benchmark.title}${options.smoke ? ' (smoke)' : ''}`);
+  const body = await benchmark.run(options);
+  return {
+    name: benchmark.name,
+    title: benchmark.title,
+    machine: machine(),
+    smoke: options.smoke,
+    seconds: round((performance.now() - start) / 1000, 1),
+    ...body,
+  };
+}
