@@ -232,12 +232,8 @@ function isParseError(error: unknown): error is Error {
 // The courier commands live in reviewer/courier/ (the only code here that
 // touches the network); loaded on demand so that offline commands never load it.
 async function runCourier(argv: string[], io: CommandIo): Promise<number> {
-  const modulePath = './courier/cli.ts';
-  const courier = (await import(modulePath).catch(() => null)) as {
-    runCourier?: (argv: string[], io: CommandIo) => Promise<void>;
-  } | null;
-  if (!courier?.runCourier) throw usage('The courier commands are not part of this build.');
-  await courier.runCourier(argv, io);
+  const { runCourier: courier } = await import('./courier/cli.ts');
+  await courier(argv, io);
   return EXIT.ok;
 }
 

@@ -18,6 +18,9 @@ export const EXIT = {
   signerNotInKeyset: 8,
   keysetInvalid: 9,
   inputInvalid: 10,
+  serverUnreachable: 11,
+  serverRefused: 12,
+  courierRejected: 13,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -143,9 +146,31 @@ const byCode: Record<SealboxErrorCode | CliErrorCode, Outcome> = {
   },
 };
 
+// The courier's network failures (reviewer/courier/http.ts). Matched by name so
+// that the offline commands never load the courier's code.
+const courierCodes: Record<string, Outcome> = {
+  SERVER_UNREACHABLE: {
+    exit: EXIT.serverUnreachable,
+    advice: "Check the server address and this computer's connection, then run the command again.",
+  },
+  SERVER_REFUSED: {
+    exit: EXIT.serverRefused,
+    advice: 'The server refused the request. Nothing was lost; the message above says why.',
+  },
+  COURIER_REJECTED: {
+    exit: EXIT.courierRejected,
+    advice:
+      'The server does not accept this courier key. Ask the organisation whether it is in the current keyset.',
+  },
+};
+
 export function outcomeOf(error: unknown): Outcome & { message: string } {
   if (isCliError(error) || isSealboxError(error)) {
     const known = byCode[error.code] as Outcome | undefined;
+    if (known) return { ...known, message: error.message };
+  }
+  if (error instanceof Error && error.name === 'CourierError' && 'code' in error) {
+    const known = courierCodes[String(error.code)];
     if (known) return { ...known, message: error.message };
   }
   return {

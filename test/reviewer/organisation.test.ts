@@ -6,7 +6,9 @@ import t from 'tap';
 import { organisationSignKeyset, showFingerprints } from '../../reviewer/commands/organisation.ts';
 import { reviewOpen } from '../../reviewer/commands/review-open.ts';
 import { run } from '../../reviewer/cli.ts';
-import { EXIT } from '../../reviewer/exit-codes.ts';
+import { EXIT, describeError, exitCodeOf } from '../../reviewer/exit-codes.ts';
+import { CliError } from '../../reviewer/errors.ts';
+import { SealboxError } from '../../client-crypto/index.ts';
 import { makeSetup, tempDir, testIo, writeBundle } from './fixtures.ts';
 
 t.test('keys, cards, keyset and fingerprints', async (t) => {
@@ -96,6 +98,25 @@ t.test('the command line frame', async (t) => {
     EXIT.usage,
   );
   t.equal(await run(['review', 'stats', '--cases', '/nonexistent'], testIo()), EXIT.inputInvalid);
+  const courierHelp = testIo();
+  t.equal(await run(['courier', 'help'], courierHelp), EXIT.ok);
+  t.match(courierHelp.lines.join('\n'), /sealbox courier pull/);
+});
+
+t.test('every kind of failure has one exit code and a sentence', async (t) => {
+  const courierFailure = Object.assign(new Error('connect ECONNREFUSED'), {
+    name: 'CourierError',
+    code: 'SERVER_UNREACHABLE',
+  });
+  t.equal(exitCodeOf(courierFailure), EXIT.serverUnreachable);
+  t.equal(exitCodeOf(new SealboxError('KEYSET_EXPIRED', 'expired')), EXIT.keysetInvalid);
+  t.equal(exitCodeOf(new CliError('FILE_EXISTS', 'exists')), EXIT.inputInvalid);
+  t.equal(exitCodeOf(new RangeError('bug')), EXIT.unexpected);
+  t.match(describeError(new RangeError('bug')), /fault in sealbox itself/);
+  t.match(
+    describeError(new SealboxError('KEYFILE_PASSPHRASE', 'wrong')),
+    /^sealbox: wrong\nThe passphrase is wrong/,
+  );
 });
 
 t.test('a case folder takes newer keysets from its organisation only', async (t) => {
