@@ -1,0 +1,154 @@
+// Benchmark 2: POST /v1/status against 100,000 stored cases on PostgreSQL.
+// The same run measures Fastify's hello world and a bare Fastify + pg route
+// doing the same indexed lookup, to show where the time goes on this machine.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { getSodium } from '../client-crypto/index.ts';
+import { startChild } from './lib/child.ts';
+import { keysetFor, reviewers } from './lib/keys.ts';
+import { type LoadResult, load } from './lib/load.ts';
+import { freshDatabase, postgresReachable } from './lib/postgres.ts';
+import type { Benchmark, Check } from './lib/result.ts';
+import { startSealbox } from './lib/sealbox.ts';
+import { figure, round } from './lib/stats.ts';
+
+const ENVELOPE_BYTES = 1024;
+const BATCH = 2_000;
+
+const benchmark: Benchmark = {
+  name: 'status',
+  title: 'POST /v1/status against 100,000 stored cases',
+  async run({ smoke, postgresUrl, log }) {
+    if (!(await postgresReachable(postgresUrl))) {
+      return { checks: [], notes: ['PostgreSQL was not reachable: skipped'] };
+    }
+    const cases = smoke ? 2_000 : 100_000;
+    const duration = smoke ? 1 : 10;
+    const reps = smoke ? 1 : 3;
+    const sodium = await getSodium();
+    const keyset = keysetFor(await reviewers(1));
+    const database = await freshDatabase(postgresUrl!, 'status');
+    const server = await startSealbox({ keyset, databaseUrl: database.url });
+    const bare = await startChild('bench/servers/bare.ts', { DATABASE_URL: database.url });
+    const runs: Record<'sealbox' | 'bare' | 'hello', LoadResult[]> = {
+      sealbox: [],
+      bare: [],
+      hello: [],
+    };
+    try {
+      log(`status: inserting ${cases} cases`);
+      const tokens: Buffer[] = [];
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const envelope = randomBytes(ENVELOPE_BYTES);
+      const today = new Date().toISOString().slice(0, 10);
+      for (let at = 0; at < cases; at += BATCH) {
+        const n = Math.min(BATCH, cases - at);
+        const hashes: Buffer[] = [];
+        const ids: string[] = [];
+        for (let i = 0; i < n; i++) {
+          const token = randomBytes(32);
+          tokens.push(token);
+          hashes.push(Buffer.from(sodium.crypto_generichash(32, token, server.pepper)));
+          ids.push(randomBytes(16).toString('base64url'));
+        }
+        await client.query(
+          `insert into submissions (case_id, lookup_hash, keyset_version, envelope, received, status_on)
+           select id, hash, 1, $3, $4, $4 from unnest($1::text[], $2::bytea[]) as t(id, hash)`,
+          [ids, hashes, envelope, today],
+        );
+      }
+      await client.query('analyze submissions');
+      await client.end();
+
+      const sample = Array.from({ length: 5_000 }, (_, i) => tokens[(i * 7919) % tokens.length]!);
+      const sealboxBodies = sample.map((t) =>
+        JSON.stringify({ lookupToken: t.toString('base64url') }),
+      );
+      // The bare route gets the keyed hash directly: its query is the lookup alone.
+      const bareBodies = sample.map((t) =>
+        JSON.stringify({
+          lookupToken: Buffer.from(sodium.crypto_generichash(32, t, server.pepper)).toString(
+            'base64url',
+          ),
+        }),
+      );
+      // Warm-up, not counted: JIT, connection pools, buffer cache.
+      await load({
+        url: `${server.url}/v1/status`,
+        bodies: sealboxBodies,
+        duration: smoke ? 1 : 3,
+      });
+      await load({ url: `${bare.url}/v1/status`, bodies: bareBodies, duration: smoke ? 1 : 3 });
+      for (let r = 0; r < reps; r++) {
+        log(`status: repetition ${r + 1}/${reps}`);
+        runs.sealbox.push(
+          await load({ url: `${server.url}/v1/status`, bodies: sealboxBodies, duration }),
+        );
+        runs.bare.push(await load({ url: `${bare.url}/v1/status`, bodies: bareBodies, duration }));
+        runs.hello.push(await load({ url: `${bare.url}/hello`, method: 'GET', duration }));
+      }
+    } finally {
+      await server.stop();
+      await bare.stop();
+      await database.drop();
+    }
+    for (const [name, list] of Object.entries(runs)) {
+      const bad = list.find((r) => r.non2xx > 0 || r.errors > 0);
+      if (bad)
+        throw new Error(
+          `status (${name}): some requests failed: ${JSON.stringify(bad.statusCodes)}`,
+        );
+    }
+    const rate = figure(
+      runs.sealbox.map((r) => r.rate),
+      'req/s',
+    );
+    const p99 = figure(
+      runs.sealbox.map((r) => r.p99),
+      'ms',
+    );
+    const bareRate = figure(
+      runs.bare.map((r) => r.rate),
+      'req/s',
+    );
+    const bareP99 = figure(
+      runs.bare.map((r) => r.p99),
+      'ms',
+    );
+    const hello = figure(
+      runs.hello.map((r) => r.rate),
+      'req/s',
+    );
+    const checks: Check[] = [
+      {
+        what: `POST /v1/status, ${cases} cases, -c 50, ${duration} s runs: throughput`,
+        subject: rate,
+        baseline: bareRate,
+        ratio: round(rate.median / bareRate.median, 2),
+        target: '≥ 10,000 req/s',
+        met: rate.median >= 10_000,
+        notes: [
+          `baseline: bare Fastify + pg Pool(10) route doing the same indexed lookup (keyed hash sent ready-made); Fastify hello world in the same run: ${hello.median} req/s (${hello.min}–${hello.max})`,
+        ],
+      },
+      {
+        what: 'POST /v1/status: p99 latency',
+        subject: p99,
+        baseline: bareP99,
+        target: '≤ 20 ms',
+        met: p99.median <= 20,
+      },
+    ];
+    return {
+      checks,
+      extra: { hello, bareRate, bareP99 },
+      notes: [
+        `${cases} cases inserted with SQL in a fresh PostgreSQL database (lookup hashes keyed with the server's pepper, ${ENVELOPE_BYTES} B envelopes, no statements); 5,000 known tokens requested in turn`,
+        'server: server/main.ts in a child process (pg Pool of 10, read limit raised through SEALBOX_READS_PER_MINUTE); autocannon in the parent on the same 2 cores',
+      ],
+    };
+  },
+};
+
+export default benchmark;
