@@ -6,6 +6,8 @@ import { contentDigestMatches } from '../../server/plugins/courier-auth.ts';
 import { courierClient, signRequest, type SignedRequest } from '../../reviewer/courier/http.ts';
 import { courierServer } from './courier-fixtures.ts';
 
+let lastMessage = '';
+
 async function raw(request: SignedRequest): Promise<{ status: number; code?: string }> {
   const response = await fetch(request.url, {
     method: request.method,
@@ -16,7 +18,8 @@ async function raw(request: SignedRequest): Promise<{ status: number; code?: str
     await response.arrayBuffer();
     return { status: response.status };
   }
-  const body = (await response.json()) as { error: { code: string } };
+  const body = (await response.json()) as { error: { code: string; message: string } };
+  lastMessage = body.error.message;
   return { status: response.status, code: body.error.code };
 }
 
@@ -81,6 +84,7 @@ t.test('courier authentication', async (t) => {
   const ack = await signRequest(client, 'POST', '/v1/courier/ack', { cursor: 0 });
   const tamperedBody = new TextEncoder().encode(JSON.stringify({ cursor: 1 }));
   await expect401({ ...ack, body: tamperedBody }, 'COURIER_SIGNATURE_INVALID', 'body changed');
+  t.match(lastMessage, /Content-Digest/, 'caught by the digest check');
   const { createHash } = await import('node:crypto');
   const redigested = {
     ...ack,
