@@ -92,28 +92,32 @@ export async function pgliteTemplate(): Promise<string> {
   }
 }
 
+/** A fresh migrated PostgreSQL database (DATABASE_URL), dropped in teardown. */
+export async function testPostgres(t: Teardown): Promise<{ db: Db; url: string }> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('testPostgres needs DATABASE_URL');
+  const name = `sealbox_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  const db = postgresDatabase(dbUrl.toString(), 4);
+  t.teardown(async () => {
+    await db.destroy();
+    const a = new pg.Client({ connectionString: url });
+    await a.connect();
+    await a.query(`drop database if exists ${name} with (force)`);
+    await a.end();
+  });
+  await migrateToLatest(db);
+  return { db, url: dbUrl.toString() };
+}
+
 /** A fresh migrated database that lives until the end of the test. */
 export async function testDatabase(t: Teardown): Promise<Db> {
-  const url = process.env.DATABASE_URL;
-  if (url) {
-    const name = `sealbox_t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const dbUrl = new URL(url);
-    dbUrl.pathname = `/${name}`;
-    const db = postgresDatabase(dbUrl.toString(), 4);
-    t.teardown(async () => {
-      await db.destroy();
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    });
-    await migrateToLatest(db);
-    return db;
-  }
+  if (onPostgres) return (await testPostgres(t)).db;
   const template = await pgliteTemplate();
   const dir = join(tmpdir(), `sealbox-pglite-${randomBytes(6).toString('hex')}`);
   await cp(template, dir, { recursive: true });
