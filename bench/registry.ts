@@ -1,11 +1,12 @@
 // Every benchmark, in the order `npm run bench` runs them.
 import attachment from './attachment.ts';
+import bundle from './bundle.ts';
 import status from './status.ts';
 import submissions from './submissions.ts';
 import type { BenchOptions, BenchResult, Benchmark } from './lib/result.ts';
 import { machine, round } from './lib/stats.ts';
 
-export const BENCHMARKS: Benchmark[] = [submissions, status, attachment];
+export const BENCHMARKS: Benchmark[] = [submissions, status, attachment, bundle];
 
 export async function runBenchmark(
   benchmark: Benchmark,
