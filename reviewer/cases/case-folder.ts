@@ -256,6 +256,8 @@ export class StagedItem {
     }
     const caseItem = await this.commitWith([...this.#planned.values()].map((p) => p.record));
     this.#done = true;
+    // Gone after the rename; still here when an item placed before a crash was adopted.
+    await rm(this.staging, { recursive: true, force: true });
     return caseItem;
   }
 

@@ -112,6 +112,7 @@ export function casePage(record: CaseRecord, items: readonly ItemText[]): string
 <h1>Case ${escapeHtml(record.caseId)}</h1>
 <p>Received ${escapeHtml(record.received)}. Status: <strong>${escapeHtml(record.status)}</strong>.</p>
 ${items.map(itemSection).join('\n')}
-${statements.length ? `<h2>Written to the outbox</h2>\n<ul>\n${statements.join('\n')}\n</ul>` : ''}`,
+${statements.length ? `<h2>Written to the outbox</h2>\n<ul>\n${statements.join('\n')}\n</ul>` : ''}
+<p class="note">To answer this case: <code>sealbox review reply ${escapeHtml(record.caseId)} --key YOUR.key --cases FOLDER</code>; to change its status: <code>sealbox review status ${escapeHtml(record.caseId)} STATUS --key YOUR.key --cases FOLDER</code>.</p>`,
   );
 }
