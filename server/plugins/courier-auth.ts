@@ -152,7 +152,9 @@ async function authenticate(request: FastifyRequest, app: FastifyInstance): Prom
   const sodium = await getSodium();
   let courier: CourierCard | undefined;
   let unknown = false;
+  let lookups = 0;
   const keyLookup = async (params: Record<string, unknown>): Promise<VerifyingKey | null> => {
+    lookups += 1;
     if (params.tag !== COURIER_SIGNATURE_TAG || typeof params.keyid !== 'string') return null;
     courier = await findCourier(keyset, params.keyid);
     if (!courier) {
@@ -197,7 +199,8 @@ async function authenticate(request: FastifyRequest, app: FastifyInstance): Prom
     throw unauthorised('COURIER_SIGNATURE_INVALID', 'the request signature is not acceptable');
   }
   if (unknown) throw unauthorised('COURIER_UNKNOWN', 'this courier key is not in the keyset');
-  if (verified !== true || !courier) {
+  // One signature per request, so that the courier it names is the one that signed.
+  if (verified !== true || !courier || lookups !== 1) {
     throw unauthorised('COURIER_SIGNATURE_INVALID', 'the request signature does not verify');
   }
   if (hasBody) {

@@ -117,6 +117,28 @@ t.test('courier authentication', async (t) => {
     'a body without a covered Content-Digest',
   );
 
+  // Two signatures: one good, one naming another courier. Refused, so that the
+  // courier a request acts as is always the one whose signature verified.
+  const first = await signRequest(client, 'GET', '/v1/courier/export');
+  const second = await signRequest(stranger, 'GET', '/v1/courier/export');
+  const header = (r: SignedRequest, name: string): string =>
+    Object.entries(r.headers).find(([k]) => k.toLowerCase() === name)![1];
+  const relabel = (value: string) => value.replace(/^sig=/, 'other=');
+  const combine = (extra: SignedRequest, base: SignedRequest): SignedRequest => ({
+    ...base,
+    headers: {
+      signature: `${relabel(header(extra, 'signature'))}, ${header(base, 'signature')}`,
+      'signature-input': `${relabel(header(extra, 'signature-input'))}, ${header(base, 'signature-input')}`,
+    },
+  });
+  await expect401(
+    combine(second, first),
+    'COURIER_UNKNOWN',
+    'a second signature by an unknown key',
+  );
+  const twice = await signRequest(client, 'GET', '/v1/courier/export');
+  await expect401(combine(first, twice), 'COURIER_SIGNATURE_INVALID', 'two good signatures');
+
   // A malformed signature header.
   await expect401(
     {
