@@ -1,0 +1,57 @@
+// Retention: what the server may forget without asking anyone. A case that
+// every reviewer can already hold offline (exported and acknowledged by a
+// courier) and that a reviewer closed more than the retention period ago
+// loses its ciphertext exactly as a purge statement would take it; unclaimed
+// uploads and spent single-use records go once they can no longer matter.
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { addDays } from './dates.ts';
+import { forgetUnclaimedUploads } from './uploads.ts';
+import { purgeCase } from './submissions.ts';
+import type { Database } from './tables.ts';
+
+type Executor = Kysely<Database>;
+
+export interface RetentionReport {
+  casesExpired: number;
+  uploadsForgotten: number;
+  challengesForgotten: number;
+  replaysForgotten: number;
+}
+
+export async function applyRetention(
+  db: Executor,
+  options: { retentionDays: number; today: string },
+): Promise<RetentionReport> {
+  const cutoff = addDays(options.today, -options.retentionDays);
+  return db.transaction().execute(async (trx) => {
+    const acked = await trx
+      .selectFrom('export_acks')
+      .select((eb) => eb.fn.max('acked_seq').as('seq'))
+      .executeTakeFirst();
+    const exportedUpTo = Number(acked?.seq ?? 0);
+    const expired = await trx
+      .selectFrom('submissions')
+      .select('seq')
+      .where('status', '=', 'closed')
+      .where('status_on', '<', cutoff)
+      .where('purged_on', 'is', null)
+      .where('seq', '<=', exportedUpTo)
+      .execute();
+    for (const { seq } of expired) await purgeCase(trx, seq, options.today);
+    const uploadsForgotten = await forgetUnclaimedUploads(trx, cutoff);
+    const challenges = await trx
+      .deleteFrom('spent_challenges')
+      .where('expires_on', '<', options.today)
+      .executeTakeFirst();
+    // courier_replays belongs to the courier API and has no row type here.
+    const replays =
+      await sql`delete from courier_replays where expires_on < ${options.today}`.execute(trx);
+    return {
+      casesExpired: expired.length,
+      uploadsForgotten,
+      challengesForgotten: Number(challenges.numDeletedRows),
+      replaysForgotten: Number(replays.numAffectedRows ?? 0),
+    };
+  });
+}
