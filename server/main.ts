@@ -3,6 +3,7 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { MAINTENANCE_INTERVAL_MS, runMaintenance } from './maintenance.ts';
 import { startup } from './startup.ts';
 
 async function main(): Promise<void> {
@@ -12,7 +13,18 @@ async function main(): Promise<void> {
   app.addHook('onClose', async () => {
     await db.destroy();
   });
+  const housekeeping = async () => {
+    try {
+      await runMaintenance(db, config);
+    } catch (err) {
+      app.log.error({ err }, 'maintenance failed');
+    }
+  };
+  await housekeeping();
+  const timer = setInterval(() => void housekeeping(), MAINTENANCE_INTERVAL_MS);
+  timer.unref();
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+    clearInterval(timer);
     if (err) app.log.error({ err }, 'shutting down after an error');
     await app.close();
   });

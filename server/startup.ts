@@ -1,7 +1,9 @@
 // What happens between reading the configuration and listening: secrets,
 // database, migrations, and making sure a keyset is published. Kept apart
 // from main.ts so that tests can run it on a scratch data directory.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   fingerprint,
   fromBase64Url,
@@ -113,6 +115,9 @@ export async function startup(initial: Config): Promise<Started> {
       if (applied.length) notes.push(`migrations applied: ${applied.join(', ')}`);
     }
     const config = await ensureKeyset(initial, db, notes);
+    if (!existsSync(join(config.webDir, 'manifest.json'))) {
+      notes.push(`no built page in ${config.webDir} (npm run build:web): serving the API only`);
+    }
     const stored = await latestKeyset(db);
     const signer = stored && (JSON.parse(stored.signed) as { signer?: string }).signer;
     const organisationFingerprint = signer ? await fingerprint(fromBase64Url(signer)) : undefined;

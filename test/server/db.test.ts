@@ -13,6 +13,7 @@ import { insertStatement } from '../../server/db/statements.ts';
 import {
   claimUploads,
   createUpload,
+  getUpload,
   markFinished,
   partSizes,
   putPart,
@@ -22,6 +23,7 @@ import {
 import { ackExport, ackedSeq } from '../../server/db/acks.ts';
 import { insertFollowup, listFollowupsAfter } from '../../server/db/followups.ts';
 import { withSettledExportOrder, holdExportOrder } from '../../server/db/export-order.ts';
+import { runMaintenance } from '../../server/maintenance.ts';
 
 t.test('the data layer on one database', async (t) => {
   const db = await testDatabase(t);
@@ -137,4 +139,16 @@ t.test('the data layer on one database', async (t) => {
   t.equal(purged?.status, 'closed');
   t.same(await uploadsOf(db, { submissionSeq: seq! }), []);
   t.same(await listSubmissionsAfter(db, 0, 10), [], 'purged cases are not exported');
+});
+
+t.test('maintenance forgets what can no longer matter', async (t) => {
+  const db = await testDatabase(t);
+  await spendChallenge(db, new Uint8Array(32).fill(1), '2026-01-01');
+  await spendChallenge(db, new Uint8Array(32).fill(2), '2026-12-31');
+  await createUpload(db, { id: 'old', size: 1, partSize: 1, partCount: 1, created: '2026-01-01' });
+  await createUpload(db, { id: 'new', size: 1, partSize: 1, partCount: 1, created: '2026-06-25' });
+  const done = await runMaintenance(db, { retentionDays: 7 }, new Date('2026-06-30T12:00:00Z'));
+  t.same(done, { challenges: 1, uploads: 1 });
+  t.ok(await getUpload(db, 'new'));
+  t.notOk(await getUpload(db, 'old'));
 });
