@@ -34,7 +34,7 @@ const benchmark: Benchmark = {
   title: 'Reviewer opening a bundle of 10,000 submissions',
   async run({ smoke, log }) {
     const count = smoke ? 20 : 10_000;
-    const reps = smoke ? 1 : 3;
+    const reps = smoke ? 1 : 2;
     const sodium = await getSodium();
     const dir = await mkdtemp(join(tmpdir(), 'sealbox-bench-bundle-'));
     const io = quietIo();

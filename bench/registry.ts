@@ -3,10 +3,11 @@ import attachment from './attachment.ts';
 import bundle from './bundle.ts';
 import status from './status.ts';
 import submissions from './submissions.ts';
+import uploadMemory from './upload-memory.ts';
 import type { BenchOptions, BenchResult, Benchmark } from './lib/result.ts';
 import { machine, round } from './lib/stats.ts';
 
-export const BENCHMARKS: Benchmark[] = [submissions, status, attachment, bundle];
+export const BENCHMARKS: Benchmark[] = [submissions, status, attachment, bundle, uploadMemory];
 
 export async function runBenchmark(
   benchmark: Benchmark,

@@ -75,7 +75,12 @@ export async function solvedChallenges(
   async function worker() {
     while (next < count) {
       const i = next++;
-      const res = await fetch(`${url}/v1/challenge`);
+      let res = await fetch(`${url}/v1/challenge`);
+      // Just after start-up a busy machine can trip the overload guard: wait it out.
+      for (let tries = 0; res.status === 503 && tries < 40; tries++) {
+        await new Promise((r) => setTimeout(r, 500));
+        res = await fetch(`${url}/v1/challenge`);
+      }
       if (!res.ok) throw new Error(`GET /v1/challenge answered ${res.status}`);
       const challenge = (await res.json()) as Challenge;
       const solution = await solveChallenge({ challenge, deriveKey });

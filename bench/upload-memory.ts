@@ -1,0 +1,152 @@
+// Benchmark 4: the server's resident memory while it receives a 1 GiB
+// attachment through the upload API (create, 8 MiB parts, finish with the
+// digest), against the same server at rest. The server runs in a child
+// process; its RSS is sampled from /proc every 50 ms.
+import { randomFillSync } from 'node:crypto';
+import { getSodium } from '../client-crypto/index.ts';
+import { keysetFor, reviewers } from './lib/keys.ts';
+import { freshDatabase, postgresReachable } from './lib/postgres.ts';
+import type { Benchmark, Check } from './lib/result.ts';
+import { solvedChallenges, startSealbox } from './lib/sealbox.ts';
+import { MiB, figure } from './lib/stats.ts';
+
+const PART = 8 * MiB;
+
+async function upload(url: string, size: number, proof: unknown): Promise<number> {
+  let overloaded = 0;
+  const sodium = await getSodium();
+  const part = new Uint8Array(PART);
+  randomFillSync(part);
+  const created = await fetch(`${url}/v1/uploads`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ challenge: proof, size, partSize: PART }),
+  });
+  if (created.status !== 201)
+    throw new Error(`create upload: ${created.status} ${await created.text()}`);
+  const { uploadId, partCount } = (await created.json()) as { uploadId: string; partCount: number };
+  const hash = sodium.crypto_generichash_init(null, 32);
+  let next = 0;
+  // Two parts in flight, as the page sends them.
+  async function sender() {
+    while (next < partCount) {
+      const i = next++;
+      const bytes = part.subarray(0, Math.min(PART, size - i * PART));
+      const put = () =>
+        fetch(`${url}/v1/uploads/${uploadId}/parts/${i}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/octet-stream' },
+          body: bytes,
+        });
+      let res = await put();
+      // The overload guard may answer 503; a client resumes the part, as the page does.
+      while (res.status === 503) {
+        overloaded++;
+        await res.arrayBuffer();
+        await new Promise((r) => setTimeout(r, 500));
+        res = await put();
+      }
+      if (res.status !== 204) throw new Error(`part ${i}: ${res.status} ${await res.text()}`);
+    }
+  }
+  for (let i = 0; i < partCount; i++) {
+    sodium.crypto_generichash_update(hash, part.subarray(0, Math.min(PART, size - i * PART)));
+  }
+  await Promise.all([sender(), sender()]);
+  const digest = Buffer.from(sodium.crypto_generichash_final(hash, 32)).toString('base64url');
+  const finish = () =>
+    fetch(`${url}/v1/uploads/${uploadId}/finish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ digest }),
+    });
+  let finished = await finish();
+  while (finished.status === 503) {
+    overloaded++;
+    await finished.arrayBuffer();
+    await new Promise((r) => setTimeout(r, 500));
+    finished = await finish();
+  }
+  if (finished.status !== 200)
+    throw new Error(`finish: ${finished.status} ${await finished.text()}`);
+  return overloaded;
+}
+
+const benchmark: Benchmark = {
+  name: 'upload-memory',
+  title: 'Server memory while receiving a 1 GiB attachment',
+  async run({ smoke, postgresUrl, log }) {
+    const size = smoke ? 16 * MiB : 1024 * MiB;
+    const keyset = keysetFor(await reviewers(1));
+    const checks: Check[] = [];
+    const notes: string[] = [];
+    const targets: { label: string; postgres: boolean }[] = [];
+    if (await postgresReachable(postgresUrl)) targets.push({ label: 'PostgreSQL', postgres: true });
+    else notes.push('PostgreSQL was not reachable: its part was skipped');
+    if (targets.length === 0) targets.push({ label: 'PGlite', postgres: false });
+    for (const target of targets) {
+      log(`upload-memory: ${target.label}, ${size / MiB} MiB`);
+      const database = target.postgres ? await freshDatabase(postgresUrl!, 'upload') : undefined;
+      const server = await startSealbox({
+        keyset,
+        databaseUrl: database?.url,
+        env: { SEALBOX_UPLOAD_PART_MAX_BYTES: String(PART) },
+      });
+      try {
+        const [proof] = await solvedChallenges(server.url, 1, 1);
+        // At rest: after start-up and one request, give the heap a moment to settle.
+        await new Promise((r) => setTimeout(r, 1_000));
+        const rest: number[] = [];
+        for (let i = 0; i < 10; i++) {
+          rest.push(await server.rss());
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const samples: number[] = [];
+        let sampling = true;
+        const sampler = (async () => {
+          while (sampling) {
+            samples.push(await server.rss());
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        })();
+        const started = performance.now();
+        let overloaded = 0;
+        try {
+          overloaded = await upload(server.url, size, proof);
+        } finally {
+          sampling = false;
+          await sampler;
+        }
+        const seconds = (performance.now() - started) / 1000;
+        const atRest = figure(
+          rest.map((b) => b / MiB),
+          'MiB',
+        );
+        const during = figure(
+          samples.map((b) => b / MiB),
+          'MiB',
+        );
+        const growth = during.max - atRest.median;
+        checks.push({
+          what: `RSS growth receiving ${size / MiB} MiB in 8 MiB parts (${target.label}); peak ${during.max} MiB over ${during.samples.length} samples`,
+          subject: { ...figure([growth], 'MiB growth (peak − rest)'), samples: [growth] },
+          baseline: atRest,
+          target: '< 64 MiB',
+          met: growth < 64,
+          notes: [
+            `${target.label}: upload took ${seconds.toFixed(1)} s (${(size / MiB / seconds).toFixed(0)} MiB/s including finish, which re-reads every part to check the digest); ${overloaded} requests answered 503 OVERLOADED and were resent`,
+          ],
+        });
+      } finally {
+        await server.stop();
+        await database?.drop();
+      }
+    }
+    notes.push(
+      'server: server/main.ts in a child process; RSS from /proc/<pid>/status every 50 ms; two parts in flight; random bytes stand in for ciphertext (the server sees only bytes and checks the BLAKE2b digest at finish)',
+    );
+    return { checks, notes };
+  },
+};
+
+export default benchmark;
