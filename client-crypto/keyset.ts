@@ -2,14 +2,7 @@
 // it, signed by the organisation root. The signature covers the exact payload
 // bytes (no canonical JSON to get wrong): the payload travels as base64url and
 // is parsed only after the signature verifies.
-import {
-  concatBytes,
-  fromBase64Url,
-  isoDate,
-  toBase64Url,
-  utf8Decode,
-  utf8Encode,
-} from './encoding.ts';
+import { fromBase64Url, isoDate, utf8Encode } from './encoding.ts';
 import { SealboxError } from './errors.ts';
 import {
   type CourierCard,
@@ -21,6 +14,7 @@ import {
   parseReviewerCard,
   sameFingerprint,
 } from './keys.ts';
+import { type SignedObject, readSignedFields, signJson, verifySignedJson } from './signed.ts';
 import { getSodium } from './sodium.ts';
 
 export const KEYSET_FORMAT = 'sealbox-keyset-v1';
@@ -36,12 +30,7 @@ export interface Keyset {
   couriers: CourierCard[];
 }
 
-export interface SignedKeyset {
-  format: typeof KEYSET_FORMAT;
-  payload: string;
-  signature: string;
-  signer: string;
-}
+export type SignedKeyset = SignedObject<typeof KEYSET_FORMAT>;
 
 export interface KeysetPin {
   publicKey?: Uint8Array;
@@ -98,18 +87,7 @@ function checkKeyset(value: unknown): Keyset {
 }
 
 export async function signKeyset(keyset: Keyset, org: SigningKeyPair): Promise<SignedKeyset> {
-  const sodium = await getSodium();
-  const payload = utf8Encode(JSON.stringify(checkKeyset(keyset)));
-  const signature = sodium.crypto_sign_detached(
-    concatBytes(KEYSET_SIGNATURE_LABEL, payload),
-    org.secretKey,
-  );
-  return {
-    format: KEYSET_FORMAT,
-    payload: toBase64Url(payload),
-    signature: toBase64Url(signature),
-    signer: toBase64Url(org.publicKey),
-  };
+  return signJson(KEYSET_FORMAT, KEYSET_SIGNATURE_LABEL, checkKeyset(keyset), org);
 }
 
 /**
@@ -124,23 +102,9 @@ export async function verifyKeyset(
   options: { now?: Date; newerThan?: number } = {},
 ): Promise<Keyset> {
   const sodium = await getSodium();
-  if (typeof signed !== 'object' || signed === null) {
-    throw new SealboxError('FORMAT_INVALID', 'not a signed keyset');
-  }
-  const s = signed as Record<string, unknown>;
-  if (s.format !== KEYSET_FORMAT)
-    throw new SealboxError('VERSION_UNSUPPORTED', 'unknown keyset format');
-  if (
-    typeof s.payload !== 'string' ||
-    typeof s.signature !== 'string' ||
-    typeof s.signer !== 'string'
-  ) {
-    throw new SealboxError('FORMAT_INVALID', 'signed keyset is missing a field');
-  }
-  const signer = fromBase64Url(s.signer);
-  const signature = fromBase64Url(s.signature);
-  const payload = fromBase64Url(s.payload);
-  if (signer.length !== ED25519_PUBLIC_KEY_BYTES || signature.length !== 64) {
+  const fields = readSignedFields(signed, KEYSET_FORMAT, 'keyset');
+  const signer = fromBase64Url(fields.signer);
+  if (signer.length !== ED25519_PUBLIC_KEY_BYTES || fields.signature.length !== 64) {
     throw new SealboxError('KEYSET_SIGNATURE_INVALID', 'keyset signature is malformed');
   }
   if (!pin.publicKey && !pin.fingerprint) throw new TypeError('verifyKeyset needs a pinned root');
@@ -150,21 +114,13 @@ export async function verifyKeyset(
   if (pin.fingerprint && !sameFingerprint(pin.fingerprint, await fingerprint(signer))) {
     throw new SealboxError('KEYSET_ROOT_MISMATCH', 'keyset is signed by another organisation key');
   }
-  if (
-    !sodium.crypto_sign_verify_detached(
-      signature,
-      concatBytes(KEYSET_SIGNATURE_LABEL, payload),
-      signer,
-    )
-  ) {
-    throw new SealboxError('KEYSET_SIGNATURE_INVALID', 'keyset signature does not verify');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(utf8Decode(payload));
-  } catch {
-    throw new SealboxError('FORMAT_INVALID', 'keyset payload is not JSON');
-  }
+  const parsed = await verifySignedJson(
+    fields,
+    KEYSET_SIGNATURE_LABEL,
+    signer,
+    'keyset',
+    'KEYSET_SIGNATURE_INVALID',
+  );
   const keyset = checkKeyset(parsed);
   const today = isoDate(options.now ?? new Date());
   if (keyset.expires < today)

@@ -5,18 +5,12 @@
 // holds the reply text). The server stores statements but cannot read the
 // reply, and cannot show one case's statement to another case's submitter:
 // only the right reply key opens it, and what it opens must match.
-import {
-  concatBytes,
-  fromBase64Url,
-  isoDate,
-  toBase64Url,
-  utf8Decode,
-  utf8Encode,
-} from './encoding.ts';
+import { fromBase64Url, isoDate, toBase64Url, utf8Encode } from './encoding.ts';
 import { CASE_STATUSES, type CaseStatus, openReply, sealReply } from './document.ts';
 import { SealboxError } from './errors.ts';
 import type { ReviewerIdentity } from './keys.ts';
 import type { Keyset } from './keyset.ts';
+import { type SignedObject, readSignedFields, signJson, verifySignedJson } from './signed.ts';
 import { getSodium } from './sodium.ts';
 
 export const STATEMENT_FORMAT = 'sealbox-statement-v1';
@@ -34,12 +28,7 @@ export interface Statement {
   sealed?: string;
 }
 
-export interface SignedStatement {
-  format: typeof STATEMENT_FORMAT;
-  payload: string;
-  signature: string;
-  signer: string;
-}
+export type SignedStatement = SignedObject<typeof STATEMENT_FORMAT>;
 
 export interface StatementInput {
   kind: StatementKind;
@@ -130,17 +119,10 @@ export async function createStatement(
     ...(input.kind === 'status' ? { status: input.status } : {}),
     ...(sealed !== undefined ? { sealed } : {}),
   });
-  const payload = utf8Encode(JSON.stringify(statement));
-  const signature = sodium.crypto_sign_detached(
-    concatBytes(STATEMENT_SIGNATURE_LABEL, payload),
-    identity.signSecretKey,
-  );
-  return {
-    format: STATEMENT_FORMAT,
-    payload: toBase64Url(payload),
-    signature: toBase64Url(signature),
-    signer: toBase64Url(identity.signPublicKey),
-  };
+  return signJson(STATEMENT_FORMAT, STATEMENT_SIGNATURE_LABEL, statement, {
+    publicKey: identity.signPublicKey,
+    secretKey: identity.signSecretKey,
+  });
 }
 
 /** Verifies a statement's signature against the reviewers of a keyset. */
@@ -148,43 +130,21 @@ export async function verifyStatement(
   signed: unknown,
   keyset: Keyset,
 ): Promise<Statement & { reviewer: string }> {
-  const sodium = await getSodium();
-  if (typeof signed !== 'object' || signed === null) fail('not a signed statement');
-  const s = signed as Record<string, unknown>;
-  if (s.format !== STATEMENT_FORMAT)
-    throw new SealboxError('VERSION_UNSUPPORTED', 'unknown statement format');
-  if (
-    typeof s.payload !== 'string' ||
-    typeof s.signature !== 'string' ||
-    typeof s.signer !== 'string'
-  ) {
-    fail('signed statement is missing a field');
-  }
-  const reviewer = keyset.reviewers.find((r) => r.signPublicKey === s.signer);
+  const fields = readSignedFields(signed, STATEMENT_FORMAT, 'statement');
+  const reviewer = keyset.reviewers.find((r) => r.signPublicKey === fields.signer);
   if (!reviewer) {
     throw new SealboxError(
       'STATEMENT_SIGNER_UNKNOWN',
       'statement is signed by a key that is not in the keyset',
     );
   }
-  const signature = fromBase64Url(s.signature);
-  const payload = fromBase64Url(s.payload);
-  if (
-    signature.length !== 64 ||
-    !sodium.crypto_sign_verify_detached(
-      signature,
-      concatBytes(STATEMENT_SIGNATURE_LABEL, payload),
-      fromBase64Url(reviewer.signPublicKey),
-    )
-  ) {
-    throw new SealboxError('STATEMENT_SIGNATURE_INVALID', 'statement signature does not verify');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(utf8Decode(payload));
-  } catch {
-    fail('statement payload is not JSON');
-  }
+  const parsed = await verifySignedJson(
+    fields,
+    STATEMENT_SIGNATURE_LABEL,
+    fromBase64Url(reviewer.signPublicKey),
+    'statement',
+    'STATEMENT_SIGNATURE_INVALID',
+  );
   return { ...checkStatement(parsed), reviewer: reviewer.name };
 }
 

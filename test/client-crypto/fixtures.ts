@@ -6,6 +6,7 @@ import {
   type ReviewerIdentity,
   courierCard,
   deriveReceiptKeys,
+  isSealboxError,
   generateCourierKey,
   generateOrganisationKey,
   generateReceipt,
@@ -92,4 +93,14 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** The error code a promise rejects with, or undefined when it resolves. */
+export async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (e) {
+    return isSealboxError(e) ? e.code : `OTHER: ${String(e)}`;
+  }
 }

@@ -1,24 +1,11 @@
 import t from 'tap';
-import {
-  getSodium,
-  isSealboxError,
-  lockKeyFile,
-  unlockKeyFile,
-} from '../../client-crypto/index.ts';
+import { getSodium, lockKeyFile, unlockKeyFile } from '../../client-crypto/index.ts';
+import { codeOf } from './fixtures.ts';
 
 // Low cost so the suite stays fast; the default (256 MiB, 3 passes) is what users get.
 const cost = { opsLimit: 1, memLimit: 8 * 1024 * 1024 };
 const sodium = await getSodium();
 const secret = sodium.randombytes_buf(96);
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    return isSealboxError(e) ? e.code : `OTHER: ${String(e)}`;
-  }
-}
 
 t.test('round trip through JSON', async (t) => {
   const file = JSON.parse(

@@ -5,22 +5,13 @@ import {
   fromBase64Url,
   generateOrganisationKey,
   generateReviewerIdentity,
-  isSealboxError,
   reviewerCard,
   signKeyset,
   toBase64Url,
   verifyKeyset,
   type Keyset,
 } from '../../client-crypto/index.ts';
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    return isSealboxError(e) ? e.code : `OTHER: ${String(e)}`;
-  }
-}
+import { codeOf } from './fixtures.ts';
 
 const org = await generateOrganisationKey();
 const reviewer = await generateReviewerIdentity('Amina');

@@ -4,24 +4,14 @@ import {
   createStatement,
   fromBase64Url,
   generateReviewerIdentity,
-  isSealboxError,
   readStatementAsSubmitter,
   toBase64Url,
   verifyStatement,
 } from '../../client-crypto/index.ts';
-import { makeWorld } from './fixtures.ts';
+import { codeOf, makeWorld } from './fixtures.ts';
 
 const world = await makeWorld(2);
 const [amina] = world.reviewers;
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    return isSealboxError(e) ? e.code : `OTHER: ${String(e)}`;
-  }
-}
 
 t.test('status, reply and purge verify and read back', async (t) => {
   const status = await createStatement(
