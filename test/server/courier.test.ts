@@ -15,6 +15,8 @@ import {
   type BundleItem,
   type Keyset,
 } from '../../client-crypto/index.ts';
+import { signJson } from '../../client-crypto/signed.ts';
+import { STATEMENT_FORMAT, STATEMENT_SIGNATURE_LABEL } from '../../client-crypto/statement.ts';
 import { call, CourierError, send, signRequest } from '../../reviewer/courier/http.ts';
 import type { CourierClient } from '../../reviewer/courier/http.ts';
 import { addFollowup, addSubmission, courierServer, randomFile } from './courier-fixtures.ts';
@@ -282,6 +284,33 @@ t.test('outbox', async (t) => {
     .executeTakeFirstOrThrow();
   t.equal(still.status, 'in_review', 'nothing of a refused outbox was applied');
   t.equal((await db.selectFrom('statements').select('id').execute()).length, 5);
+  // The same statement id with other content is a conflict, not a silent skip.
+  const original = JSON.parse(
+    new TextDecoder().decode(Buffer.from(good.payload, 'base64url')),
+  ) as Record<string, unknown>;
+  const sameId = await signJson(
+    STATEMENT_FORMAT,
+    STATEMENT_SIGNATURE_LABEL,
+    { ...original, kind: 'purge', status: undefined, sealed: undefined },
+    reviewer.signPublicKey && {
+      publicKey: reviewer.signPublicKey,
+      secretKey: reviewer.signSecretKey,
+    },
+  );
+  t.same(await call(client, 'POST', '/v1/courier/outbox', { statements: [good] }), {
+    applied: 1,
+    unchanged: 0,
+  });
+  t.equal(
+    await refusal(call(client, 'POST', '/v1/courier/outbox', { statements: [sameId] })),
+    '409 STATEMENT_CONFLICT',
+  );
+  const notPurged = await db
+    .selectFrom('submissions')
+    .select('envelope')
+    .where('case_id', '=', kept.caseId)
+    .executeTakeFirstOrThrow();
+  t.ok(notPurged.envelope, 'the conflicting purge was not applied');
 });
 
 t.test('keyset', async (t) => {
