@@ -28,6 +28,7 @@ const schema = z.object({
   SEALBOX_POW_DIFFICULTY: int(1, 10_000_000).default(50_000),
   SEALBOX_POW_EXPIRES_SECONDS: int(30, 86_400).default(1_800),
   SEALBOX_UPLOAD_MAX_BYTES: int(1, 64 * GiB).default(2 * GiB),
+  SEALBOX_UPLOAD_PENDING_MAX_BYTES: int(1, 1024 * GiB).default(50 * GiB),
   SEALBOX_UPLOAD_PART_MAX_BYTES: int(64 * KiB, 64 * MiB).default(8 * MiB),
   SEALBOX_BODY_LIMIT_BYTES: int(KiB, 64 * MiB).default(4 * MiB),
   SEALBOX_ORG_PUBLIC_KEY: base64url.optional(),
@@ -55,7 +56,8 @@ export interface Config {
   pepper: string | undefined;
   powSecret: string | undefined;
   pow: { difficulty: number; expiresSeconds: number };
-  upload: { maxBytes: number; partMaxBytes: number };
+  /** pendingMaxBytes: all uploads not (yet) part of a case, together. */
+  upload: { maxBytes: number; partMaxBytes: number; pendingMaxBytes: number };
   bodyLimit: number;
   org: { publicKey: string | undefined; fingerprint: string | undefined };
   keysetFile: string | undefined;
@@ -104,7 +106,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pepper: e.SEALBOX_PEPPER,
     powSecret: e.SEALBOX_POW_SECRET,
     pow: { difficulty: e.SEALBOX_POW_DIFFICULTY, expiresSeconds: e.SEALBOX_POW_EXPIRES_SECONDS },
-    upload: { maxBytes: e.SEALBOX_UPLOAD_MAX_BYTES, partMaxBytes: e.SEALBOX_UPLOAD_PART_MAX_BYTES },
+    upload: {
+      maxBytes: e.SEALBOX_UPLOAD_MAX_BYTES,
+      partMaxBytes: e.SEALBOX_UPLOAD_PART_MAX_BYTES,
+      pendingMaxBytes: e.SEALBOX_UPLOAD_PENDING_MAX_BYTES,
+    },
     bodyLimit: e.SEALBOX_BODY_LIMIT_BYTES,
     org: { publicKey: e.SEALBOX_ORG_PUBLIC_KEY, fingerprint: e.SEALBOX_ORG_FINGERPRINT },
     keysetFile: e.SEALBOX_KEYSET_FILE,

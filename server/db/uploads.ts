@@ -111,6 +111,17 @@ export async function uploadsOf(
     : q.where('followup_seq', '=', owner.followupSeq).execute();
 }
 
+/** Declared bytes of every upload not (yet) part of a case. */
+export async function pendingUploadBytes(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('uploads')
+    .select(sql<string | number>`coalesce(sum(size), 0)`.as('total'))
+    .where('submission_seq', 'is', null)
+    .where('followup_seq', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+
 /** Uploads never claimed by a submission are dropped after the retention period. */
 export async function forgetUnclaimedUploads(db: Executor, createdBefore: string): Promise<number> {
   const result = await db

@@ -14,6 +14,7 @@ import {
   getUpload,
   markFinished,
   partSizes,
+  pendingUploadBytes,
   putPart,
   readUpload,
 } from '../db/uploads.ts';
@@ -88,7 +89,13 @@ const uploads: FastifyPluginCallbackZod = (app, _options, done) => {
           size: z.number().int().positive(),
           partSize: z.number().int().positive(),
         }),
-        response: { 201: uploadState, 400: errorSchema, 409: errorSchema, 413: errorSchema },
+        response: {
+          201: uploadState,
+          400: errorSchema,
+          409: errorSchema,
+          413: errorSchema,
+          503: errorSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -111,6 +118,11 @@ const uploads: FastifyPluginCallbackZod = (app, _options, done) => {
           'UPLOAD_PART_SIZE',
           `part size must be from ${MIN_PART_BYTES} to ${config.upload.partMaxBytes} bytes`,
         );
+      }
+      // Storage is shared by everyone: a global cap, not a per-client one.
+      if ((await pendingUploadBytes(app.sealbox.db)) + size > config.upload.pendingMaxBytes) {
+        reply.header('retry-after', '3600');
+        throw new ApiError(503, 'UPLOAD_CAPACITY', 'the service takes no more files for now');
       }
       await app.sealbox.pow.spend(request.body.challenge);
       const id = randomBytes(16).toString('base64url');

@@ -13,6 +13,7 @@ t.test('uploads', async (t) => {
     env: {
       SEALBOX_UPLOAD_MAX_BYTES: String(1024 * KiB),
       SEALBOX_UPLOAD_PART_MAX_BYTES: String(512 * KiB),
+      SEALBOX_UPLOAD_PENDING_MAX_BYTES: String(2048 * KiB),
     },
   });
   const create = async (size: number, partSize: number) =>
@@ -50,6 +51,14 @@ t.test('uploads', async (t) => {
     t.equal(noProof.json<ErrorJson>().error.code, 'VALIDATION_FAILED');
     const small = await create(10, 64 * KiB);
     t.equal(small.statusCode, 201, 'one short part is fine');
+  });
+
+  await t.test('a global cap on storage not yet part of a case', async (t) => {
+    t.equal((await create(1024 * KiB, 512 * KiB)).statusCode, 201);
+    const full = await create(1024 * KiB, 512 * KiB);
+    t.equal(full.statusCode, 503, 'pending bytes would pass 2 MiB');
+    t.equal(full.json<ErrorJson>().error.code, 'UPLOAD_CAPACITY');
+    t.ok(full.headers['retry-after']);
   });
 
   const size = 150 * KiB;
