@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
+import tap from 'tap';
 import axe from 'axe-core';
 import type { FastifyInstance } from 'fastify';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
@@ -66,11 +67,11 @@ export function serveWeb(app: FastifyInstance, dist: string, orgFingerprint: str
 
 let built: Promise<{ dist: string; manifest: Manifest }> | undefined;
 
-/** One build of the page per test file. */
-export function builtPage(t: Teardown): Promise<{ dist: string; manifest: Manifest }> {
+/** One build of the page per test file, removed when the file's tests end. */
+export function builtPage(): Promise<{ dist: string; manifest: Manifest }> {
   built ??= (async () => {
     const dist = await mkdtemp(join(tmpdir(), 'sealbox-web-'));
-    t.teardown(() => rm(dist, { recursive: true, force: true }));
+    tap.teardown(() => rm(dist, { recursive: true, force: true }));
     return { dist, manifest: await buildWeb({ outDir: dist }) };
   })();
   return built;
@@ -86,7 +87,7 @@ export interface Site {
 
 /** The server on a socket, with a keyset; the page pins `pin` (the seeded root by default). */
 export async function startSite(t: Teardown, options: { pin?: string } = {}): Promise<Site> {
-  const { dist } = await builtPage(t);
+  const { dist } = await builtPage();
   const { app, db } = await build(t);
   const trust = await seedKeyset(db);
   const pinned = options.pin ?? (await fingerprint(trust.org.publicKey));
