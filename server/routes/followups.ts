@@ -1,6 +1,5 @@
 // A follow-up message on an existing case, sealed to the reviewers like a
 // submission. Knowing the lookup token is the only proof asked.
-import { randomBytes } from 'node:crypto';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { today } from '../db/dates.ts';
@@ -13,6 +12,7 @@ import { proofSchema } from '../pow.ts';
 import { acceptEnvelope } from './envelope.ts';
 import { base64url, dateSchema, decodeField, errorSchema, lookupTokenSchema } from './schemas.ts';
 import { uploadIdsSchema } from './submissions.ts';
+import { newId } from '../ids.ts';
 
 const followups: FastifyPluginCallbackZod = (app, _options, done) => {
   const { db } = app.sealbox;
@@ -53,7 +53,7 @@ const followups: FastifyPluginCallbackZod = (app, _options, done) => {
           throw new ApiError(409, 'CASE_CLOSED', 'this case is closed and takes no more messages');
         }
         const seq = await insertFollowup(trx, {
-          id: randomBytes(16).toString('base64url'),
+          id: newId(),
           submissionSeq: submission.seq,
           envelope,
           received,

@@ -1,6 +1,5 @@
 // A new case: the sealed envelope, the lookup token (stored only as a keyed
 // hash) and the finished uploads it references, all in one transaction.
-import { randomBytes } from 'node:crypto';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { today } from '../db/dates.ts';
@@ -11,6 +10,7 @@ import { ApiError } from '../errors.ts';
 import { proofSchema } from '../pow.ts';
 import { acceptEnvelope } from './envelope.ts';
 import { base64url, dateSchema, decodeField, errorSchema, lookupTokenSchema } from './schemas.ts';
+import { newId } from '../ids.ts';
 
 export const MAX_ATTACHMENTS = 64;
 
@@ -57,7 +57,7 @@ const submissions: FastifyPluginCallbackZod = (app, _options, done) => {
       await db.transaction().execute(async (trx) => {
         await holdExportOrder(trx);
         const seq = await insertSubmission(trx, {
-          caseId: randomBytes(16).toString('base64url'),
+          caseId: newId(),
           lookupHash,
           keysetVersion: header.keysetVersion,
           envelope,

@@ -2,7 +2,6 @@
 // parts as raw bytes → ask which parts arrived → finish with the digest of the
 // whole ciphertext. A part is held in memory only up to its bounded size and
 // goes to the database as one row, so any instance can serve any upload.
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -21,6 +20,7 @@ import {
 import { ApiError } from '../errors.ts';
 import { proofSchema } from '../pow.ts';
 import { base64url, decodeField, errorSchema } from './schemas.ts';
+import { newId } from '../ids.ts';
 
 export const MIN_PART_BYTES = 64 * 1024;
 export const MAX_PARTS = 65_536;
@@ -125,7 +125,7 @@ const uploads: FastifyPluginCallbackZod = (app, _options, done) => {
         throw new ApiError(503, 'UPLOAD_CAPACITY', 'the service takes no more files for now');
       }
       await app.sealbox.pow.spend(request.body.challenge);
-      const id = randomBytes(16).toString('base64url');
+      const id = newId();
       await createUpload(app.sealbox.db, { id, size, partSize, partCount, created: today() });
       return reply.code(201).send({
         uploadId: id,
