@@ -148,7 +148,7 @@ t.test('maintenance forgets what can no longer matter', async (t) => {
   await createUpload(db, { id: 'old', size: 1, partSize: 1, partCount: 1, created: '2026-01-01' });
   await createUpload(db, { id: 'new', size: 1, partSize: 1, partCount: 1, created: '2026-06-25' });
   const done = await runMaintenance(db, { retentionDays: 7 }, new Date('2026-06-30T12:00:00Z'));
-  t.same(done, { challenges: 1, uploads: 1 });
+  t.match(done, { challengesForgotten: 1, uploadsForgotten: 1 });
   t.ok(await getUpload(db, 'new'));
   t.notOk(await getUpload(db, 'old'));
 });
