@@ -90,7 +90,10 @@ const benchmark: Benchmark = {
       const server = await startSealbox({
         keyset,
         databaseUrl: database?.url,
-        env: { SEALBOX_UPLOAD_PART_MAX_BYTES: String(PART) },
+        env: {
+          SEALBOX_UPLOAD_PART_MAX_BYTES: String(PART),
+          ...(smoke ? { SEALBOX_MAX_EVENT_LOOP_DELAY_MS: '0' } : {}),
+        },
       });
       try {
         const [proof] = await solvedChallenges(server.url, 1, 1);

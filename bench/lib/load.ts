@@ -30,7 +30,7 @@ export async function load(options: {
   const statusCodes: Record<string, number> = {};
   const instance = autocannon({
     url: options.url,
-    connections: options.connections ?? 50,
+    connections: Math.min(options.connections ?? 50, options.amount ?? Infinity),
     ...(options.amount ? { amount: options.amount } : { duration: options.duration ?? 10 }),
     timeout: 30,
     requests: [
