@@ -3,6 +3,7 @@
 // loader that picks one, the HTML pages and a manifest with every file's digest.
 //   npx tsx web/build.ts [--out DIR] [--org-fingerprint FPR] [--form FILE] [--no-minify]
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -38,7 +39,7 @@ export interface Manifest {
   /** The <meta> names the server may fill in when it serves the pages. */
   meta: { orgFingerprint: 'sealbox-org-fingerprint'; exitUrl: 'sealbox-exit-url' };
   orgFingerprintBaked: boolean;
-  /** Every file in the build, with its size and SHA-256, for a published bundle digest. */
+  /** Every file in the build (each text file also as name.gz), with its size and SHA-256. */
   files: Record<string, { bytes: number; sha256: string }>;
 }
 
@@ -191,6 +192,19 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
       .replace('{{NOSCRIPT}}', noscript);
     await writeFile(join(outDir, file), html);
   }
+
+  // Precompressed siblings (name.gz), for a server that answers Accept-Encoding: gzip
+  // without compressing on every request.
+  const compress = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await compress(path);
+      else if (/\.(html|js|css|json)$/.test(entry.name)) {
+        await writeFile(`${path}.gz`, gzipSync(await readFile(path), { level: 9 }));
+      }
+    }
+  };
+  await compress(outDir);
 
   const files: Manifest['files'] = {};
   const walk = async (dir: string): Promise<void> => {

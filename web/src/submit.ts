@@ -119,7 +119,8 @@ export function submitView(form: FormDefinition): HTMLElement {
   const showTrust = (trust: Trust) => {
     if (trust.ok) {
       keyset = trust.keyset;
-      tr(trustLine, 'trust.ok', { fingerprint: trust.fingerprint });
+      // Isolated (LRI…PDI) so the fingerprint reads left to right inside Arabic text.
+      tr(trustLine, 'trust.ok', { fingerprint: `\u2066${trust.fingerprint}\u2069` });
       trustError.hidden = true;
       formEl.hidden = false;
       return;
