@@ -1,0 +1,118 @@
+// The full loop, with the real tools at every step: the organisation signs a
+// keyset with the `sealbox` commands and the courier publishes it; a person
+// submits in Chromium; `courier pull` → `review open` → `review status` and
+// `review reply` → `courier push`; the status page then shows the decrypted,
+// verified reply.
+import t from 'tap';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import {
+  organisationCreate,
+  organisationSignKeyset,
+} from '../../reviewer/commands/organisation.ts';
+import { reviewOpen } from '../../reviewer/commands/review-open.ts';
+import { reviewStatement } from '../../reviewer/commands/review-statement.ts';
+import { reviewerCreate } from '../../reviewer/commands/reviewer-identity.ts';
+import {
+  courierKeygen,
+  courierPublishKeyset,
+  courierPush,
+} from '../../reviewer/courier/commands.ts';
+import { courierPull } from '../../reviewer/courier/pull.ts';
+import { build } from '../helper.ts';
+import { tempDir, testIo } from '../reviewer/fixtures.ts';
+import { axeViolations, builtPage, openBrowser, screenshot, serveWeb } from './harness.ts';
+
+const REPLY = 'Thank you. We will raise this with the special rapporteur, without your name.';
+
+void t.test('submit in the page → courier → review → courier → reply in the page', async (t) => {
+  const dir = await tempDir(t);
+  const io = testIo();
+  const p = (name: string) => join(dir, name);
+
+  // The organisation, offline: a root, a reviewer, a courier, a keyset.
+  const org = await organisationCreate({ out: p('org.key') }, io);
+  await reviewerCreate({ name: 'Ana', out: p('ana.key'), card: p('ana.card.json') }, io);
+  await courierKeygen(
+    { name: 'Office laptop', out: p('courier.key'), card: p('courier.card.json') },
+    io,
+  );
+  await organisationSignKeyset(
+    {
+      key: p('org.key'),
+      reviewers: [p('ana.card.json')],
+      couriers: [p('courier.card.json')],
+      version: 1,
+      expires: '2099-12-31',
+      out: p('keyset.json'),
+    },
+    io,
+  );
+
+  // The server knows only the root's fingerprint; the keyset arrives by courier.
+  const { dist } = await builtPage();
+  const { app } = await build(t, { env: { SEALBOX_ORG_FINGERPRINT: org.fingerprint } });
+  serveWeb(app, dist, org.fingerprint);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const server = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const courier = { server, key: p('courier.key') };
+  t.equal(await courierPublishKeyset({ ...courier, keyset: p('keyset.json') }, io), 1);
+
+  // The person, in the browser.
+  const browser = await openBrowser(t);
+  const { page } = browser;
+  await page.goto(server);
+  await page.getByText(/keys are verified/).waitFor();
+  await page.check('[data-field=un_body] input[value=universal_periodic_review]');
+  await page.selectOption('[data-field=country] select', 'MM');
+  await page.check('[data-field=reprisal_kinds] input[value=acts_against_family]');
+  await page.check('[data-field=consent_public] input[value=no]');
+  await page.check('[data-field=publicity_risk] input[value=yes]');
+  await page.check('[data-field=safe_contact] input[value=status_page]');
+  await page.getByLabel('Your account').fill('After I spoke in Geneva, police visited my parents.');
+  await page.setInputFiles('input[type=file]', [
+    { name: 'summons.txt', mimeType: 'text/plain', buffer: Buffer.from('Summons no. 42') },
+  ]);
+  await page.getByText('may contain hidden information').waitFor();
+  await page.getByRole('button', { name: 'Lock and send' }).click();
+  await page.locator('.receipt').waitFor({ timeout: 60_000 });
+  const receipt = (await page.textContent('.receipt'))!.trim();
+  await page.getByLabel('I have written down my receipt').check();
+  await page.getByRole('button', { name: 'Finish' }).click();
+
+  // The courier pulls; the reviewer opens on the offline machine, decides, replies.
+  const pulled = await courierPull({ ...courier, out: p('bundle-1.sealbox') }, io);
+  t.equal(pulled.items >= 1, true, 'the bundle holds the submission');
+  const opened = await reviewOpen(
+    {
+      bundle: p('bundle-1.sealbox'),
+      key: p('ana.key'),
+      cases: p('cases'),
+      keyset: p('keyset.json'),
+      organisation: org.fingerprint,
+    },
+    io,
+  );
+  t.equal(opened.cases.length, 1, 'one case opened');
+  t.same(opened.failed, []);
+  const caseId = opened.cases[0]!;
+  const cases = p('cases');
+  await reviewStatement(
+    { kind: 'status', status: 'in_review', caseId, key: p('ana.key'), cases },
+    io,
+  );
+  await reviewStatement({ kind: 'reply', text: REPLY, caseId, key: p('ana.key'), cases }, io);
+  const pushed = await courierPush({ ...courier, outbox: join(cases, 'outbox.jsonl') }, io);
+  t.same(pushed, { applied: 2, unchanged: 0 });
+
+  // The person comes back with the receipt.
+  await page.getByRole('button', { name: 'Check a report' }).click();
+  await page.getByLabel('Receipt').fill(receipt);
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await page.getByText(REPLY).waitFor();
+  t.match(await page.textContent('.status-line'), 'Being reviewed');
+  t.match(await page.textContent('.statements'), 'Ana');
+  t.notMatch(await page.textContent('#status-view'), 'could not be verified');
+  t.same(await axeViolations(page), [], 'axe: status with the reviewer reply');
+  await screenshot(page, 'status-reply-en');
+});
