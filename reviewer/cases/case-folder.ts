@@ -19,7 +19,7 @@ import {
   isCaseRecord,
   isFolderState,
 } from './records.ts';
-import { isSafeId, safeFileName, uniqueFileName } from './safe-name.ts';
+import { caseIdFromName, caseName, isSafeId, safeFileName, uniqueFileName } from './safe-name.ts';
 
 export interface ItemContent {
   itemId: string;
@@ -86,7 +86,7 @@ export class CaseFolder {
 
   caseDir(caseId: string): string {
     if (!isSafeId(caseId)) throw new CliError('CASE_UNKNOWN', `"${caseId}" is not a case number.`);
-    return join(this.root, caseId);
+    return join(this.root, caseName(caseId));
   }
 
   async readCase(caseId: string): Promise<CaseRecord | null> {
@@ -117,8 +117,9 @@ export class CaseFolder {
     const entries = await readdir(this.root, { withFileTypes: true });
     const records: CaseRecord[] = [];
     for (const entry of entries) {
-      if (!entry.isDirectory() || !isSafeId(entry.name)) continue;
-      const record = await this.readCase(entry.name);
+      const caseId = caseIdFromName(entry.name);
+      if (!entry.isDirectory() || !isSafeId(caseId) || caseName(caseId) !== entry.name) continue;
+      const record = await this.readCase(caseId);
       if (record) records.push(record);
     }
     return records.sort(

@@ -4,6 +4,7 @@
 // bundle goes through escapeHtml; every link through encodeURIComponent.
 import { fieldLabel, FIELD, answerText, orderedFieldIds } from './form-labels.ts';
 import type { CaseItem, CaseRecord } from './records.ts';
+import { caseName } from './safe-name.ts';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -40,7 +41,7 @@ export function indexPage(records: readonly CaseRecord[]): string {
   const rows = records.map((r) => {
     const followUps = r.items.filter((i) => i.kind === 'followup').length;
     const cells = [
-      `<a href="${href(r.caseId, 'index.html')}">${escapeHtml(r.caseId)}</a>`,
+      `<a href="${href(caseName(r.caseId), 'index.html')}">${escapeHtml(caseName(r.caseId))}</a>`,
       escapeHtml(r.received),
       escapeHtml(r.lastActivity),
       escapeHtml(r.status),
@@ -102,17 +103,18 @@ ${files.length ? `<h3>Attachments</h3>\n<ul>\n${files.join('\n')}\n</ul>` : ''}
 }
 
 export function casePage(record: CaseRecord, items: readonly ItemText[]): string {
+  const name = caseName(record.caseId);
   const statements = record.statements.map(
     (s) =>
       `<li>${escapeHtml(s.date)}: ${escapeHtml(s.kind)}${s.status ? ` → ${escapeHtml(s.status)}` : ''}</li>`,
   );
   return page(
-    `Case ${record.caseId}`,
+    `Case ${name}`,
     `<p><a href="../index.html">All cases</a></p>
-<h1>Case ${escapeHtml(record.caseId)}</h1>
+<h1>Case ${escapeHtml(name)}</h1>
 <p>Received ${escapeHtml(record.received)}. Status: <strong>${escapeHtml(record.status)}</strong>.</p>
 ${items.map(itemSection).join('\n')}
 ${statements.length ? `<h2>Written to the outbox</h2>\n<ul>\n${statements.join('\n')}\n</ul>` : ''}
-<p class="note">To answer this case: <code>sealbox review reply ${escapeHtml(record.caseId)} --key YOUR.key --cases FOLDER</code>; to change its status: <code>sealbox review status ${escapeHtml(record.caseId)} STATUS --key YOUR.key --cases FOLDER</code>.</p>`,
+<p class="note">To answer this case: <code>sealbox review reply ${escapeHtml(name)} --key YOUR.key --cases FOLDER</code>; to change its status: <code>sealbox review status ${escapeHtml(name)} STATUS --key YOUR.key --cases FOLDER</code>.</p>`,
   );
 }

@@ -4,6 +4,7 @@
 // quote mark (OWASP "CSV injection"), and every cell is quoted.
 import { FIELD, answerText } from './form-labels.ts';
 import type { CaseRecord } from './records.ts';
+import { caseName } from './safe-name.ts';
 
 const COLUMNS = [
   'case',
@@ -31,7 +32,7 @@ export function csvCell(value: string | number): string {
 export function caseRow(record: CaseRecord): string[] {
   const a = record.answers;
   return [
-    record.caseId,
+    caseName(record.caseId),
     record.received,
     record.lastActivity,
     record.status,
@@ -44,7 +45,7 @@ export function caseRow(record: CaseRecord): string[] {
     answerText(a, FIELD.consentPublic),
     answerText(a, FIELD.publicityRisk),
     answerText(a, FIELD.safeContact),
-    `${record.caseId}/index.html`,
+    `${caseName(record.caseId)}/index.html`,
   ];
 }
 

@@ -67,8 +67,20 @@ export function uniqueFileName(name: string, taken: ReadonlySet<string>): string
   }
 }
 
-// Case and item ids come from the server's bundle; they become folder names,
-// so only a conservative alphabet passes.
+// Case and item ids come from the server's bundle (base64url, as statements
+// require): no dot, no slash, so never a path. A case id becomes a folder name
+// and a command-line argument; one starting with "-" would read as an option
+// (and as a formula in a spreadsheet), so its folder and displayed name start
+// with "case." instead (a dot is not base64url, so no two ids share a name).
 export function isSafeId(id: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(id);
+  return /^[A-Za-z0-9_-]{1,64}$/.test(id);
+}
+
+export function caseName(caseId: string): string {
+  return caseId.startsWith('-') ? `case.${caseId}` : caseId;
+}
+
+/** The case id for what a person typed or saw: the displayed name or the id itself. */
+export function caseIdFromName(name: string): string {
+  return name.startsWith('case.') ? name.slice(5) : name;
 }

@@ -13,6 +13,7 @@ import {
 } from '../../client-crypto/index.ts';
 import { CaseFolder } from '../cases/case-folder.ts';
 import { writeIndexes } from '../cases/indexes.ts';
+import { caseIdFromName, caseName } from '../cases/safe-name.ts';
 import { CliError, usage } from '../errors.ts';
 import type { CommandIo } from '../io.ts';
 import { keyOptions } from '../io.ts';
@@ -73,7 +74,7 @@ export async function reviewStatement(
   const status = checkStatus(options.status, options.kind === 'status');
   if (options.kind === 'purge' && status !== undefined) throw usage('A purge carries no status.');
   const folder = await CaseFolder.open(options.cases, { create: false });
-  const record = await folder.requireCase(options.caseId);
+  const record = await folder.requireCase(caseIdFromName(options.caseId));
   const keyset = await folderKeyset(folder, { now: options.now }, io);
   const text = options.kind === 'reply' ? await replyText(options, io) : undefined;
   const identity = await loadReviewerIdentity(options.key, keyOptions(io, options.passphraseFile));
@@ -110,7 +111,7 @@ export async function reviewStatement(
   const what = { status: `status "${status}"`, reply: 'reply', purge: 'purge request' }[
     options.kind
   ];
-  io.print(`Signed ${what} for case ${record.caseId} added to ${outbox}.`);
+  io.print(`Signed ${what} for case ${caseName(record.caseId)} added to ${outbox}.`);
   io.print('Carry the outbox file to the courier computer to send it.');
   return { statementId: statement.id, outbox };
 }

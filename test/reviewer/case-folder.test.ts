@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import t from 'tap';
 import { CaseFolder } from '../../reviewer/cases/case-folder.ts';
 import { reviewOpen } from '../../reviewer/commands/review-open.ts';
-import { makeSetup, tempDir, writeBundle } from './fixtures.ts';
+import { makeSetup, tempDir, testIo, writeBundle } from './fixtures.ts';
+import { run } from '../../reviewer/cli.ts';
+import { readOutbox } from '../../reviewer/outbox.ts';
+import { verifyStatement } from '../../client-crypto/index.ts';
 
 t.test('interrupted runs leave no trace and no duplicates', async (t) => {
   const dir = await tempDir(t);
@@ -60,4 +63,54 @@ t.test('interrupted runs leave no trace and no duplicates', async (t) => {
   await t.rejects(CaseFolder.open(join(dir, 'nothing-here'), { create: false }), {
     code: 'CASES_FOLDER_INVALID',
   });
+});
+
+t.test('case ids that start with "-" or "_" (base64url) open and can be answered', async (t) => {
+  const dir = await tempDir(t);
+  const s = await makeSetup(dir);
+  const cases = join(dir, 'cases');
+  const bundle = join(dir, 'b.sbx');
+  await writeBundle(
+    bundle,
+    [
+      { kind: 'submission', id: '-dash0123456789abcdefg', seq: 1 },
+      { kind: 'submission', id: '_under0123456789abcdef', seq: 2 },
+      { kind: 'followup', id: '-fu', caseId: '-dash0123456789abcdefg', seq: 3 },
+    ],
+    s.keyset,
+    s.replyKeyPair.publicKey,
+  );
+  const report = await reviewOpen(
+    { bundle, key: s.anaKey, cases, keyset: s.keysetFile, organisation: s.orgFingerprint },
+    s.io,
+  );
+  t.same(report.failed, []);
+  t.same(report.opened.length, 3);
+  t.same((await readdir(cases)).filter((n) => !/\.(html|csv)$|^\./.test(n)).sort(), [
+    '_under0123456789abcdef',
+    'case.-dash0123456789abcdefg',
+  ]);
+  t.equal(
+    (await readdir(join(cases, 'case.-dash0123456789abcdefg'))).length,
+    4,
+    'submission, follow-up, record, page',
+  );
+  const io = testIo();
+  const code = await run(
+    [
+      'review',
+      'status',
+      'case.-dash0123456789abcdefg',
+      'closed',
+      '--key',
+      s.anaKey,
+      '--cases',
+      cases,
+    ],
+    io,
+  );
+  t.equal(code, 0, io.errors.join(''));
+  const outbox = await readOutbox(join(cases, 'outbox.jsonl'));
+  t.equal((await verifyStatement(outbox[0], s.keyset)).caseId, '-dash0123456789abcdefg');
+  t.match(await readFile(join(cases, 'cases.csv'), 'utf8'), /"case.-dash0123456789abcdefg",/);
 });

@@ -1,6 +1,12 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { isSafeId, safeFileName, uniqueFileName } from '../../reviewer/cases/safe-name.ts';
+import {
+  caseIdFromName,
+  caseName,
+  isSafeId,
+  safeFileName,
+  uniqueFileName,
+} from '../../reviewer/cases/safe-name.ts';
 
 t.test('names stay inside their folder and visible', async (t) => {
   t.equal(safeFileName('../../etc/passwd'), 'passwd');
@@ -56,8 +62,15 @@ t.test('any input gives a plain, safe component', async (t) => {
 
 t.test('ids from a bundle must be plain', async (t) => {
   t.ok(isSafeId('abc-DEF_123'));
+  t.ok(isSafeId('-starts-with-dash'), 'base64url ids may start with - or _');
+  t.ok(isSafeId('_x'));
+  t.equal(caseName('-abc'), 'case.-abc');
+  t.equal(caseName('_abc'), '_abc');
+  t.equal(caseIdFromName('case.-abc'), '-abc');
+  t.equal(caseIdFromName('abc'), 'abc');
   t.notOk(isSafeId('../x'));
   t.notOk(isSafeId('.sealbox'));
+  t.notOk(isSafeId('case.-abc'));
   t.notOk(isSafeId(''));
   t.notOk(isSafeId('a'.repeat(65)));
 });
