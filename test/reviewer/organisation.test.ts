@@ -9,7 +9,8 @@ import { run } from '../../reviewer/cli.ts';
 import { EXIT, describeError, exitCodeOf } from '../../reviewer/exit-codes.ts';
 import { CliError } from '../../reviewer/errors.ts';
 import { SealboxError } from '../../client-crypto/index.ts';
-import { makeSetup, tempDir, testIo, writeBundle } from './fixtures.ts';
+import { PassThrough } from 'node:stream';
+import { type TestIo, makeSetup, tempDir, testIo, writeBundle } from './fixtures.ts';
 
 t.test('keys, cards, keyset and fingerprints', async (t) => {
   const dir = await tempDir(t);
@@ -190,4 +191,36 @@ t.test('a case folder takes newer keysets from its organisation only', async (t)
   t.equal(state.keysetVersion, 2);
   await reviewOpen({ bundle: newer, key: s.anaKey, cases, keyset: s.keysetFile }, io);
   t.match(io.lines.join('\n'), /Keeping keyset version 2/);
+});
+
+t.test('without --organisation, a person at a terminal confirms the fingerprint', async (t) => {
+  const dir = await tempDir(t);
+  const s = await makeSetup(dir);
+  const bundle = join(dir, 'b.sbx');
+  await writeBundle(
+    bundle,
+    [{ kind: 'submission', id: 'c1', seq: 1 }],
+    s.keyset,
+    s.replyKeyPair.publicKey,
+  );
+  const answering = (answer: string): TestIo => {
+    const io = testIo();
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    setTimeout(() => stdin.write(`${answer}\n`), 50);
+    return { ...io, stdin: stdin as unknown as NodeJS.ReadStream };
+  };
+  const no = answering('no');
+  await t.rejects(
+    reviewOpen({ bundle, key: s.anaKey, cases: join(dir, 'refused'), keyset: s.keysetFile }, no),
+    {
+      code: 'BUNDLE_OTHER_KEYSET',
+    },
+  );
+  t.match(no.lines.join('\n'), new RegExp(s.orgFingerprint));
+  const yes = answering('yes');
+  const report = await reviewOpen(
+    { bundle, key: s.anaKey, cases: join(dir, 'cases'), keyset: s.keysetFile },
+    yes,
+  );
+  t.same(report.opened, ['c1']);
 });
