@@ -74,6 +74,55 @@ void t.test('the language picker keeps what was typed', async (t) => {
   t.equal(await page.locator('textarea').last().inputValue(), 'keep this text');
 });
 
+void t.test('keyboard only: answer, send, confirm the receipt', async (t) => {
+  await page.goto(`${site.url}/?lang=en`);
+  await page.getByText(/keys are verified/).waitFor();
+  const active = () =>
+    page.evaluate(() => {
+      const el = document.activeElement as HTMLInputElement | null;
+      const field = el?.closest<HTMLElement>('[data-field]')?.dataset.field ?? '';
+      return {
+        tag: el?.tagName ?? '',
+        type: el?.type ?? '',
+        field,
+        id: el?.id ?? '',
+        text: el?.textContent ?? '',
+      };
+    });
+  const seen: string[] = [];
+  let sent = false;
+  for (let i = 0; i < 80 && !sent; i++) {
+    await page.keyboard.press('Tab');
+    const el = await active();
+    seen.push(el.field || el.id || el.tag);
+    if (el.type === 'radio')
+      await page.keyboard.press('Space'); // arrows move within a group; Tab leaves it
+    else if (el.type === 'checkbox' && !seen.slice(0, -1).includes(el.field))
+      await page.keyboard.press('Space');
+    else if (el.field === 'country') await page.keyboard.type('Kenya');
+    else if (el.tag === 'TEXTAREA' && !el.field)
+      await page.keyboard.type('Typed with the keyboard only.');
+    else if (el.tag === 'BUTTON' && el.text === 'Lock and send') {
+      await page.keyboard.press('Enter');
+      sent = true;
+    }
+  }
+  t.equal(seen[0], 'quick-exit', 'quick exit is the first stop');
+  t.ok(sent, 'the send button is reachable by Tab');
+  await page.locator('.receipt').waitFor({ timeout: 60_000 });
+  t.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1');
+  for (let i = 0; i < 10; i++) {
+    await page.keyboard.press('Tab');
+    const el = await active();
+    if (el.type === 'checkbox') await page.keyboard.press('Space');
+    if (el.tag === 'BUTTON' && el.text === 'Finish') {
+      await page.keyboard.press('Enter');
+      break;
+    }
+  }
+  await page.getByText('Your receipt is no longer shown').waitFor();
+});
+
 void t.test('quick exit: the button and Escape twice leave no history entry', async (t) => {
   await page.goto(`${site.url}/?lang=en`);
   await page.getByText(/keys are verified/).waitFor();
