@@ -4,7 +4,7 @@
 // canary strings in everything a submitter types or sends and a recognisable
 // address and user agent on every request. Afterwards every byte the database
 // keeps and every log line the server wrote is searched: zero occurrences.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +83,18 @@ t.test('nothing a submitter typed, sent or is reaches storage or logs', async (t
   t.same(opened.failed, [], 'every item opened');
   t.equal(opened.opened.length, 2);
   const caseId = opened.cases[0]!;
+
+  // What the reviewer reads is exactly what the submitter sent, byte for byte.
+  const written = (await readdir(cases, { recursive: true })).map((f) => join(cases, f));
+  const named = (name: string) => written.filter((f) => f.endsWith(`/attachments/${name}`));
+  t.equal(named(CANARY.fileName).length, 1, 'the first file is in the case folder');
+  t.ok(evidence.equals(await readFile(named(CANARY.fileName)[0]!)), 'first file, byte for byte');
+  t.equal(named('photo.jpg').length, 1, 'the second file is in the case folder');
+  t.equal(await readFile(named('photo.jpg')[0]!, 'utf8'), CANARY.fileContent, 'second file');
+  const messages = await Promise.all(
+    written.filter((f) => f.endsWith('/message.txt')).map((f) => readFile(f, 'utf8')),
+  );
+  t.same(messages.sort(), [CANARY.followup, CANARY.message].sort(), 'message and follow-up');
   const reviewer = { key: org.reviewerKey, cases, caseId };
   await reviewStatement({ ...reviewer, kind: 'status', status: 'in_review' }, io);
   await reviewStatement({ ...reviewer, kind: 'reply', text: CANARY.reply }, io);
