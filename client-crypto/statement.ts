@@ -101,7 +101,9 @@ export async function createStatement(
         kind: 'reply',
         caseId: input.caseId,
         statementId: id,
-        ...(input.status !== undefined ? { status: input.status } : {}),
+        // Only status statements carry a status, inside and out, so what the
+        // submitter opens always matches what was signed.
+        ...(input.kind === 'status' ? { status: input.status } : {}),
         ...(input.kind === 'reply' ? { text: input.text } : {}),
       },
       input.replyPublicKey,

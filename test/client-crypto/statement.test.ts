@@ -44,6 +44,26 @@ t.test('status, reply and purge verify and read back', async (t) => {
   );
   const r = await readStatementAsSubmitter(reply, world.keyset, world.replyKeyPair, 'case-1');
   t.equal(r.text, 'Merci. Nous avons transmis.');
+  // A status given with a reply is not carried (status changes are their own statements).
+  const replyWithStatus = await createStatement(
+    {
+      kind: 'reply',
+      caseId: 'case-1',
+      text: 'ok',
+      status: 'closed',
+      replyPublicKey: world.replyKeyPair.publicKey,
+    },
+    amina!,
+    world.keyset,
+  );
+  const rs = await readStatementAsSubmitter(
+    replyWithStatus,
+    world.keyset,
+    world.replyKeyPair,
+    'case-1',
+  );
+  t.equal(rs.text, 'ok');
+  t.equal(rs.status, undefined);
 
   const purge = await createStatement({ kind: 'purge', caseId: 'case-1' }, amina!, world.keyset);
   t.equal((await verifyStatement(purge, world.keyset)).kind, 'purge');
