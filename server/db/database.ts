@@ -39,6 +39,11 @@ function pgTypes(): pg.CustomTypesConfig {
 
 export function postgresDatabase(connectionString: string, max = 10): Db {
   const pool = new pg.Pool({ connectionString, max, types: pgTypes() });
+  // An idle connection that breaks (PostgreSQL restarted, network cut) emits
+  // 'error' on the pool; unheard, that event would end the process. The pool
+  // drops the client and the next query connects again; requests meanwhile
+  // fail and are answered as the database being unavailable.
+  pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
