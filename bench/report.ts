@@ -26,7 +26,8 @@ export function section(r: BenchResult): string {
   const lines = [
     `### ${r.title} (\`npm run bench -- ${r.name}\`)`,
     '',
-    `Measured ${m.date} on ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, Node ${m.node}; ` +
+    `Measured ${m.date} on ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, Node ${m.node}` +
+      (m.load === undefined ? '; ' : `, load average ${m.load} at the end; `) +
       `the run took ${r.seconds} s. Median of the repetitions, then (min–max, spread, repetitions).`,
     '',
     '| figure | measured | baseline, same run | ratio | target | |',

@@ -1,6 +1,6 @@
 // Figures from repeated runs: the median is the figure, the spread says how
 // far the repetitions wandered on a shared, noisy machine.
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 export interface Figure {
   unit: string;
@@ -51,6 +51,8 @@ export interface Machine {
   cpuModel: string;
   memoryGiB: number;
   node: string;
+  /** 1-minute load average when the benchmark ended: how busy the machine was. */
+  load?: number;
 }
 
 export function machine(): Machine {
@@ -61,6 +63,7 @@ export function machine(): Machine {
     cpuModel: list[0]?.model.trim() ?? 'unknown',
     memoryGiB: round(totalmem() / 2 ** 30, 1),
     node: process.version,
+    load: round(loadavg()[0]!, 2),
   };
 }
 
