@@ -2,6 +2,7 @@
 // Only the text between the bench markers is replaced: other sections of the
 // page (web page weight) belong to their authors and stay as they are.
 import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { format } from 'prettier';
 import type { BenchResult, Check } from './lib/result.ts';
 import type { Figure } from './lib/stats.ts';
 
@@ -54,7 +55,8 @@ export async function writeReport(): Promise<void> {
   const to = doc.indexOf(END);
   if (from >= 0 && to > from) doc = doc.slice(0, from) + generated + doc.slice(to + END.length);
   else doc = `${doc.trimEnd()}\n\n## Measured figures\n\n${generated}\n`;
-  await writeFile(DOC, doc);
+  // As prettier writes Markdown (aligned tables), so that `prettier --check .` stays clean.
+  await writeFile(DOC, await format(doc, { parser: 'markdown' }));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await writeReport();

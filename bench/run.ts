@@ -3,6 +3,7 @@
 // Each result is printed as one JSON line and kept in bench/results/.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { format } from 'prettier';
 import { BENCHMARKS, runBenchmark } from './registry.ts';
 import { writeReport } from './report.ts';
 
@@ -47,10 +48,9 @@ for (const benchmark of chosen) {
     });
     console.log(JSON.stringify(result));
     if (!values.smoke) {
-      await writeFile(
-        new URL(`${benchmark.name}.json`, resultsDir),
-        JSON.stringify(result, null, 2) + '\n',
-      );
+      // Written as prettier writes JSON, so that `prettier --check .` stays clean.
+      const text = await format(JSON.stringify(result), { parser: 'json' });
+      await writeFile(new URL(`${benchmark.name}.json`, resultsDir), text);
     }
   } catch (error) {
     failed = true;
