@@ -59,6 +59,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: false,
     return503OnClosing: true,
   });
+  // On shutdown, a request still in flight gets its answer and then
+  // `Connection: close`, so its keep-alive connection does not hold the
+  // process open until the grace period kills it.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON, and raw bytes for upload parts (routes/uploads.ts): nothing else.

@@ -44,6 +44,11 @@ export function postgresDatabase(connectionString: string, max = 10): Db {
   // drops the client and the next query connects again; requests meanwhile
   // fail and are answered as the database being unavailable.
   pool.on('error', () => undefined);
+  // A client that is checked out when its connection breaks emits 'error' on
+  // itself too (the failing query also rejects, and is answered 503).
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -16,6 +16,29 @@ const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported content type'],
 };
 
+// The database is away (restarted, network cut, refusing connections): the
+// request is answered 503 so clients retry, not 500 as if we had a bug.
+const DATABASE_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+const DATABASE_DOWN_MESSAGE =
+  /Connection terminated|connection error|Connection ended|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i;
+
+export function isDatabaseUnavailable(error: { code?: unknown; message?: unknown }): boolean {
+  const code = typeof error.code === 'string' ? error.code : '';
+  return (
+    DATABASE_DOWN_CODES.has(code) ||
+    code.startsWith('08') ||
+    (typeof error.message === 'string' && DATABASE_DOWN_MESSAGE.test(error.message))
+  );
+}
+
 function validationMessage(error: FastifyError): string {
   const fields = (error.validation ?? [])
     .map((v) => (v.instancePath || '/').replace(/^\//, '').replaceAll('/', '.') || 'body')
@@ -40,6 +63,10 @@ function errors(app: FastifyInstance, _options: unknown, done: () => void) {
     if (known) return reply.code(known[0]).send(errorBody(known[1], known[2]));
     if (error instanceof SyntaxError && error.statusCode === 400) {
       return reply.code(400).send(errorBody('JSON_INVALID', 'request body is not valid JSON'));
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ code: error.code }, 'database unavailable');
+      return reply.code(503).send(errorBody('DATABASE_UNAVAILABLE', 'try again in a moment'));
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

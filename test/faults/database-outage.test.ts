@@ -20,8 +20,6 @@ t.test(
   'database outage: 503, then recovery by itself',
   {
     skip: url ? false : 'needs DATABASE_URL (PostgreSQL)',
-    // Known issue: a cut connection still raises an unhandled pg client error.
-    todo: 'pg raises "Connection terminated unexpectedly" outside any request',
   },
   async (t) => {
     const target = new URL(url!);
