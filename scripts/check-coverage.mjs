@@ -2,7 +2,7 @@
 // The floor is a ratchet: raise it when coverage rises, never lower it to pass.
 import { readFileSync } from 'node:fs';
 
-const FLOOR = { lines: 80, statements: 80, functions: 75, branches: 70 };
+const FLOOR = { lines: 85, statements: 85, functions: 85, branches: 78 };
 
 let summary;
 try {
