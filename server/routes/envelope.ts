@@ -2,6 +2,7 @@ import { parseEnvelopeHeader } from '../../client-crypto/index.ts';
 import type { EnvelopeHeader, EnvelopeKind } from '../../client-crypto/index.ts';
 import type { Db } from '../db/database.ts';
 import { keysetByVersion } from '../db/keysets.ts';
+import { claimUploads } from '../db/uploads.ts';
 import { ApiError } from '../errors.ts';
 import { decodeField } from './schemas.ts';
 
@@ -33,4 +34,23 @@ export async function acceptEnvelope(
     );
   }
   return { envelope, header };
+}
+
+/**
+ * Claims every upload for a new submission or follow-up, inside its
+ * transaction, or refuses the whole write: a case and its attachments appear
+ * together or not at all.
+ */
+export async function claimEveryUpload(
+  trx: Parameters<typeof claimUploads>[0],
+  uploadIds: readonly string[],
+  owner: Parameters<typeof claimUploads>[2],
+): Promise<void> {
+  if ((await claimUploads(trx, uploadIds, owner)) !== uploadIds.length) {
+    throw new ApiError(
+      409,
+      'UPLOAD_NOT_CLAIMABLE',
+      'an attachment is unknown, unfinished or already part of a case',
+    );
+  }
 }

@@ -6,10 +6,9 @@ import { today } from '../db/dates.ts';
 import { holdExportOrder } from '../db/export-order.ts';
 import { insertFollowup } from '../db/followups.ts';
 import { submissionByLookupHash } from '../db/submissions.ts';
-import { claimUploads } from '../db/uploads.ts';
 import { ApiError } from '../errors.ts';
 import { proofSchema } from '../pow.ts';
-import { acceptEnvelope } from './envelope.ts';
+import { acceptEnvelope, claimEveryUpload } from './envelope.ts';
 import { base64url, dateSchema, decodeField, errorSchema, lookupTokenSchema } from './schemas.ts';
 import { uploadIdsSchema } from './submissions.ts';
 import { newId } from '../ids.ts';
@@ -58,14 +57,7 @@ const followups: FastifyPluginCallbackZod = (app, _options, done) => {
           envelope,
           received,
         });
-        const claimed = await claimUploads(trx, uploadIds, { followupSeq: seq });
-        if (claimed !== uploadIds.length) {
-          throw new ApiError(
-            409,
-            'UPLOAD_NOT_CLAIMABLE',
-            'an attachment is unknown, unfinished or already part of a case',
-          );
-        }
+        await claimEveryUpload(trx, uploadIds, { followupSeq: seq });
       });
       return reply.code(201).send({ received });
     },

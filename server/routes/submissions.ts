@@ -5,10 +5,9 @@ import { z } from 'zod';
 import { today } from '../db/dates.ts';
 import { holdExportOrder } from '../db/export-order.ts';
 import { countSubmissionsOn, insertSubmission } from '../db/submissions.ts';
-import { claimUploads } from '../db/uploads.ts';
 import { ApiError } from '../errors.ts';
 import { proofSchema } from '../pow.ts';
-import { acceptEnvelope } from './envelope.ts';
+import { acceptEnvelope, claimEveryUpload } from './envelope.ts';
 import { base64url, dateSchema, decodeField, errorSchema, lookupTokenSchema } from './schemas.ts';
 import { newId } from '../ids.ts';
 
@@ -66,14 +65,7 @@ const submissions: FastifyPluginCallbackZod = (app, _options, done) => {
         if (seq === undefined) {
           throw new ApiError(409, 'LOOKUP_TOKEN_TAKEN', 'a case with this receipt exists');
         }
-        const claimed = await claimUploads(trx, uploadIds, { submissionSeq: seq });
-        if (claimed !== uploadIds.length) {
-          throw new ApiError(
-            409,
-            'UPLOAD_NOT_CLAIMABLE',
-            'an attachment is unknown, unfinished or already part of a case',
-          );
-        }
+        await claimEveryUpload(trx, uploadIds, { submissionSeq: seq });
       });
       return reply.code(201).send({ received });
     },
