@@ -1,10 +1,20 @@
-// Proof of work before every anonymous write, with altcha-lib: the server signs
-// a challenge (HMAC, expiring) and keeps no state until a solution comes back;
-// then the challenge is recorded as spent in the database, whose unique key
-// makes every instance agree that it can be spent once.
-import { createHash, createHmac } from 'node:crypto';
-import { createChallenge, randomInt, verifySolution } from 'altcha-lib';
-import type { Challenge } from 'altcha-lib';
+// Proof of work before every anonymous write, in altcha's format (deterministic
+// mode, SHA-256): the server signs a challenge (HMAC, expiring) and keeps no
+// state until a solution comes back; then the challenge is recorded as spent
+// in the database, whose unique key makes every instance agree that it can be
+// spent once.
+//
+// The HMACs are computed here with node:crypto on keys made once, exactly as
+// altcha-lib computes them (HMAC-SHA-256 keyed with the secret's UTF-8 bytes,
+// over the canonical JSON of the parameters, and over the derived key):
+// altcha-lib takes only a secret string and imports it as a WebCrypto key for
+// every call, which cost a fifth of the server's CPU under load. The key
+// derivation stays altcha-lib's; test/server/pow.test.ts checks both ways that
+// altcha-lib and this file accept each other's challenges.
+import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { randomInt } from 'altcha-lib';
+import type { Challenge, ChallengeParameters } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { z } from 'zod';
 import type { Db } from './db/database.ts';
@@ -13,6 +23,7 @@ import { addDays, today } from './db/dates.ts';
 import { ApiError } from './errors.ts';
 
 export const POW_ALGORITHM = 'SHA-256';
+const KEY_LENGTH = 32;
 
 const hex = (max: number) =>
   z
@@ -46,10 +57,64 @@ export const proofSchema = z
 
 export type Proof = z.infer<typeof proofSchema>;
 
+/** A verified proof, ready to be recorded as spent (db/challenges.ts, db/admission.ts). */
+export interface VerifiedProof {
+  /** SHA-256 of the challenge's signature: the key that makes it single-use. */
+  digest: Uint8Array;
+  /** The day after which the challenge can no longer verify, so its record may go. */
+  expiresOn: string;
+}
+
 export interface ProofOfWork {
   issue(): Promise<Challenge>;
+  /** Checks a proof without spending it; throws ApiError when it does not verify. */
+  verify(proof: Proof): VerifiedProof;
   /** Verifies a proof and spends it; throws ApiError otherwise. */
   spend(proof: Proof): Promise<void>;
+}
+
+/** altcha's canonical form: object keys sorted at every depth, undefined left out. */
+function sortKeys(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .flatMap((key) => {
+        const v = (value as Record<string, unknown>)[key];
+        return v === undefined ? [] : [[key, sortKeys(v)]];
+      }),
+  );
+}
+
+function hmacHex(key: KeyObject, data: string | Uint8Array): string {
+  return createHmac('sha256', key).update(data).digest('hex');
+}
+
+function sameHex(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+/** altcha's password in uint32 mode: the nonce, then the counter big-endian. */
+function password(nonce: Uint8Array, counter: number): Uint8Array {
+  const bytes = new Uint8Array(nonce.length + 4);
+  bytes.set(nonce);
+  new DataView(bytes.buffer).setUint32(nonce.length, counter, false);
+  return bytes;
+}
+
+/**
+ * The two HMAC secrets, in altcha-lib's terms, made from the server's one
+ * secret: one signs the challenge, one the expected key.
+ */
+export function altchaSecrets(secret: string): {
+  hmacSignatureSecret: string;
+  hmacKeySignatureSecret: string;
+} {
+  const sub = (label: string) => createHmac('sha256', secret).update(label).digest('base64url');
+  return {
+    hmacSignatureSecret: sub('sealbox/pow/challenge'),
+    hmacKeySignatureSecret: sub('sealbox/pow/key'),
+  };
 }
 
 export function proofOfWork(options: {
@@ -58,48 +123,74 @@ export function proofOfWork(options: {
   difficulty: number;
   expiresSeconds: number;
 }): ProofOfWork {
-  // Two HMAC keys from one secret: one signs the challenge, one the expected key.
-  const sub = (label: string) =>
-    createHmac('sha256', options.secret).update(label).digest('base64url');
-  const hmacSignatureSecret = sub('sealbox/pow/challenge');
-  const hmacKeySignatureSecret = sub('sealbox/pow/key');
+  // altcha keys its HMAC with the UTF-8 bytes of the secret string.
+  const key = (secret: string) => createSecretKey(Buffer.from(secret, 'utf8'));
+  const secrets = altchaSecrets(options.secret);
+  const signatureKey = key(secrets.hmacSignatureSecret);
+  const keySignatureKey = key(secrets.hmacKeySignatureSecret);
 
-  return {
+  const invalid = () => new ApiError(400, 'CHALLENGE_INVALID', 'proof of work does not verify');
+
+  const pow: ProofOfWork = {
     async issue() {
-      return createChallenge({
+      const nonce = randomBytes(16);
+      const salt = randomBytes(16);
+      const unsigned: ChallengeParameters = {
         algorithm: POW_ALGORITHM,
+        nonce: nonce.toString('hex'),
+        salt: salt.toString('hex'),
         cost: 1,
-        counter: randomInt(options.difficulty),
-        deriveKey,
+        keyLength: KEY_LENGTH,
+        keyPrefix: '',
         expiresAt: Math.floor(Date.now() / 1000) + options.expiresSeconds,
-        hmacSignatureSecret,
-        hmacKeySignatureSecret,
-      });
+      };
+      // Deterministic mode: the server picks the counter, publishes half of
+      // the key it derives and signs the whole key; the client searches for it.
+      const { derivedKey } = await deriveKey(
+        unsigned,
+        salt,
+        password(nonce, randomInt(options.difficulty)),
+      );
+      const parameters = sortKeys({
+        ...unsigned,
+        keyPrefix: Buffer.from(derivedKey.subarray(0, KEY_LENGTH / 2)).toString('hex'),
+        keySignature: hmacHex(keySignatureKey, derivedKey),
+      }) as ChallengeParameters;
+      return { parameters, signature: hmacHex(signatureKey, JSON.stringify(parameters)) };
+    },
+
+    verify(proof) {
+      const { parameters, signature } = proof.challenge;
+      const { counter, derivedKey } = proof.solution;
+      if (parameters.algorithm !== POW_ALGORITHM || !parameters.expiresAt) throw invalid();
+      if (parameters.expiresAt < Date.now() / 1000) {
+        throw new ApiError(400, 'CHALLENGE_EXPIRED', 'proof of work expired: fetch a new one');
+      }
+      if (!sameHex(signature, hmacHex(signatureKey, JSON.stringify(sortKeys(parameters))))) {
+        throw invalid();
+      }
+      // Every challenge this server signs carries the key signature, so the
+      // derived key alone is the proof (the counter only says where it was found).
+      if (
+        !parameters.keySignature ||
+        !/^(?:[0-9a-f]{2})+$/.test(derivedKey) ||
+        counter > 0xffffffff ||
+        !sameHex(parameters.keySignature, hmacHex(keySignatureKey, Buffer.from(derivedKey, 'hex')))
+      ) {
+        throw invalid();
+      }
+      return {
+        digest: new Uint8Array(createHash('sha256').update(signature).digest()),
+        expiresOn: addDays(today(new Date(parameters.expiresAt * 1000)), 1),
+      };
     },
 
     async spend(proof) {
-      const challenge = proof.challenge as Challenge;
-      if (challenge.parameters.algorithm !== POW_ALGORITHM || !challenge.parameters.expiresAt) {
-        throw new ApiError(400, 'CHALLENGE_INVALID', 'proof of work does not verify');
-      }
-      const result = await verifySolution({
-        challenge,
-        solution: proof.solution,
-        deriveKey,
-        hmacSignatureSecret,
-        hmacKeySignatureSecret,
-      });
-      if (result.expired) {
-        throw new ApiError(400, 'CHALLENGE_EXPIRED', 'proof of work expired: fetch a new one');
-      }
-      if (!result.verified) {
-        throw new ApiError(400, 'CHALLENGE_INVALID', 'proof of work does not verify');
-      }
-      const digest = createHash('sha256').update(challenge.signature!).digest();
-      const expires = today(new Date(challenge.parameters.expiresAt * 1000));
-      if (!(await spendChallenge(options.db, new Uint8Array(digest), addDays(expires, 1)))) {
+      const { digest, expiresOn } = pow.verify(proof);
+      if (!(await spendChallenge(options.db, digest, expiresOn))) {
         throw new ApiError(409, 'CHALLENGE_SPENT', 'proof of work already used: fetch a new one');
       }
     },
   };
+  return pow;
 }
