@@ -11,9 +11,16 @@ import type { Database } from './tables.ts';
 
 const EXPORT_ORDER_LOCK = 0x5ea1b0; // arbitrary, stable, ours
 
+/**
+ * The writers' shared lock as an SQL expression, for a statement that takes
+ * it before it draws a seq (db/admission.ts): the lock lasts until the
+ * statement's transaction commits, as holdExportOrder's does.
+ */
+export const exportOrderShared = sql`pg_advisory_xact_lock_shared(${sql.lit(EXPORT_ORDER_LOCK)})`;
+
 /** Call first inside a transaction that inserts submissions or follow-ups. */
 export async function holdExportOrder(trx: Transaction<Database>): Promise<void> {
-  await sql`select pg_advisory_xact_lock_shared(${EXPORT_ORDER_LOCK})`.execute(trx);
+  await sql`select ${exportOrderShared}`.execute(trx);
 }
 
 /** Runs `read` when no writer holds a seq that is not yet committed. */

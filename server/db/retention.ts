@@ -2,7 +2,8 @@
 // every reviewer can already hold offline (exported and acknowledged by a
 // courier) and that a reviewer closed more than the retention period ago
 // loses its ciphertext exactly as a purge statement would take it; unclaimed
-// uploads and spent single-use records go once they can no longer matter.
+// uploads, spent single-use records and past days' counts go once they can
+// no longer matter.
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { addDays } from './dates.ts';
@@ -44,6 +45,12 @@ export async function applyRetention(
       .deleteFrom('spent_challenges')
       .where('expires_on', '<', options.today)
       .executeTakeFirst();
+    // The daily cap needs only today's count (and yesterday's, for a request
+    // that began before midnight); older counts are dropped with the rest.
+    await trx
+      .deleteFrom('submissions_per_day')
+      .where('day', '<', addDays(options.today, -1))
+      .execute();
     // courier_replays belongs to the courier API and has no row type here.
     const replays =
       await sql`delete from courier_replays where expires_on < ${options.today}`.execute(trx);

@@ -94,15 +94,6 @@ export async function submissionByCaseId(
   return db.selectFrom('submissions').selectAll().where('case_id', '=', caseId).executeTakeFirst();
 }
 
-export async function countSubmissionsOn(db: Db, date: string): Promise<number> {
-  const row = await db
-    .selectFrom('submissions')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('received', '=', date)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** Submissions after an export cursor, oldest first. */
 export async function listSubmissionsAfter(
   db: Executor,

@@ -64,6 +64,12 @@ export interface SpentChallengeTable {
   expires_on: DateText;
 }
 
+/** Admissions reserved per day by the daily cap (db/daily-cap.ts): a date and a number. */
+export interface SubmissionsPerDayTable {
+  day: DateText;
+  count: number;
+}
+
 export interface ExportAckTable {
   courier: string;
   acked_seq: number;
@@ -79,6 +85,7 @@ export interface Database {
   statements: StatementTable;
   spent_challenges: SpentChallengeTable;
   export_acks: ExportAckTable;
+  submissions_per_day: SubmissionsPerDayTable;
 }
 
 export type Submission = Selectable<SubmissionTable>;

@@ -1,21 +1,42 @@
 import { parseEnvelopeHeader } from '../../client-crypto/index.ts';
 import type { EnvelopeHeader, EnvelopeKind } from '../../client-crypto/index.ts';
 import type { Db } from '../db/database.ts';
-import { keysetByVersion } from '../db/keysets.ts';
+import { isPublishedKeyset } from '../db/keysets.ts';
 import { claimUploads } from '../db/uploads.ts';
 import { ApiError } from '../errors.ts';
-import { decodeField } from './schemas.ts';
+
+const B64URL = /^[A-Za-z0-9_-]*$/;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Strict base64url, as client-crypto's fromBase64Url decodes it (no padding,
+ * no other characters, canonical trailing bits), with Node's native decoder:
+ * envelopes are the largest field a request carries, and decoding them in
+ * JavaScript cost a fifteenth of the server's CPU under load.
+ */
+export function decodeEnvelopeText(text: string): Uint8Array {
+  const tail = text.length % 4;
+  const last = ALPHABET.indexOf(text.at(-1) ?? 'A');
+  // The bits past the last whole byte: 4 when 2 characters remain, 2 when 3 do.
+  const unused = tail === 2 ? 0b1111 : tail === 3 ? 0b11 : 0;
+  if (tail === 1 || !B64URL.test(text) || (last & unused) !== 0) {
+    throw new ApiError(400, 'ENCODING_INVALID', 'envelope is not valid base64url');
+  }
+  const bytes = Buffer.from(text, 'base64url');
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
 /**
  * Decodes and checks an envelope without any key: its header must parse, be
- * of the expected kind and name a keyset this server has published.
+ * of the expected kind and name a keyset this server has published (known
+ * versions come from memory, db/keysets.ts).
  */
 export async function acceptEnvelope(
   db: Db,
   text: string,
   kind: EnvelopeKind,
 ): Promise<{ envelope: Uint8Array; header: EnvelopeHeader }> {
-  const envelope = decodeField('envelope', text);
+  const envelope = decodeEnvelopeText(text);
   let header: EnvelopeHeader;
   try {
     header = parseEnvelopeHeader(envelope);
@@ -26,7 +47,7 @@ export async function acceptEnvelope(
   if (header.kind !== kind) {
     throw new ApiError(400, 'ENVELOPE_KIND', `expected a ${kind} envelope, got ${header.kind}`);
   }
-  if (!(await keysetByVersion(db, header.keysetVersion))) {
+  if (!(await isPublishedKeyset(db, header.keysetVersion))) {
     throw new ApiError(
       400,
       'KEYSET_UNKNOWN',

@@ -1,10 +1,16 @@
 // A new case: the sealed envelope, the lookup token (stored only as a keyed
-// hash) and the finished uploads it references, all in one transaction.
+// hash) and the finished uploads it references, all in one transaction, with
+// the proof of work spent by the same statement that stores the case
+// (db/admission.ts), once the daily cap has granted an admission
+// (db/daily-cap.ts).
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { admitSubmission } from '../db/admission.ts';
+import type { Admission, AdmissionOutcome } from '../db/admission.ts';
+import { spendChallenge } from '../db/challenges.ts';
+import { DailyAllowance } from '../db/daily-cap.ts';
+import type { Db } from '../db/database.ts';
 import { today } from '../db/dates.ts';
-import { holdExportOrder } from '../db/export-order.ts';
-import { countSubmissionsOn, insertSubmission } from '../db/submissions.ts';
 import { ApiError } from '../errors.ts';
 import { proofSchema } from '../pow.ts';
 import { acceptEnvelope, claimEveryUpload } from './envelope.ts';
@@ -18,8 +24,35 @@ export const uploadIdsSchema = z
   .max(MAX_ATTACHMENTS)
   .default([]);
 
+/**
+ * The claim of the attachments joins the statement's transaction; an
+ * unclaimable attachment undoes the case but still spends the proof, as every
+ * other refusal that reaches the database does (db/admission.ts).
+ */
+async function admitWithUploads(
+  db: Db,
+  admission: Admission,
+  uploadIds: string[],
+): Promise<AdmissionOutcome> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const outcome = await admitSubmission(trx, admission);
+      if (outcome.admitted) {
+        await claimEveryUpload(trx, uploadIds, { submissionSeq: outcome.seq });
+      }
+      return outcome;
+    });
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'UPLOAD_NOT_CLAIMABLE') {
+      await spendChallenge(db, admission.proof.digest, admission.proof.expiresOn);
+    }
+    throw error;
+  }
+}
+
 const submissions: FastifyPluginCallbackZod = (app, _options, done) => {
   const { db, config } = app.sealbox;
+  const allowance = new DailyAllowance(db, config.limits.submissionsPerDay);
 
   app.post(
     '/v1/submissions',
@@ -46,27 +79,36 @@ const submissions: FastifyPluginCallbackZod = (app, _options, done) => {
       const token = decodeField('lookupToken', body.lookupToken, 32);
       const { envelope, header } = await acceptEnvelope(db, body.envelope, 'submission');
       const uploadIds = [...new Set(body.uploads)];
-      const received = today();
-      if ((await countSubmissionsOn(db, received)) >= config.limits.submissionsPerDay) {
+      const proof = app.sealbox.pow.verify(body.challenge);
+      const admission = {
+        proof,
+        submission: {
+          caseId: newId(),
+          lookupHash: await app.sealbox.lookupHash(token),
+          keysetVersion: header.keysetVersion,
+          envelope,
+          received: today(),
+        },
+      };
+      const { received } = admission.submission;
+      if (!(await allowance.take(received))) {
         reply.header('retry-after', '3600');
         throw new ApiError(503, 'DAILY_LIMIT', 'the service takes no more cases today');
       }
-      await app.sealbox.pow.spend(body.challenge);
-      const lookupHash = await app.sealbox.lookupHash(token);
-      await db.transaction().execute(async (trx) => {
-        await holdExportOrder(trx);
-        const seq = await insertSubmission(trx, {
-          caseId: newId(),
-          lookupHash,
-          keysetVersion: header.keysetVersion,
-          envelope,
-          received,
-        });
-        if (seq === undefined) {
-          throw new ApiError(409, 'LOOKUP_TOKEN_TAKEN', 'a case with this receipt exists');
-        }
-        await claimEveryUpload(trx, uploadIds, { submissionSeq: seq });
-      });
+      let outcome: AdmissionOutcome | undefined;
+      try {
+        outcome =
+          uploadIds.length === 0
+            ? await admitSubmission(db, admission)
+            : await admitWithUploads(db, admission, uploadIds);
+      } finally {
+        if (!outcome?.admitted) allowance.giveBack(received);
+      }
+      if (!outcome.admitted) {
+        throw outcome.refused === 'proof spent'
+          ? new ApiError(409, 'CHALLENGE_SPENT', 'proof of work already used: fetch a new one')
+          : new ApiError(409, 'LOOKUP_TOKEN_TAKEN', 'a case with this receipt exists');
+      }
       return reply.code(201).send({ received });
     },
   );

@@ -1,0 +1,107 @@
+// The daily cap on new cases, at a constant cost per submission. The database
+// holds one row per day: how many admissions instances have reserved that
+// day, a date and a number, never more than the cap. Each instance reserves
+// admissions in blocks and hands them out from memory, so a submission
+// usually costs no query here at all.
+//
+// Why not raise the row in every submission's own transaction: concurrent
+// upserts of one row queue on its lock until each transaction has committed,
+// and a commit waits for the write-ahead log to reach the disk, so every
+// submission in the service would wait for every other one's flush, one at a
+// time (measured in docs/benchmarks.md).
+//
+// Correctness: a reservation is one upsert that refuses to pass the cap, so
+// between them instances never admit more than the cap. An admission taken
+// and not used (the case was refused or failed) is given back to the
+// instance's own allowance, never to the database; what an instance holds
+// when it stops is lost for the day. So the cap can end a day slightly
+// before that many cases exist, never after. Blocks shrink as the day fills
+// (to one at a time in the last 256), so what other instances hold unused
+// when one is refused stays small.
+import type { Kysely } from 'kysely';
+import type { Database } from './tables.ts';
+
+type Executor = Kysely<Database>;
+
+export const MAX_BLOCK = 32;
+
+/**
+ * Reserves `wanted` admissions on `day` if that stays within `cap`, else one
+ * if that does. Returns how many were granted and the day's count after.
+ */
+export async function reserveAdmissions(
+  db: Executor,
+  day: string,
+  wanted: number,
+  cap: number,
+): Promise<{ granted: number; count: number }> {
+  for (const n of wanted > 1 ? [Math.min(wanted, cap), 1] : [1]) {
+    const row = await db
+      .insertInto('submissions_per_day')
+      .values({ day, count: n })
+      .onConflict((oc) =>
+        oc
+          .column('day')
+          .doUpdateSet((eb) => ({ count: eb('submissions_per_day.count', '+', n) }))
+          .where((eb) => eb(eb('submissions_per_day.count', '+', n), '<=', cap)),
+      )
+      .returning('count')
+      .executeTakeFirst();
+    if (row) return { granted: n, count: row.count };
+  }
+  return { granted: 0, count: cap };
+}
+
+/** One instance's admissions for the current day, reserved from the database in blocks. */
+export class DailyAllowance {
+  private day = '';
+  private left = 0;
+  private lastCount = 0;
+  private full = false;
+  private refilling: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Executor,
+    private readonly cap: number,
+  ) {}
+
+  /** Takes one admission for `day`; false when the day's cap is reached. */
+  async take(day: string): Promise<boolean> {
+    for (;;) {
+      if (day < this.day) {
+        // A request that began before midnight: one admission straight from
+        // the database, outside the allowance, which has moved to the new day.
+        return (await reserveAdmissions(this.db, day, 1, this.cap)).granted > 0;
+      }
+      if (day > this.day) {
+        this.day = day;
+        this.left = 0;
+        this.lastCount = 0;
+        this.full = false;
+      }
+      if (this.left > 0) {
+        this.left--;
+        return true;
+      }
+      // The day's count never falls, so a full day stays full.
+      if (this.full) return false;
+      // One reservation at a time: requests arriving meanwhile wait for it.
+      this.refilling ??= this.refill(day).finally(() => (this.refilling = undefined));
+      await this.refilling;
+    }
+  }
+
+  /** Returns an admission taken for `day` that no case used. */
+  giveBack(day: string): void {
+    if (day === this.day) this.left++;
+  }
+
+  private async refill(day: string): Promise<void> {
+    const block = Math.min(MAX_BLOCK, Math.max(1, Math.floor((this.cap - this.lastCount) / 128)));
+    const { granted, count } = await reserveAdmissions(this.db, day, block, this.cap);
+    if (day !== this.day) return;
+    this.left += granted;
+    this.lastCount = count;
+    if (granted === 0) this.full = true;
+  }
+}
