@@ -27,6 +27,8 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     amount?: number;
+    /** Milliseconds between samples (default 1000); an `amount` run ends at a sample. */
+    sampleInt?: number;
     timeout?: number;
     requests?: Request[];
   }
