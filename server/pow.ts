@@ -19,7 +19,7 @@ import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { z } from 'zod';
 import type { Db } from './db/database.ts';
 import { spendChallenge } from './db/challenges.ts';
-import { addDays, today } from './db/dates.ts';
+import { today } from './db/dates.ts';
 import { ApiError } from './errors.ts';
 
 export const POW_ALGORITHM = 'SHA-256';
@@ -73,17 +73,21 @@ export interface ProofOfWork {
   spend(proof: Proof): Promise<void>;
 }
 
-/** altcha's canonical form: object keys sorted at every depth, undefined left out. */
-function sortKeys(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .flatMap((key) => {
-        const v = (value as Record<string, unknown>)[key];
-        return v === undefined ? [] : [[key, sortKeys(v)]];
-      }),
-  );
+/**
+ * altcha's canonical JSON (JSON.stringify of the value with object keys sorted
+ * at every depth outside arrays, undefined left out), written out directly.
+ */
+function canonicalJson(value: unknown): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return JSON.stringify(value);
+  }
+  const record = value as Record<string, unknown>;
+  let out = '';
+  for (const key of Object.keys(record).sort()) {
+    if (record[key] === undefined) continue;
+    out += `${out ? ',' : '{'}${JSON.stringify(key)}:${canonicalJson(record[key])}`;
+  }
+  return out ? `${out}}` : '{}';
 }
 
 function hmacHex(key: KeyObject, data: string | Uint8Array): string {
@@ -135,28 +139,33 @@ export function proofOfWork(options: {
     async issue() {
       const nonce = randomBytes(16);
       const salt = randomBytes(16);
-      const unsigned: ChallengeParameters = {
-        algorithm: POW_ALGORITHM,
-        nonce: nonce.toString('hex'),
-        salt: salt.toString('hex'),
-        cost: 1,
-        keyLength: KEY_LENGTH,
-        keyPrefix: '',
-        expiresAt: Math.floor(Date.now() / 1000) + options.expiresSeconds,
-      };
+      const expiresAt = Math.floor(Date.now() / 1000) + options.expiresSeconds;
       // Deterministic mode: the server picks the counter, publishes half of
       // the key it derives and signs the whole key; the client searches for it.
       const { derivedKey } = await deriveKey(
-        unsigned,
+        {
+          algorithm: POW_ALGORITHM,
+          cost: 1,
+          keyLength: KEY_LENGTH,
+          nonce: '',
+          salt: '',
+          keyPrefix: '',
+        },
         salt,
         password(nonce, randomInt(options.difficulty)),
       );
-      const parameters = sortKeys({
-        ...unsigned,
+      // Keys in canonical (sorted) order, as altcha-lib sends its own.
+      const parameters: ChallengeParameters = {
+        algorithm: POW_ALGORITHM,
+        cost: 1,
+        expiresAt,
+        keyLength: KEY_LENGTH,
         keyPrefix: Buffer.from(derivedKey.subarray(0, KEY_LENGTH / 2)).toString('hex'),
         keySignature: hmacHex(keySignatureKey, derivedKey),
-      }) as ChallengeParameters;
-      return { parameters, signature: hmacHex(signatureKey, JSON.stringify(parameters)) };
+        nonce: nonce.toString('hex'),
+        salt: salt.toString('hex'),
+      };
+      return { parameters, signature: hmacHex(signatureKey, canonicalJson(parameters)) };
     },
 
     verify(proof) {
@@ -166,7 +175,7 @@ export function proofOfWork(options: {
       if (parameters.expiresAt < Date.now() / 1000) {
         throw new ApiError(400, 'CHALLENGE_EXPIRED', 'proof of work expired: fetch a new one');
       }
-      if (!sameHex(signature, hmacHex(signatureKey, JSON.stringify(sortKeys(parameters))))) {
+      if (!sameHex(signature, hmacHex(signatureKey, canonicalJson(parameters)))) {
         throw invalid();
       }
       // Every challenge this server signs carries the key signature, so the
@@ -181,7 +190,8 @@ export function proofOfWork(options: {
       }
       return {
         digest: new Uint8Array(createHash('sha256').update(signature).digest()),
-        expiresOn: addDays(today(new Date(parameters.expiresAt * 1000)), 1),
+        // The day after the expiry day (UTC): from then on it cannot verify.
+        expiresOn: today(new Date((parameters.expiresAt + 86_400) * 1000)),
       };
     },
 
