@@ -20,6 +20,7 @@ import { loggerOptions } from './logger.ts';
 import errors from './plugins/errors.ts';
 import limits from './plugins/limits.ts';
 import security from './plugins/security.ts';
+import storage from './plugins/storage.ts';
 import { loadWeb, registerWeb } from './plugins/web.ts';
 import challenge from './routes/challenge.ts';
 import followups from './routes/followups.ts';
@@ -79,6 +80,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errors);
   await app.register(security, { onionLocation: config.onionLocation });
   await app.register(limits, config.limits);
+  await app.register(storage, {
+    dir: config.databaseUrl ? undefined : config.dataDir,
+    minFreeBytes: config.limits.minFreeBytes,
+  });
   await app.register(swagger, {
     openapi: {
       info: {

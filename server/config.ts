@@ -44,6 +44,8 @@ const schema = z.object({
   SEALBOX_READS_PER_MINUTE: int(1, 10_000_000).default(6_000),
   SEALBOX_SUBMISSIONS_PER_DAY: int(1, 100_000_000).default(20_000),
   SEALBOX_MAX_EVENT_LOOP_DELAY_MS: int(0, 60_000).default(1_000),
+  SEALBOX_MIN_FREE_BYTES: int(0, 1024 * GiB).default(256 * MiB),
+  SEALBOX_WATCHDOG_SECONDS: int(0, 86_400).default(120),
   SEALBOX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 });
 
@@ -74,6 +76,10 @@ export interface Config {
     submissionsPerDay: number;
     /** Above this event-loop delay the app answers 503; 0 turns the check off. */
     maxEventLoopDelayMs: number;
+    /** Writes are refused while the PGlite data volume has less free; 0 turns the check off. */
+    minFreeBytes: number;
+    /** The process ends itself when its event loop is stuck this long; 0 turns it off. */
+    watchdogSeconds: number;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
@@ -125,6 +131,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       readsPerMinute: e.SEALBOX_READS_PER_MINUTE,
       submissionsPerDay: e.SEALBOX_SUBMISSIONS_PER_DAY,
       maxEventLoopDelayMs: e.SEALBOX_MAX_EVENT_LOOP_DELAY_MS,
+      minFreeBytes: e.SEALBOX_MIN_FREE_BYTES,
+      watchdogSeconds: e.SEALBOX_WATCHDOG_SECONDS,
     },
     logLevel: e.SEALBOX_LOG_LEVEL,
   };

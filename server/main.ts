@@ -5,10 +5,12 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { MAINTENANCE_INTERVAL_MS, runMaintenance } from './maintenance.ts';
 import { startup } from './startup.ts';
+import { startWatchdog } from './watchdog.ts';
 
 async function main(): Promise<void> {
   const started = await startup(loadConfig());
   const { config, db } = started;
+  const watchdog = await startWatchdog(config.limits.watchdogSeconds);
   const app = await buildApp({ config, secrets: started.secrets, db });
   app.addHook('onClose', async () => {
     await db.destroy();
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
   timer.unref();
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     clearInterval(timer);
+    await watchdog?.stop();
     if (err) app.log.error({ err }, 'shutting down after an error');
     await app.close();
   });

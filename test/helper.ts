@@ -41,7 +41,7 @@ import type { Db } from '../server/db/database.ts';
 import { pgliteDatabase, postgresDatabase } from '../server/db/database.ts';
 import { migrateToLatest, migrationFolder } from '../server/db/migrate.ts';
 
-interface Teardown {
+export interface Teardown {
   teardown(fn: () => unknown): void;
 }
 

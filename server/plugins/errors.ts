@@ -39,6 +39,9 @@ export function isDatabaseUnavailable(error: { code?: unknown; message?: unknown
   );
 }
 
+/** PostgreSQL's disk_full: the statement failed and stored nothing. */
+const DISK_FULL = '53100';
+
 function validationMessage(error: FastifyError): string {
   const fields = (error.validation ?? [])
     .map((v) => (v.instancePath || '/').replace(/^\//, '').replaceAll('/', '.') || 'body')
@@ -63,6 +66,18 @@ function errors(app: FastifyInstance, _options: unknown, done: () => void) {
     if (known) return reply.code(known[0]).send(errorBody(known[1], known[2]));
     if (error instanceof SyntaxError && error.statusCode === 400) {
       return reply.code(400).send(errorBody('JSON_INVALID', 'request body is not valid JSON'));
+    }
+    if (error.code === DISK_FULL) {
+      request.log.error({ code: error.code }, 'database disk full');
+      reply.header('retry-after', '300');
+      return reply
+        .code(503)
+        .send(
+          errorBody(
+            'STORAGE_FULL',
+            'the service cannot store anything right now; nothing was stored: try again later',
+          ),
+        );
     }
     if (isDatabaseUnavailable(error)) {
       request.log.warn({ code: error.code }, 'database unavailable');
