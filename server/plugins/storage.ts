@@ -34,7 +34,9 @@ function storage(app: FastifyInstance, options: StorageOptions, done: () => void
     const rateClass = request.routeOptions.config.rateClass;
     if (rateClass !== 'write' && rateClass !== 'part') return;
     const incoming = Number(request.headers['content-length'] ?? 0) || 0;
-    const free = await freeBytes(dir);
+    // A volume that cannot be measured is not refused: the database itself
+    // reports a full disk where it can.
+    const free = await freeBytes(dir).catch(() => Infinity);
     if (free - incoming >= minFreeBytes) {
       warned = false;
       return;
