@@ -3,6 +3,7 @@
 // against a bare Fastify route inserting the same bytes into the same kind of
 // database. Both servers run in child processes; autocannon runs here, -c 50.
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { sealDocument, toBase64Url, getSodium } from '../client-crypto/index.ts';
 import { startChild } from './lib/child.ts';
 import { keysetFor, reviewers, sampleReport } from './lib/keys.ts';
@@ -13,6 +14,13 @@ import { BENCH_POW_DIFFICULTY, solvedChallenges, startSealbox } from './lib/seal
 import { figure, ratio, round } from './lib/stats.ts';
 
 const DISTINCT_ENVELOPES = 200;
+
+/** CPU time a process has used, user + system, from Linux /proc (clock ticks of 1/100 s). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 function summary(runs: LoadResult[]): string {
   return runs
@@ -61,6 +69,8 @@ const benchmark: Benchmark = {
       const bare = await startChild('bench/servers/bare.ts', { DATABASE_URL: bareDb?.url });
       const subjectRuns: LoadResult[] = [];
       const bareRuns: LoadResult[] = [];
+      const subjectCpu: number[] = [];
+      const bareCpu: number[] = [];
       try {
         for (let r = smoke ? 0 : -1; r < reps; r++) {
           // r = -1 is a warm-up (JIT, pools, caches), not counted.
@@ -77,16 +87,19 @@ const benchmark: Benchmark = {
               uploads: [],
             }),
           );
+          const measure = async (pid: number, url: string, cpu: number[]) => {
+            const before = await cpuSeconds(pid);
+            const result = await load({ url, bodies, amount: bodies.length });
+            if (r >= 0) cpu.push((((await cpuSeconds(pid)) - before) * 1000) / bodies.length);
+            return result;
+          };
           const runSubject = async () =>
             record(
               subjectRuns,
-              await load({ url: `${server.url}/v1/submissions`, bodies, amount: bodies.length }),
+              await measure(server.pid, `${server.url}/v1/submissions`, subjectCpu),
             );
           const runBare = async () =>
-            record(
-              bareRuns,
-              await load({ url: `${bare.url}/v1/submissions`, bodies, amount: bodies.length }),
-            );
+            record(bareRuns, await measure(bare.pid, `${bare.url}/v1/submissions`, bareCpu));
           const record = (list: LoadResult[], result: LoadResult) => {
             if (r >= 0) list.push(result);
           };
@@ -137,6 +150,11 @@ const benchmark: Benchmark = {
         met: ratio(subject, baseline) >= 0.8,
         notes: [
           `${target.label}: p99 latency Sealbox ${p99.median} ms, bare route ${bareP99.median} ms`,
+          `${target.label}: CPU time of the server process per request (user + system, median): ` +
+            `Sealbox ${figure(subjectCpu, 'ms').median} ms, bare route ${figure(bareCpu, 'ms').median} ms` +
+            (target.postgres
+              ? ' (PostgreSQL’s own work is in neither)'
+              : ' (PGlite runs inside it)'),
         ],
       });
       extra[target.label] = { sealbox: summary(subjectRuns), bare: summary(bareRuns) };
