@@ -69,13 +69,22 @@ export function optionLabel(fieldId: string, value: string): string {
   return OPTION_LABELS[fieldId]?.[value] ?? value;
 }
 
+// Intl.DisplayNames is slow next to a lookup, and every case names a country
+// in its answers, its page and the register: remember each name once.
+const countryNames = new Map<string, string>();
+
 export function countryName(code: string): string {
   if (!/^[A-Za-z]{2}$/.test(code)) return code;
-  try {
-    return regionNames.of(code.toUpperCase()) ?? code;
-  } catch {
-    return code;
+  let name = countryNames.get(code);
+  if (name === undefined) {
+    try {
+      name = regionNames.of(code.toUpperCase()) ?? code;
+    } catch {
+      name = code;
+    }
+    countryNames.set(code, name);
   }
+  return name;
 }
 
 export function answerValues(

@@ -1,28 +1,32 @@
 // Regenerates what the reviewer browses: each touched case's page, the folder's
 // index.html and the cases.csv register. They are derived from case.json and
-// the item folders, so they can always be rebuilt.
+// the item folders, so they can always be rebuilt. (review open writes a case's
+// page together with its case.json, see commit-batch.ts, and the last two once
+// at the end of the run.)
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files.ts';
 import type { CaseFolder } from './case-folder.ts';
 import { type ItemText, casePage, indexPage } from './html.ts';
-import type { CaseRecord } from './records.ts';
+import type { CaseItem, CaseRecord } from './records.ts';
 import { registerCsv } from './register-csv.ts';
+
+export async function readItemText(itemDir: string, item: CaseItem): Promise<ItemText> {
+  const message = await readFile(join(itemDir, 'message.txt'), 'utf8').catch(() => '');
+  const answers = await readFile(join(itemDir, 'answers.json'), 'utf8')
+    .then((t) => JSON.parse(t) as Record<string, string | string[]>)
+    .catch(() => ({}));
+  return { item, message, answers };
+}
 
 export async function writeCasePage(folder: CaseFolder, record: CaseRecord): Promise<void> {
   const dir = folder.caseDir(record.caseId);
   const items: ItemText[] = [];
-  for (const item of record.items) {
-    const itemDir = join(dir, item.folder);
-    const message = await readFile(join(itemDir, 'message.txt'), 'utf8').catch(() => '');
-    const answers = await readFile(join(itemDir, 'answers.json'), 'utf8')
-      .then((t) => JSON.parse(t) as Record<string, string | string[]>)
-      .catch(() => ({}));
-    items.push({ item, message, answers });
-  }
+  for (const item of record.items) items.push(await readItemText(join(dir, item.folder), item));
   await writeFileAtomic(join(dir, 'index.html'), casePage(record, items));
 }
 
+/** Rewrites the pages of the `touched` cases (or all), then the folder's index.html and cases.csv. */
 export async function writeIndexes(
   folder: CaseFolder,
   touched: Iterable<string> | 'all',
@@ -32,7 +36,16 @@ export async function writeIndexes(
   for (const record of records) {
     if (!wanted || wanted.has(record.caseId)) await writeCasePage(folder, record);
   }
-  await writeFileAtomic(join(folder.root, 'index.html'), indexPage(records));
-  await writeFileAtomic(join(folder.root, 'cases.csv'), registerCsv(records));
+  await writeFolderIndex(folder, records);
   return records;
+}
+
+/** The folder's index.html and cases.csv, from every case record. */
+export async function writeFolderIndex(
+  folder: CaseFolder,
+  records?: readonly CaseRecord[],
+): Promise<void> {
+  const all = records ?? (await folder.allCases());
+  await writeFileAtomic(join(folder.root, 'index.html'), indexPage(all));
+  await writeFileAtomic(join(folder.root, 'cases.csv'), registerCsv(all));
 }

@@ -2,6 +2,7 @@
 // `.sealbox/state.json` for the folder; `<case>/case.json` for each case.
 import type { SignedKeyset } from '../../client-crypto/keyset.ts';
 import type { CaseStatus } from '../../client-crypto/document.ts';
+import type { ItemContent } from './staged-item.ts';
 
 export const STATE_FORMAT = 'sealbox-cases-v1';
 export const CASE_FORMAT = 'sealbox-case-v1';
@@ -76,4 +77,35 @@ export function isCaseRecord(value: unknown): value is CaseRecord {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return v.format === CASE_FORMAT && typeof v.caseId === 'string' && Array.isArray(v.items);
+}
+
+/** The record of a case that an item opens. */
+export function newCaseRecord(item: ItemContent): CaseRecord {
+  return {
+    format: CASE_FORMAT,
+    caseId: item.caseId,
+    received: item.date,
+    lastActivity: item.date,
+    locale: item.document.locale,
+    form: item.document.form,
+    answers: {},
+    replyPublicKey: item.document.replyPublicKey,
+    status: 'received',
+    items: [],
+    statements: [],
+  };
+}
+
+export function addToRecord(record: CaseRecord, item: ItemContent, caseItem: CaseItem): void {
+  record.items.push(caseItem);
+  if (item.date > record.lastActivity) record.lastActivity = item.date;
+  // A follow-up that arrives before its submission (bundles opened out of
+  // order) opens the case; the submission's answers then take over.
+  if (item.kind === 'submission') {
+    record.answers = item.document.answers;
+    record.locale = item.document.locale;
+    record.form = item.document.form;
+    if (item.date < record.received) record.received = item.date;
+  }
+  record.replyPublicKey ||= item.document.replyPublicKey;
 }

@@ -14,9 +14,9 @@ import {
 } from '../../client-crypto/index.ts';
 import { type BundleItem, BUNDLE_RECORD_TYPES, readBundle } from '../../client-crypto/bundle.ts';
 import { type CaseFolder, type StagedItem, CaseFolder as Folder } from '../cases/case-folder.ts';
-import { writeIndexes } from '../cases/indexes.ts';
+import { writeFolderIndex } from '../cases/indexes.ts';
 import { CliError, isCliError } from '../errors.ts';
-import { inputFileSize, writeStreamToNewFile } from '../files.ts';
+import { inputFileSize } from '../files.ts';
 import type { CommandIo } from '../io.ts';
 import { keyOptions } from '../io.ts';
 import { loadReviewerIdentity } from '../keys.ts';
@@ -81,8 +81,11 @@ export async function reviewOpen(options: OpenOptions, io: CommandIo): Promise<O
     progress.stop();
     source.destroy();
   }
+  // The last batch becomes visible; the journal goes into state.json. Each
+  // case's page was written with its case; the folder's index comes last.
+  await folder.close();
   report.cases = [...touched].sort();
-  await writeIndexes(folder, touched);
+  await writeFolderIndex(folder);
   printReport(report, options.cases, io);
   return report;
 }
@@ -166,7 +169,7 @@ class ItemOpener {
     // Attachments of an item we skip are left to the reader, which reads past them.
     if (!pending?.expects(uploadId)) return;
     try {
-      await pending.writeAttachment(uploadId, (entry, path) => decryptTo(entry, body, path));
+      await pending.writeAttachment(uploadId, (entry) => decrypted(entry, body));
     } catch (error) {
       await this.fail(pending.item.itemId, error);
     }
@@ -195,17 +198,15 @@ class ItemOpener {
   }
 }
 
-async function decryptTo(
+function decrypted(
   entry: AttachmentManifestEntry,
   body: AsyncIterable<Uint8Array>,
-  path: string,
-): Promise<void> {
-  const plaintext = decryptAttachment(body, {
+): AsyncIterable<Uint8Array> {
+  return decryptAttachment(body, {
     key: fromBase64Url(entry.key),
     size: entry.size,
     digest: fromBase64Url(entry.digest),
   });
-  await writeStreamToNewFile(path, plaintext);
 }
 
 function failure(id: string, error: unknown): ItemFailure {

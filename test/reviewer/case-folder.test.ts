@@ -1,6 +1,8 @@
 // The case folder survives interruptions: leftovers of an interrupted item are
 // removed, and an item that was moved into place just before a crash is
-// adopted rather than written twice.
+// adopted rather than written twice. (A real SIGKILL in the middle of a run is
+// in interrupted-open.test.ts.)
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
@@ -15,47 +17,69 @@ t.test('interrupted runs leave no trace and no duplicates', async (t) => {
   const dir = await tempDir(t);
   const s = await makeSetup(dir);
   const cases = join(dir, 'cases');
-  const bundle = join(dir, 'b.sbx');
+  const first = join(dir, 'first.sbx');
+  const second = join(dir, 'second.sbx');
+  const file = { name: 'f.txt', bytes: new Uint8Array([1, 2, 3]) };
   await writeBundle(
-    bundle,
-    [
-      {
-        kind: 'submission',
-        id: 'c1',
-        seq: 1,
-        files: [{ name: 'f.txt', bytes: new Uint8Array([1, 2, 3]) }],
-      },
-    ],
+    first,
+    [{ kind: 'submission', id: 'c1', seq: 1, files: [file] }],
     s.keyset,
     s.replyKeyPair.publicKey,
   );
-  await reviewOpen(
-    { bundle, key: s.anaKey, cases, keyset: s.keysetFile, organisation: s.orgFingerprint },
-    s.io,
+  await writeBundle(
+    second,
+    [{ kind: 'followup', id: 'f1', caseId: 'c1', seq: 2, files: [file] }],
+    s.keyset,
+    s.replyKeyPair.publicKey,
   );
+  const trust = { keyset: s.keysetFile, organisation: s.orgFingerprint };
+  await reviewOpen({ bundle: first, key: s.anaKey, cases, ...trust }, s.io);
+  await reviewOpen({ bundle: second, key: s.anaKey, cases }, s.io);
+  const listing = [
+    '01-submission-2026-11-20',
+    '02-follow-up-2026-11-20',
+    'case.json',
+    'index.html',
+  ];
+  t.same(await readdir(join(cases, 'c1')), listing);
+  t.notOk(existsSync(join(cases, '.sealbox', 'opened.jsonl')), 'the journal went into state.json');
 
-  // A crash after the item folder was renamed into place, before the records were saved.
+  // A crash after the follow-up's folder was renamed into its case, before
+  // case.json and the state were saved...
   const statePath = join(cases, '.sealbox', 'state.json');
   const state = JSON.parse(await readFile(statePath, 'utf8')) as {
     opened: Record<string, unknown>;
   };
-  delete state.opened.c1;
+  delete state.opened.f1;
   await writeFile(statePath, JSON.stringify(state));
   const casePath = join(cases, 'c1', 'case.json');
-  const record = JSON.parse(await readFile(casePath, 'utf8')) as { items: unknown[] };
-  record.items = [];
+  const record = JSON.parse(await readFile(casePath, 'utf8')) as { items: { itemId: string }[] };
+  record.items = record.items.filter((i) => i.itemId === 'c1');
   await writeFile(casePath, JSON.stringify(record));
   // ...and a half-written item in staging.
   await mkdir(join(cases, '.sealbox', 'staging', 'deadbeef'), { recursive: true });
   await writeFile(join(cases, '.sealbox', 'staging', 'deadbeef', 'message.txt'), 'partial');
 
-  const again = await reviewOpen({ bundle, key: s.anaKey, cases }, s.io);
-  t.same(again.opened, ['c1']);
-  t.same(await readdir(join(cases, 'c1')), ['01-submission-2026-11-20', 'case.json', 'index.html']);
+  const again = await reviewOpen({ bundle: second, key: s.anaKey, cases }, s.io);
+  t.same(again.opened, ['f1'], 'adopted, not written twice');
+  t.same(await readdir(join(cases, 'c1')), listing);
   t.same(await readdir(join(cases, '.sealbox', 'staging')), []);
+
+  // A crash after a new case appeared whole, before the journal recorded it.
+  const after = JSON.parse(await readFile(statePath, 'utf8')) as typeof state;
+  delete after.opened.c1;
+  await writeFile(statePath, JSON.stringify(after));
+  const third = await reviewOpen({ bundle: first, key: s.anaKey, cases }, s.io);
+  t.same(third.opened, ['c1'], 'recorded, not written twice');
+  t.same(await readdir(join(cases, 'c1')), listing);
+
   const folder = await CaseFolder.open(cases, { create: false });
-  t.equal((await folder.requireCase('c1')).items.length, 1);
-  t.ok(folder.isOpened('c1'));
+  t.same(
+    (await folder.requireCase('c1')).items.map((i) => i.itemId),
+    ['c1', 'f1'],
+  );
+  t.ok(folder.isOpened('c1') && folder.isOpened('f1'));
+  t.match(await readFile(join(cases, 'c1', 'index.html'), 'utf8'), /02-follow-up-2026-11-20/);
   await t.rejects(folder.requireCase('../x'), { code: 'CASE_UNKNOWN' });
 
   await writeFile(statePath, '{not json');
@@ -114,3 +138,60 @@ t.test('case ids that start with "-" or "_" (base64url) open and can be answered
   t.equal((await verifyStatement(outbox[0], s.keyset)).caseId, '-dash0123456789abcdefg');
   t.match(await readFile(join(cases, 'cases.csv'), 'utf8'), /"case.-dash0123456789abcdefg",/);
 });
+
+t.test(
+  'the journal of an interrupted run: a torn last line is an append cut off, anything else malformed is refused',
+  async (t) => {
+    const dir = await tempDir(t);
+    const s = await makeSetup(dir);
+    const cases = join(dir, 'cases');
+    const bundle = join(dir, 'b.sbx');
+    await writeBundle(
+      bundle,
+      [{ kind: 'submission', id: 'c1', seq: 1 }],
+      s.keyset,
+      s.replyKeyPair.publicKey,
+    );
+    await reviewOpen(
+      { bundle, key: s.anaKey, cases, keyset: s.keysetFile, organisation: s.orgFingerprint },
+      s.io,
+    );
+    const journal = join(cases, '.sealbox', 'opened.jsonl');
+    const line = (entry: object): string => `${JSON.stringify(entry)}\n`;
+    const entry = { itemId: 'x2', caseId: 'c2', folder: '01-submission-2026-11-21' };
+
+    await writeFile(journal, line(entry) + '{"itemId":"x3","caseId":"c3","fol');
+    const folder = await CaseFolder.open(cases, { create: false });
+    t.ok(folder.isOpened('x2'), 'a whole line counts');
+    t.notOk(folder.isOpened('x3'), 'the torn line does not');
+    t.notOk(existsSync(journal), 'folded into state.json at once');
+    const state = JSON.parse(await readFile(join(cases, '.sealbox', 'state.json'), 'utf8')) as {
+      opened: Record<string, unknown>;
+    };
+    t.same(state.opened.x2, { caseId: 'c2', folder: '01-submission-2026-11-21' });
+    t.ok(state.opened.c1, 'and keeps what it held');
+
+    const damaged: [string, string][] = [
+      [line(entry) + 'not json\n' + line(entry), 'line 2'],
+      [line({ ...entry, itemId: '../x' }), 'line 1'],
+      [line({ ...entry, folder: '../../etc' }), 'line 1'],
+      [line({ ...entry, extra: true }), 'line 1'],
+      [line({ itemId: 'x2', caseId: 'c2' }), 'line 1'],
+      ['\n', 'line 1'],
+    ];
+    for (const [text, where] of damaged) {
+      await writeFile(journal, text);
+      await t.rejects(
+        CaseFolder.open(cases, { create: false }),
+        {
+          code: 'CASES_FOLDER_INVALID',
+          message: new RegExp(`opened\\.jsonl is damaged: ${where} `),
+        },
+        JSON.stringify(text),
+      );
+    }
+    await writeFile(journal, '');
+    await CaseFolder.open(cases, { create: false });
+    t.notOk(existsSync(journal), 'an empty journal is simply removed');
+  },
+);
