@@ -29,9 +29,10 @@ t.test('organisation, reviewer and review commands work with the network blocked
   const preload = join(dir, 'block-network.mjs');
   await writeFile(preload, BLOCK_NETWORK);
   const log = join(dir, 'network.log');
-  const sealbox = processRunner(process.execPath, ['--import', 'tsx', '--import', preload, cli], {
+  // tsx by its full address: `--import tsx` resolves from the temp folder, where it is not.
+  const tsx = import.meta.resolve('tsx');
+  const sealbox = processRunner(process.execPath, ['--import', tsx, '--import', preload, cli], {
     ...cycleEnv(log),
-    NODE_PATH: join(import.meta.dirname, '..', '..', 'node_modules'),
   });
   await offlineCycle(t, sealbox, dir);
   t.equal(await readFile(log, 'utf8').catch(() => ''), '', 'no network call was even attempted');
