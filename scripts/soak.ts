@@ -5,26 +5,19 @@
 //   bad-input   SEALBOX_SOAK_BAD_INPUTS random malformed requests (100,000)
 //   concurrent  SEALBOX_SOAK_SUBMISSIONS concurrent submissions (10,000), all
 //               pulled and opened by the reviewer tool exactly once
-//   pg-restart  (with DATABASE_URL and SEALBOX_SOAK_PG_RESTART=1 only) submissions
-//               while `pg_ctlcluster --skip-systemctl-redirect 15 main stop/start`
-//               runs; acknowledged cases are all there afterwards
+//   pg-restart  a PostgreSQL server of the soak's own (a fresh cluster on a free
+//               port, never the machine's shared one; needs root) stopped and
+//               started SEALBOX_SOAK_PG_CYCLES times (5) under load; every
+//               acknowledged case is there afterwards, once, with its text
 // Choose parts with SEALBOX_SOAK_PARTS=bad-input,concurrent,pg-restart.
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { storeKeyset } from '../server/db/keysets.ts';
-import { makeOrganisation } from '../test/audit/organisation.ts';
-import { fuzz } from '../test/audit/fuzz.ts';
-import { Submitter, submitCase } from '../test/audit/submitter.ts';
-import { reviewAll, submitMany } from '../test/faults/many.ts';
-import { build, makeKeyset, seedKeyset, testDatabase } from '../test/helper.ts';
+import { cpus, totalmem } from 'node:os';
+import { fuzz, fuzzServer } from '../test/audit/fuzz.ts';
+import { submitCase } from '../test/audit/submitter.ts';
+import { crowdServer, reviewAll, submitMany } from '../test/faults/many.ts';
+import { restartUnderLoad } from '../test/faults/pg-restart.ts';
+import { cannotRunPrivatePostgres } from '../test/faults/private-postgres.ts';
 import { courierClient } from '../reviewer/courier/http.ts';
-import { toBase64Url } from '../client-crypto/index.ts';
 
-const exec = promisify(execFile);
 const parts = (process.env.SEALBOX_SOAK_PARTS ?? 'bad-input,concurrent,pg-restart').split(',');
 const teardowns: (() => unknown)[] = [];
 const t = { teardown: (fn: () => unknown) => teardowns.push(fn) };
@@ -36,19 +29,7 @@ const record = (line: string) => {
 
 async function badInput(): Promise<void> {
   const runs = Number(process.env.SEALBOX_SOAK_BAD_INPUTS ?? 100_000);
-  const db = await testDatabase(t);
-  const seeded = await seedKeyset(db);
-  const { app } = await build(t, {
-    db,
-    env: {
-      SEALBOX_ORG_PUBLIC_KEY: toBase64Url(seeded.org.publicKey),
-      SEALBOX_BODY_LIMIT_BYTES: String(64 * 1024),
-      SEALBOX_WRITES_PER_MINUTE: '1000000',
-      SEALBOX_READS_PER_MINUTE: '10000000',
-    },
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const client = new Submitter(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`);
+  const { app, seeded, client } = await fuzzServer(t);
   const filed = await submitCase(client, seeded.keyset, { answers: {}, message: 'soak' });
   const started = Date.now();
   let requests = 0;
@@ -83,22 +64,7 @@ async function badInput(): Promise<void> {
 
 async function concurrent(): Promise<void> {
   const count = Number(process.env.SEALBOX_SOAK_SUBMISSIONS ?? 10_000);
-  const dir = await mkdtemp(join(tmpdir(), 'sealbox-soak-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const db = await testDatabase(t);
-  const org = await makeOrganisation(dir);
-  await storeKeyset(db, 1, JSON.stringify(org.signed));
-  const { app } = await build(t, {
-    db,
-    env: {
-      SEALBOX_ORG_FINGERPRINT: org.fingerprint,
-      SEALBOX_WRITES_PER_MINUTE: '1000000',
-      SEALBOX_READS_PER_MINUTE: '10000000',
-      SEALBOX_SUBMISSIONS_PER_DAY: '100000000',
-    },
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const server = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const { server, org } = await crowdServer(t);
   const started = Date.now();
   const { acknowledged, refused } = await submitMany(server, org, count, 100);
   const submitSeconds = (Date.now() - started) / 1000;
@@ -113,55 +79,20 @@ async function concurrent(): Promise<void> {
 }
 
 async function pgRestart(): Promise<void> {
-  if (!process.env.DATABASE_URL || process.env.SEALBOX_SOAK_PG_RESTART !== '1') {
-    record('pg-restart: skipped (needs DATABASE_URL and SEALBOX_SOAK_PG_RESTART=1)');
+  const why = cannotRunPrivatePostgres();
+  if (why) {
+    record(`pg-restart: skipped (${why})`);
     return;
   }
-  const db = await testDatabase(t);
-  const made = await makeKeyset(1);
-  await storeKeyset(db, 1, JSON.stringify(made.signed));
-  const { app } = await build(t, {
-    db,
-    env: { SEALBOX_ORG_PUBLIC_KEY: toBase64Url(made.org.publicKey) },
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const client = new Submitter(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`);
-  const acknowledged: string[] = [];
-  const answers: Record<number, number> = {};
-  let stop = false;
-  const load = (async () => {
-    while (!stop) {
-      try {
-        const filed = await submitCase(client, made.keyset, {
-          answers: {},
-          message: 'during restart',
-        });
-        acknowledged.push(filed.lookupToken);
-      } catch (error) {
-        const status = Number(/: (\d{3}) /.exec(String(error))?.[1] ?? 0);
-        answers[status] = (answers[status] ?? 0) + 1;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  })();
-  const pgctl = (action: string) =>
-    exec('pg_ctlcluster', ['--skip-systemctl-redirect', '15', 'main', action]);
-  await new Promise((r) => setTimeout(r, 3_000));
-  await pgctl('stop');
-  await new Promise((r) => setTimeout(r, 5_000));
-  const readyWhileDown = (await app.inject({ method: 'GET', url: '/readyz' })).statusCode;
-  await pgctl('start');
-  await new Promise((r) => setTimeout(r, 5_000));
-  stop = true;
-  await load;
-  let found = 0;
-  for (const lookupToken of acknowledged) {
-    const res = await app.inject({ method: 'POST', url: '/v1/status', payload: { lookupToken } });
-    if (res.statusCode === 200) found++;
-  }
+  const cycles = Number(process.env.SEALBOX_SOAK_PG_CYCLES ?? 5);
+  const r = await restartUnderLoad(t, { cycles, downMs: 5_000, upMs: 10_000, concurrency: 20 });
   record(
-    `pg-restart: /readyz while down ${readyWhileDown}; refusals by status ${JSON.stringify(answers)}; ` +
-      `acknowledged ${acknowledged.length}, found after restart ${found}`,
+    `pg-restart: ${cycles} stops of 5 s under load from 20 clients in ${r.seconds.toFixed(0)} s; ` +
+      `/readyz while down ${JSON.stringify(r.readyWhileDown)}; a submission while down ` +
+      `${JSON.stringify(r.submitWhileDown.map((a) => `${a.status} ${a.code}`))}; ` +
+      `sent ${r.attempted}, acknowledged ${r.acknowledged}, refusals by status ${JSON.stringify(r.refusals)}; ` +
+      `pulled ${r.pulled}, opened ${r.opened}; missing ${r.missing}, altered ${r.altered}, ` +
+      `twice ${r.duplicated}, never sent ${r.unknown}; stored though the answer was lost ${r.storedUnacknowledged}`,
   );
 }
 

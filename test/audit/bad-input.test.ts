@@ -4,7 +4,6 @@
 // and then thousands of random ones. No 5xx, every refusal has the error
 // shape, the server still answers, and the stored data is unchanged and
 // consistent. SEALBOX_BAD_INPUT_RUNS sets the random count (2,000 by default).
-import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import type { InjectOptions } from 'fastify';
 import t from 'tap';
@@ -12,9 +11,9 @@ import { createStatement, toBase64Url } from '../../client-crypto/index.ts';
 import { courierClient, signRequest } from '../../reviewer/courier/http.ts';
 import type { SignedRequest } from '../../reviewer/courier/http.ts';
 import type { Db } from '../../server/db/database.ts';
-import { build, makeKeyset, seedKeyset, testDatabase } from '../helper.ts';
-import { fuzz, wellFormedRefusal } from './fuzz.ts';
-import { Submitter, submitCase } from './submitter.ts';
+import { makeKeyset } from '../helper.ts';
+import { fuzz, fuzzServer, wellFormedRefusal } from './fuzz.ts';
+import { submitCase } from './submitter.ts';
 
 /** Sends a signed request as it is, whatever the answer (the client's own send throws on refusals). */
 function send(request: SignedRequest): Promise<Response> {
@@ -50,21 +49,8 @@ async function inconsistencies(db: Db): Promise<number> {
 }
 
 t.test('bad input never breaks the server or its data', async (t) => {
-  const db = await testDatabase(t);
-  const seeded = await seedKeyset(db);
-  const { app } = await build(t, {
-    db,
-    env: {
-      SEALBOX_ORG_PUBLIC_KEY: toBase64Url(seeded.org.publicKey),
-      SEALBOX_BODY_LIMIT_BYTES: String(64 * 1024),
-      SEALBOX_WRITES_PER_MINUTE: '1000000',
-      SEALBOX_READS_PER_MINUTE: '1000000',
-    },
-  });
+  const { app, db, seeded, base, client } = await fuzzServer(t);
   const { keyset, courier, reviewer } = seeded;
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const client = new Submitter(base);
   const filed = await submitCase(client, keyset, {
     answers: { country: 'FR' },
     message: 'a real case among the noise',

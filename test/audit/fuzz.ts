@@ -3,11 +3,15 @@
 // request is built by fast-check from a route, a content type and a body that
 // is wrong in one of many ways; courier requests are often validly signed so
 // that the fuzzing reaches past authentication.
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import fc from 'fast-check';
 import { toBase64Url } from '../../client-crypto/index.ts';
 import { signRequest } from '../../reviewer/courier/http.ts';
 import type { CourierClient } from '../../reviewer/courier/http.ts';
+import { build, seedKeyset, testDatabase } from '../helper.ts';
+import type { Teardown } from '../helper.ts';
+import { Submitter } from './submitter.ts';
 
 export interface FuzzContext {
   /** Ids that exist, so that some requests get past "not found". */
@@ -280,4 +284,26 @@ export async function fuzz(
     }
   }
   return outcome;
+}
+
+/**
+ * The server the fuzzing runs against: this process's own database (PGlite or
+ * DATABASE_URL), a published keyset, small bodies, limits raised, listening
+ * on loopback.
+ */
+export async function fuzzServer(t: Teardown) {
+  const db = await testDatabase(t);
+  const seeded = await seedKeyset(db);
+  const { app } = await build(t, {
+    db,
+    env: {
+      SEALBOX_ORG_PUBLIC_KEY: toBase64Url(seeded.org.publicKey),
+      SEALBOX_BODY_LIMIT_BYTES: String(64 * 1024),
+      SEALBOX_WRITES_PER_MINUTE: '1000000',
+      SEALBOX_READS_PER_MINUTE: '10000000',
+    },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return { app, db, seeded, base, client: new Submitter(base) };
 }

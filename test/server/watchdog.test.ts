@@ -16,8 +16,13 @@ function run(
   });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  // Should the watchdog fail, the spinning child must not outlive the test.
+  const limit = setTimeout(() => child.kill('SIGTERM'), 30_000);
   return new Promise((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, stderr })),
+    child.once('exit', (code, signal) => {
+      clearTimeout(limit);
+      resolve({ code, signal, stderr });
+    }),
   );
 }
 
