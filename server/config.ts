@@ -29,7 +29,8 @@ const schema = z.object({
   SEALBOX_POW_EXPIRES_SECONDS: int(30, 86_400).default(1_800),
   SEALBOX_UPLOAD_MAX_BYTES: int(1, 64 * GiB).default(2 * GiB),
   SEALBOX_UPLOAD_PENDING_MAX_BYTES: int(1, 1024 * GiB).default(50 * GiB),
-  SEALBOX_UPLOAD_PART_MAX_BYTES: int(64 * KiB, 64 * MiB).default(8 * MiB),
+  SEALBOX_UPLOAD_PART_MAX_BYTES: int(64 * KiB, 64 * MiB).default(MiB),
+  SEALBOX_UPLOAD_PARTS_IN_FLIGHT: int(1, 1024).default(4),
   SEALBOX_BODY_LIMIT_BYTES: int(KiB, 64 * MiB).default(4 * MiB),
   SEALBOX_ORG_PUBLIC_KEY: base64url.optional(),
   SEALBOX_ORG_FINGERPRINT: z.string().min(8).optional(),
@@ -58,8 +59,16 @@ export interface Config {
   pepper: string | undefined;
   powSecret: string | undefined;
   pow: { difficulty: number; expiresSeconds: number };
-  /** pendingMaxBytes: all uploads not (yet) part of a case, together. */
-  upload: { maxBytes: number; partMaxBytes: number; pendingMaxBytes: number };
+  /**
+   * pendingMaxBytes: all uploads not (yet) part of a case, together.
+   * partsInFlight: parts held in memory at once by this instance.
+   */
+  upload: {
+    maxBytes: number;
+    partMaxBytes: number;
+    pendingMaxBytes: number;
+    partsInFlight: number;
+  };
   bodyLimit: number;
   org: { publicKey: string | undefined; fingerprint: string | undefined };
   keysetFile: string | undefined;
@@ -116,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBytes: e.SEALBOX_UPLOAD_MAX_BYTES,
       partMaxBytes: e.SEALBOX_UPLOAD_PART_MAX_BYTES,
       pendingMaxBytes: e.SEALBOX_UPLOAD_PENDING_MAX_BYTES,
+      partsInFlight: e.SEALBOX_UPLOAD_PARTS_IN_FLIGHT,
     },
     bodyLimit: e.SEALBOX_BODY_LIMIT_BYTES,
     org: { publicKey: e.SEALBOX_ORG_PUBLIC_KEY, fingerprint: e.SEALBOX_ORG_FINGERPRINT },

@@ -52,13 +52,27 @@ export function postgresDatabase(connectionString: string, max = 10): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
+// PGlite's own bytea handling turns every byte into a separate JavaScript
+// string (Array.from(bytes).map(hex).join; 425 ms per MiB written, 144 ms per
+// MiB read). Its protocol writer sends a Uint8Array parameter in binary
+// format, as pg does with a Buffer, although the serializer type says string;
+// results come back as hex text, decoded natively (14 and 12 ms per MiB).
+const byteaToBinary = ((bytes: Uint8Array) => bytes) as unknown as (x: unknown) => string;
+
+function byteaFromHex(text: string): Uint8Array {
+  const b = Buffer.from(text.slice(2), 'hex');
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
 export async function openPglite(dir: string): Promise<PGlite> {
   await mkdir(dir, { recursive: true });
   return PGlite.create(dir, {
     parsers: {
       [OID.int8]: (text: string) => int8(text),
       [OID.date]: (text: string) => text,
+      [OID.bytea]: byteaFromHex,
     },
+    serializers: { [OID.bytea]: byteaToBinary },
   });
 }
 

@@ -26,13 +26,29 @@ export async function getUpload(db: Executor, id: string): Promise<Upload | unde
   return db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Stores a part; a repeated PUT of the same part replaces it (resume after a broken one). */
-export async function putPart(db: Executor, uploadId: string, part: number, bytes: Uint8Array) {
-  await db
+/**
+ * Stores a part; a repeated PUT of the same part replaces it (resume after a
+ * broken one). Returns the row's version (PostgreSQL's `xmin`, new with every
+ * write), by which a running digest knows whether the part it hashed is still
+ * the stored one.
+ */
+export async function putPart(
+  db: Executor,
+  uploadId: string,
+  part: number,
+  bytes: Uint8Array,
+): Promise<string> {
+  // `excluded.bytes`, not the bytes again: a second parameter would put the
+  // whole part into the query message twice.
+  const row = await db
     .insertInto('upload_parts')
     .values({ upload_id: uploadId, part, bytes })
-    .onConflict((oc) => oc.columns(['upload_id', 'part']).doUpdateSet({ bytes }))
-    .execute();
+    .onConflict((oc) =>
+      oc.columns(['upload_id', 'part']).doUpdateSet((eb) => ({ bytes: eb.ref('excluded.bytes') })),
+    )
+    .returning(sql<string>`xmin::text`.as('version'))
+    .executeTakeFirstOrThrow();
+  return row.version;
 }
 
 export async function partSizes(
@@ -47,17 +63,50 @@ export async function partSizes(
     .execute();
 }
 
-/** The ciphertext of an upload, one part at a time, in order. */
-export async function* readUpload(db: Executor, upload: Upload): AsyncGenerator<Uint8Array> {
-  for (let part = 0; part < upload.part_count; part++) {
-    const row = await db
-      .selectFrom('upload_parts')
-      .select('bytes')
-      .where('upload_id', '=', upload.id)
-      .where('part', '=', part)
-      .executeTakeFirst();
-    if (!row) throw new Error(`upload ${upload.id} lacks part ${part}`);
-    yield row.bytes;
+/** Like `partSizes`, with each row's version (see `putPart`). */
+export async function storedParts(
+  db: Executor,
+  uploadId: string,
+): Promise<{ part: number; size: number; version: string }[]> {
+  return db
+    .selectFrom('upload_parts')
+    .select(['part', sql<number>`length(bytes)`.as('size'), sql<string>`xmin::text`.as('version')])
+    .where('upload_id', '=', uploadId)
+    .orderBy('part')
+    .execute();
+}
+
+/**
+ * The ciphertext of an upload in order, from part `from` on: one part at a
+ * time, or with `sliceBytes` in slices of at most that many bytes, so that
+ * reading back a large part never holds its whole text form (hex, twice its
+ * size) in memory.
+ */
+export async function* readUpload(
+  db: Executor,
+  upload: Upload,
+  from = 0,
+  sliceBytes?: number,
+): AsyncGenerator<Uint8Array> {
+  for (let part = from; part < upload.part_count; part++) {
+    const length =
+      part < upload.part_count - 1
+        ? upload.part_size
+        : upload.size - upload.part_size * (upload.part_count - 1);
+    const step = sliceBytes ?? length;
+    for (let at = 0; at < length; at += step) {
+      const query = db
+        .selectFrom('upload_parts')
+        .where('upload_id', '=', upload.id)
+        .where('part', '=', part);
+      const row = await (
+        sliceBytes
+          ? query.select(sql<Uint8Array>`substring(bytes from ${at + 1} for ${step})`.as('bytes'))
+          : query.select('bytes')
+      ).executeTakeFirst();
+      if (!row) throw new Error(`upload ${upload.id} lacks part ${part}`);
+      yield row.bytes;
+    }
   }
 }
 

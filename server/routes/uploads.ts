@@ -1,9 +1,11 @@
 // Resumable attachment uploads: create (paid with proof of work) → PUT numbered
 // parts as raw bytes → ask which parts arrived → finish with the digest of the
-// whole ciphertext. A part is held in memory only up to its bounded size and
-// goes to the database as one row, so any instance can serve any upload.
+// whole ciphertext. A part is read into one of a few reused buffers (at most
+// SEALBOX_UPLOAD_PARTS_IN_FLIGHT at once) and goes to the database as one row,
+// so any instance can serve any upload. Parts are hashed as they are stored,
+// so finish reads back only what the running digest lacks (upload-digest.ts).
 import type { IncomingMessage } from 'node:http';
-import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getSodium } from '../../client-crypto/index.ts';
 import { today } from '../db/dates.ts';
@@ -16,14 +18,19 @@ import {
   pendingUploadBytes,
   putPart,
   readUpload,
+  storedParts,
 } from '../db/uploads.ts';
 import { ApiError } from '../errors.ts';
 import { proofSchema } from '../pow.ts';
 import { base64url, decodeField, errorSchema } from './schemas.ts';
 import { newId } from '../ids.ts';
+import { PartBuffers, collectYoungGeneration } from '../upload-buffers.ts';
+import { RunningDigests } from '../upload-digest.ts';
 
 export const MIN_PART_BYTES = 64 * 1024;
 export const MAX_PARTS = 65_536;
+/** Parts that finish must read back come in slices of this size. */
+const READ_BACK_SLICE = 256 * 1024;
 
 const uploadId = z
   .string()
@@ -53,9 +60,9 @@ async function existing(app: { sealbox: { db: Parameters<typeof getUpload>[0] } 
   return upload;
 }
 
-/** Reads exactly `length` bytes of a request body, refusing more. */
-async function readPart(body: IncomingMessage, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length);
+/** Reads a request body into `out`, which it must fill exactly, refusing more. */
+async function readPart(body: IncomingMessage, out: Uint8Array): Promise<void> {
+  const length = out.length;
   let offset = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     if (offset + chunk.length > length) {
@@ -67,11 +74,26 @@ async function readPart(body: IncomingMessage, length: number): Promise<Uint8Arr
   if (offset !== length) {
     throw new ApiError(400, 'UPLOAD_PART_SIZE', `this part must be exactly ${length} bytes`);
   }
-  return out;
 }
 
-const uploads: FastifyPluginCallbackZod = (app, _options, done) => {
+const uploads: FastifyPluginAsyncZod = async (app) => {
   const { config } = app.sealbox;
+  const sodium = await getSodium();
+  const digests = new RunningDigests(sodium, {
+    uploads: 1024,
+    // Enough for a part or a few small ones that overtake the one before them
+    // (clients send parts one or two at a time); beyond it, finish reads the
+    // rest back. Held parts are memory outside the reused buffers.
+    aheadBytes: Math.max(8 * 1024 * 1024, config.upload.partMaxBytes),
+    idleMs: 3_600_000,
+  });
+  const buffers = new PartBuffers({
+    slots: config.upload.partsInFlight,
+    waitMs: 10_000,
+    queue: 4 * config.upload.partsInFlight,
+    idleMs: 60_000,
+  });
+  collectYoungGeneration(100);
 
   // Raw parts are not parsed: the handler streams them with its own limit.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => {
@@ -127,6 +149,7 @@ const uploads: FastifyPluginCallbackZod = (app, _options, done) => {
       await app.sealbox.pow.spend(request.body.challenge);
       const id = newId();
       await createUpload(app.sealbox.db, { id, size, partSize, partCount, created: today() });
+      digests.created(id);
       return reply.code(201).send({
         uploadId: id,
         size,
@@ -152,6 +175,7 @@ const uploads: FastifyPluginCallbackZod = (app, _options, done) => {
           409: errorSchema,
           413: errorSchema,
           415: errorSchema,
+          503: errorSchema,
         },
       },
     },
@@ -179,25 +203,37 @@ const uploads: FastifyPluginCallbackZod = (app, _options, done) => {
           `this part must be exactly ${length} bytes`,
         );
       }
-      let bytes: Uint8Array;
-      try {
-        bytes = await readPart(request.body as IncomingMessage, length);
-      } catch (error) {
+      // The body waits in the socket (TCP backpressure) until a buffer is free.
+      const buffer = await buffers.acquire(length);
+      if (!buffer) {
+        reply.header('retry-after', '5');
         reply.header('connection', 'close');
-        throw error;
+        throw new ApiError(503, 'OVERLOADED', 'too many parts are arriving: try again shortly');
       }
-      await app.sealbox.db.transaction().execute(async (trx) => {
-        // The row lock orders this write against a concurrent finish.
-        const locked = await trx
-          .selectFrom('uploads')
-          .select('finished')
-          .where('id', '=', id)
-          .forShare()
-          .executeTakeFirst();
-        if (!locked) throw new ApiError(404, 'UPLOAD_NOT_FOUND', 'no such upload');
-        if (locked.finished) throw new ApiError(409, 'UPLOAD_FINISHED', 'upload is finished');
-        await putPart(trx, id, part, bytes);
-      });
+      let held = false;
+      try {
+        try {
+          await readPart(request.body as IncomingMessage, buffer.bytes);
+        } catch (error) {
+          reply.header('connection', 'close');
+          throw error;
+        }
+        const version = await app.sealbox.db.transaction().execute(async (trx) => {
+          // The row lock orders this write against a concurrent finish.
+          const locked = await trx
+            .selectFrom('uploads')
+            .select('finished')
+            .where('id', '=', id)
+            .forShare()
+            .executeTakeFirst();
+          if (!locked) throw new ApiError(404, 'UPLOAD_NOT_FOUND', 'no such upload');
+          if (locked.finished) throw new ApiError(409, 'UPLOAD_FINISHED', 'upload is finished');
+          return putPart(trx, id, part, buffer.bytes);
+        });
+        held = digests.stored(id, part, buffer.bytes, version);
+      } finally {
+        buffers.release(buffer, !held);
+      }
       return reply.code(204).send(null);
     },
   );
@@ -239,7 +275,6 @@ const uploads: FastifyPluginCallbackZod = (app, _options, done) => {
     },
     async (request) => {
       const digest = decodeField('digest', request.body.digest, 32);
-      const sodium = await getSodium();
       const upload = await app.sealbox.db.transaction().execute(async (trx) => {
         const u = await trx
           .selectFrom('uploads')
@@ -252,7 +287,7 @@ const uploads: FastifyPluginCallbackZod = (app, _options, done) => {
           if (u.digest && sodium.memcmp(u.digest, digest)) return u;
           throw new ApiError(409, 'UPLOAD_FINISHED', 'upload is finished with another digest');
         }
-        const parts = await partSizes(trx, u.id);
+        const parts = await storedParts(trx, u.id);
         const missing = parts.length !== u.part_count;
         if (missing || parts.some((p) => p.size !== expectedPartLength(u, p.part))) {
           throw new ApiError(
@@ -261,11 +296,12 @@ const uploads: FastifyPluginCallbackZod = (app, _options, done) => {
             `${u.part_count - parts.length} of ${u.part_count} parts are missing`,
           );
         }
-        const state = sodium.crypto_generichash_init(null, 32);
-        for await (const bytes of readUpload(trx, u)) {
-          sodium.crypto_generichash_update(state, bytes);
-        }
-        const actual = sodium.crypto_generichash_final(state, 32);
+        // Parts hashed as they arrived are not read again (see upload-digest.ts).
+        const { state, from } = digests.resume(
+          u.id,
+          parts.map((p) => p.version),
+        );
+        const actual = await digests.finish(state, readUpload(trx, u, from, READ_BACK_SLICE));
         if (!sodium.memcmp(actual, digest)) {
           throw new ApiError(
             400,
@@ -286,7 +322,6 @@ const uploads: FastifyPluginCallbackZod = (app, _options, done) => {
       };
     },
   );
-  done();
 };
 
 export default uploads;

@@ -13,7 +13,7 @@ export interface UploadEvents {
 }
 
 export interface UploadOptions {
-  /** Bytes per part; the server takes 64 KiB up to its configured maximum (8 MiB by default). */
+  /** Bytes per part; the server takes 64 KiB up to its configured maximum (1 MiB by default). */
   partSize?: number;
   maxAttempts?: number;
   baseDelayMs?: number;
