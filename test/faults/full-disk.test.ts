@@ -28,7 +28,6 @@ import type { AddressInfo } from 'node:net';
 import { build, pgliteTemplate, seedKeyset, testPostgres } from '../helper.ts';
 import type { Teardown } from '../helper.ts';
 import { startServer } from './server-process.ts';
-import type { ServerProcess } from './server-process.ts';
 
 const MiB = 1024 * 1024;
 const PART = 2 * MiB;
@@ -61,6 +60,33 @@ async function smallDisk(t: Teardown, size: number): Promise<string> {
   return mnt;
 }
 
+/**
+ * A server on a small disk with one case stored before the disk fills.
+ * `restart` kills the process (whatever state it is in) and starts it again.
+ */
+async function serverOnSmallDisk(t: Teardown, sizeMiB: number, extra: Record<string, string>) {
+  const mnt = await smallDisk(t, sizeMiB);
+  const env = { SEALBOX_DATA_DIR: mnt, SEALBOX_UPLOAD_PART_MAX_BYTES: String(PART), ...extra };
+  const it = { server: await startServer(env), client: undefined as unknown as Submitter };
+  t.teardown(async () => {
+    it.server.child.kill('SIGKILL');
+    await it.server.exited;
+  });
+  it.client = new Submitter(it.server.url);
+  const keyset = await keysetOf(it.client);
+  const before = await submitCase(it.client, keyset, {
+    answers: {},
+    message: 'before the disk filled',
+  });
+  const restart = async () => {
+    it.server.child.kill('SIGKILL');
+    await it.server.exited;
+    it.server = await startServer(env);
+    it.client = new Submitter(it.server.url);
+  };
+  return { mnt, it, keyset, before, restart };
+}
+
 const grow = (mnt: string) => execFileSync('mount', ['-o', 'remount,size=512m', mnt]);
 
 async function keysetOf(client: Submitter): Promise<Keyset> {
@@ -76,33 +102,20 @@ t.test(
   'the free-space guard refuses writes before the disk is full',
   { skip: cannotMount() },
   async (t) => {
-    const mnt = await smallDisk(t, 128);
-    const env = {
-      SEALBOX_DATA_DIR: mnt,
-      SEALBOX_UPLOAD_PART_MAX_BYTES: String(PART),
+    const { mnt, it, keyset, before, restart } = await serverOnSmallDisk(t, 128, {
       SEALBOX_MIN_FREE_BYTES: String(40 * MiB),
-    };
-    let server: ServerProcess = await startServer(env);
-    t.teardown(async () => {
-      server.child.kill('SIGKILL');
-      await server.exited;
     });
-    let client = new Submitter(server.url);
-    const keyset = await keysetOf(client);
-    const before = await submitCase(client, keyset, {
-      answers: {},
-      message: 'before the disk filled',
-    });
+    const client = () => it.client;
 
     const parts = Array.from({ length: 40 }, () => new Uint8Array(randomBytes(PART)));
-    const { uploadId } = await client.json<{ uploadId: string }>(
+    const { uploadId } = await client().json<{ uploadId: string }>(
       'POST',
       '/v1/uploads',
-      { challenge: await client.proof(), size: parts.length * PART, partSize: PART },
+      { challenge: await client().proof(), size: parts.length * PART, partSize: PART },
       201,
     );
     const put = (n: number) =>
-      client.request('PUT', `/v1/uploads/${uploadId}/parts/${n}`, undefined, parts[n]);
+      client().request('PUT', `/v1/uploads/${uploadId}/parts/${n}`, undefined, parts[n]);
     let refusedAt = -1;
     for (let n = 0; n < parts.length; n++) {
       const res = await put(n);
@@ -116,9 +129,9 @@ t.test(
     t.ok(refusedAt > 0, `the guard refused part ${refusedAt} of ${parts.length}`);
 
     // Still answering: reads work, other writes get the same clear refusal.
-    t.equal((await client.request('GET', '/healthz')).status, 200, 'health answers');
-    t.equal(await statusOf(client, before.lookupToken), 'received', 'reads go on');
-    const refused = await submitCase(client, keyset, { answers: {}, message: 'while full' }).then(
+    t.equal((await client().request('GET', '/healthz')).status, 200, 'health answers');
+    t.equal(await statusOf(client(), before.lookupToken), 'received', 'reads go on');
+    const refused = await submitCase(client(), keyset, { answers: {}, message: 'while full' }).then(
       () => 'stored',
       (e: unknown) => String(e),
     );
@@ -131,23 +144,24 @@ t.test(
     const state = sodium.crypto_generichash_init(null, 32);
     for (const p of parts) sodium.crypto_generichash_update(state, p);
     const digest = toBase64Url(sodium.crypto_generichash_final(state, 32));
-    const finished = await client.request('POST', `/v1/uploads/${uploadId}/finish`, { digest });
+    const finished = await client().request('POST', `/v1/uploads/${uploadId}/finish`, { digest });
     t.equal(finished.status, 200, 'the upload finishes with the right digest');
-    const after = await submitCase(client, keyset, {
+    const after = await submitCase(client(), keyset, {
       answers: {},
       message: 'after space returned',
     });
 
-    server.child.kill('SIGKILL');
-    await server.exited;
-    server = await startServer(env);
-    client = new Submitter(server.url);
+    await restart();
     t.equal(
-      await statusOf(client, before.lookupToken),
+      await statusOf(client(), before.lookupToken),
       'received',
       'the first case survives a restart',
     );
-    t.equal(await statusOf(client, after.lookupToken), 'received', 'so does the one stored after');
+    t.equal(
+      await statusOf(client(), after.lookupToken),
+      'received',
+      'so does the one stored after',
+    );
   },
 );
 
@@ -155,36 +169,24 @@ t.test(
   'past the guard: the watchdog ends the stuck process and nothing is lost',
   { skip: cannotMount() },
   async (t) => {
-    const mnt = await smallDisk(t, 64);
-    const env = {
-      SEALBOX_DATA_DIR: mnt,
-      SEALBOX_UPLOAD_PART_MAX_BYTES: String(PART),
+    const { mnt, it, keyset, before, restart } = await serverOnSmallDisk(t, 64, {
       SEALBOX_MIN_FREE_BYTES: '0',
       SEALBOX_WATCHDOG_SECONDS: '5',
-    };
-    let server: ServerProcess = await startServer(env);
-    t.teardown(async () => {
-      server.child.kill('SIGKILL');
-      await server.exited;
     });
-    let client = new Submitter(server.url);
-    const keyset = await keysetOf(client);
-    const before = await submitCase(client, keyset, {
-      answers: {},
-      message: 'before the disk filled',
-    });
+    const client = () => it.client;
+    const server = () => it.server;
     const count = 64;
-    const { uploadId } = await client.json<{ uploadId: string }>(
+    const { uploadId } = await client().json<{ uploadId: string }>(
       'POST',
       '/v1/uploads',
-      { challenge: await client.proof(), size: count * PART, partSize: PART },
+      { challenge: await client().proof(), size: count * PART, partSize: PART },
       201,
     );
     // PGlite either reports the full disk (SQLSTATE 53100, answered 503
     // STORAGE_FULL) or gets stuck; the watchdog ends a stuck process, which
     // the client sees as a dropped connection.
     const put = (n: number) =>
-      client
+      client()
         .request(
           'PUT',
           `/v1/uploads/${uploadId}/parts/${n}`,
@@ -213,27 +215,26 @@ t.test(
         if (!res) break;
         statuses.push(res.status);
       }
-      server.child.kill('SIGKILL'); // and a crash while the disk is full
+      server().child.kill('SIGKILL'); // and a crash while the disk is full
     }
     t.notOk(statuses.includes(500), `no internal errors: ${JSON.stringify(statuses)}`);
-    t.equal(await server.exited, null, 'the process did not exit by itself');
-    t.equal(server.child.signalCode, 'SIGKILL');
+    t.equal(await server().exited, null, 'the process did not exit by itself');
+    t.equal(server().child.signalCode, 'SIGKILL');
     if (outcome === 'killed')
-      t.match(server.output(), /event loop has not run for 5 s/, 'the watchdog said why');
+      t.match(server().output(), /event loop has not run for 5 s/, 'the watchdog said why');
 
     grow(mnt);
-    server = await startServer(env);
-    client = new Submitter(server.url);
+    await restart();
     t.equal(
-      await statusOf(client, before.lookupToken),
+      await statusOf(client(), before.lookupToken),
       'received',
       'the case stored before is intact',
     );
-    const after = await submitCase(client, keyset, {
+    const after = await submitCase(client(), keyset, {
       answers: {},
       message: 'after space returned',
     });
-    t.equal(await statusOf(client, after.lookupToken), 'received', 'writes work again');
+    t.equal(await statusOf(client(), after.lookupToken), 'received', 'writes work again');
   },
 );
 
