@@ -51,7 +51,15 @@ export async function startSealbox(options: {
       SEALBOX_LOG_LEVEL: 'warn',
       ...options.env,
     },
-    { nodeArgs: options.nodeArgs ?? [] },
+    {
+      nodeArgs: [
+        ...(options.nodeArgs ?? []),
+        // BENCH_SERVER_PROF_DIR: CPU profiles of the Sealbox server processes.
+        ...(process.env.BENCH_SERVER_PROF_DIR
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF_DIR}`]
+          : []),
+      ],
+    },
   );
   return {
     ...child,
