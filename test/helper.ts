@@ -115,6 +115,28 @@ export async function testPostgres(t: Teardown): Promise<{ db: Db; url: string }
   return { db, url: dbUrl.toString() };
 }
 
+/** A database and, on PostgreSQL, a second pool of 16 connections for requests racing at once. */
+export async function racingDatabase(t: Teardown): Promise<{ db: Db; wide: Db; url?: string }> {
+  if (!onPostgres) {
+    const db = await testDatabase(t);
+    return { db, wide: db };
+  }
+  const { db, url } = await testPostgres(t);
+  const wide = postgresDatabase(url, 16);
+  t.teardown(() => wide.destroy());
+  return { db, wide, url };
+}
+
+/** The admissions the daily-cap row holds for `day` (undefined: no row). */
+export async function dayCount(db: Db, day: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('submissions_per_day')
+    .select('count')
+    .where('day', '=', day)
+    .executeTakeFirst();
+  return row?.count;
+}
+
 /** A fresh migrated database that lives until the end of the test. */
 export async function testDatabase(t: Teardown): Promise<Db> {
   if (onPostgres) return (await testPostgres(t)).db;

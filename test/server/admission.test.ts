@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import t from 'tap';
-import type { Test } from 'tap';
 import {
   deriveReceiptKeys,
   generateReceipt,
@@ -23,13 +22,12 @@ import { newId } from '../../server/ids.ts';
 import {
   build,
   makeKeyset,
-  onPostgres,
   postgresDatabase,
   sampleDocument,
   seedKeyset,
+  dayCount,
+  racingDatabase,
   solvedChallenge,
-  testDatabase,
-  testPostgres,
 } from '../helper.ts';
 
 type ErrorJson = { error: { code: string } };
@@ -61,15 +59,6 @@ function tally(outcomes: AdmissionOutcome[]): Record<string, number> {
   return counts;
 }
 
-async function dayCount(db: Db, day: string): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('submissions_per_day')
-    .select('count')
-    .where('day', '=', day)
-    .executeTakeFirst();
-  return row?.count;
-}
-
 async function casesOn(db: Db, day: string): Promise<number> {
   const row = await db
     .selectFrom('submissions')
@@ -85,18 +74,6 @@ async function spentCount(db: Db): Promise<number> {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** A database and, on PostgreSQL, a second pool of 16 connections for requests racing at once. */
-async function racingDatabase(t: Test): Promise<{ db: Db; wide: Db; url?: string }> {
-  if (!onPostgres) {
-    const db = await testDatabase(t);
-    return { db, wide: db };
-  }
-  const { db, url } = await testPostgres(t);
-  const wide = postgresDatabase(url, 16);
-  t.teardown(() => wide.destroy());
-  return { db, wide, url };
 }
 
 t.test('the statement that admits a case', async (t) => {

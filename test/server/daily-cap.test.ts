@@ -8,36 +8,13 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { FileMigrationProvider, Migrator } from 'kysely/migration';
 import t from 'tap';
-import type { Test } from 'tap';
 import { DailyAllowance, MAX_BLOCK, reserveAdmissions } from '../../server/db/daily-cap.ts';
-import type { Db } from '../../server/db/database.ts';
 import { today } from '../../server/db/dates.ts';
 import { storeKeyset } from '../../server/db/keysets.ts';
 import { migrateToLatest, migrationFolder } from '../../server/db/migrate.ts';
 import { insertSubmission } from '../../server/db/submissions.ts';
 import { runMaintenance } from '../../server/maintenance.ts';
-import { onPostgres, postgresDatabase, testDatabase, testPostgres } from '../helper.ts';
-
-async function dayCount(db: Db, day: string): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('submissions_per_day')
-    .select('count')
-    .where('day', '=', day)
-    .executeTakeFirst();
-  return row?.count;
-}
-
-/** A database and, on PostgreSQL, a second pool of 16 connections for requests racing at once. */
-async function racingDatabase(t: Test): Promise<{ db: Db; wide: Db }> {
-  if (!onPostgres) {
-    const db = await testDatabase(t);
-    return { db, wide: db };
-  }
-  const { db, url } = await testPostgres(t);
-  const wide = postgresDatabase(url, 16);
-  t.teardown(() => wide.destroy());
-  return { db, wide };
-}
+import { dayCount, racingDatabase, testDatabase } from '../helper.ts';
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
