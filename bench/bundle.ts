@@ -12,7 +12,7 @@ import { organisationCreate, organisationSignKeyset } from '../reviewer/commands
 import { reviewOpen } from '../reviewer/commands/review-open.ts';
 import { reviewerCreate } from '../reviewer/commands/reviewer-identity.ts';
 import type { CommandIo } from '../reviewer/io.ts';
-import { sampleReport } from './lib/keys.ts';
+import { sampleReport, submitterKeys } from './lib/keys.ts';
 import type { Benchmark } from './lib/result.ts';
 import { figure, ratio, timed } from './lib/stats.ts';
 
@@ -70,8 +70,12 @@ const benchmark: Benchmark = {
       ];
       let envelopeBytes = 0;
       for (let i = 0; i < count; i++) {
-        const reply = sodium.crypto_kem_xwing_keypair().publicKey;
-        const envelope = await sealDocument(sampleReport(reply, 600), keyset);
+        const submitter = await submitterKeys();
+        const envelope = await sealDocument(
+          sampleReport(submitter.replyKeyPair.publicKey, 600),
+          keyset,
+          submitter.authorKeyPair,
+        );
         envelopeBytes = envelope.length;
         // Hex ids: the server's base64url case ids may start with '-' or '_',
         // which review open refuses (see docs/benchmarks.md, findings).

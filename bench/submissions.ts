@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { sealDocument, toBase64Url, getSodium } from '../client-crypto/index.ts';
 import { startChild } from './lib/child.ts';
-import { keysetFor, reviewers, sampleReport } from './lib/keys.ts';
+import { keysetFor, reviewers, sampleReport, submitterKeys } from './lib/keys.ts';
 import { type LoadResult, load } from './lib/load.ts';
 import { freshDatabase, postgresReachable } from './lib/postgres.ts';
 import type { Benchmark, Check } from './lib/result.ts';
@@ -44,8 +44,9 @@ const benchmark: Benchmark = {
     const sodium = await getSodium();
     const sealed: string[] = [];
     for (let i = 0; i < (smoke ? 5 : DISTINCT_ENVELOPES); i++) {
-      const reply = sodium.crypto_kem_xwing_keypair().publicKey;
-      sealed.push(toBase64Url(await sealDocument(sampleReport(reply, 600), keyset)));
+      const submitter = await submitterKeys();
+      const report = sampleReport(submitter.replyKeyPair.publicKey, 600);
+      sealed.push(toBase64Url(await sealDocument(report, keyset, submitter.authorKeyPair)));
     }
     const envelopeBytes = Buffer.from(sealed[0]!, 'base64url').length;
 

@@ -1,12 +1,25 @@
-// What goes inside envelopes: the submitter's document (a submission or a
-// follow-up) and the reviewers' reply document. Both are UTF-8 JSON, checked
-// field by field on the way in and on the way out.
-import { fromBase64Url, utf8Decode, utf8Encode } from './encoding.ts';
-import { type EnvelopeHeader, openEnvelopeBytes, sealEnvelope } from './envelope.ts';
+// What goes inside envelopes: the submitter's documents (a submission or a
+// follow-up), each signed with the receipt's author key, and the reviewers'
+// reply document. All are UTF-8 JSON, checked field by field on the way in and
+// on the way out.
+//
+// The author key is what makes a case the submitter's alone: its public half
+// travels only inside the sealed submission (the server never sees it), and a
+// reviewer accepts a follow-up only if it is signed by the key that signed the
+// case's submission. Neither the server nor the courier, who can seal anything
+// to the reviewers' public keys, can write in the submitter's name.
+import { concatBytes, fromBase64Url, utf8Encode } from './encoding.ts';
+import { type EnvelopeHeader, openEnvelope, sealEnvelope } from './envelope.ts';
 import { SealboxError } from './errors.ts';
 import { XWING_PUBLIC_KEY_BYTES } from './keys.ts';
 import type { Keyset } from './keyset.ts';
+import { parseJsonBytes } from './signed.ts';
+import { getSodium } from './sodium.ts';
 
+export const DOCUMENT_VERSION = 2;
+export const DOCUMENT_SIGNATURE_LABEL = utf8Encode('sealbox/v2/document\n');
+/** Author public key (32) and signature (64) before a submitter's document. */
+const AUTHORED_PREFIX_BYTES = 96;
 export const MAX_ATTACHMENTS = 100;
 export const MAX_TEXT = 200_000;
 
@@ -19,16 +32,27 @@ export interface AttachmentManifestEntry {
   digest: string;
 }
 
-export interface SealedDocument {
-  v: 1;
-  kind: 'submission' | 'followup';
+interface DocumentCommon {
+  v: 2;
   locale: string;
   form: string;
   answers: Record<string, string | string[]>;
   message: string;
   attachments: AttachmentManifestEntry[];
+}
+
+/** The first document of a case: it names the key that replies are sealed to. */
+export interface SubmissionDocument extends DocumentCommon {
+  kind: 'submission';
   replyPublicKey: string;
 }
+
+/** Every later word from the submitter: replies go to the submission's reply key. */
+export interface FollowupDocument extends DocumentCommon {
+  kind: 'followup';
+}
+
+export type SealedDocument = SubmissionDocument | FollowupDocument;
 
 export type CaseStatus = 'received' | 'in_review' | 'needs_information' | 'referred' | 'closed';
 export const CASE_STATUSES: readonly CaseStatus[] = [
@@ -39,11 +63,15 @@ export const CASE_STATUSES: readonly CaseStatus[] = [
   'closed',
 ];
 
+export type StatementKind = 'status' | 'reply' | 'purge';
+
 export interface ReplyDocument {
-  v: 1;
+  v: 2;
   kind: 'reply';
   caseId: string;
   statementId: string;
+  /** The kind of the statement that carries it: a server cannot pass one kind off as another. */
+  statement: StatementKind;
   status?: CaseStatus;
   text?: string;
 }
@@ -84,7 +112,8 @@ function checkAttachment(value: unknown): AttachmentManifestEntry {
 
 export function checkDocument(value: unknown): SealedDocument {
   const d = record(value, 'document');
-  if (d.v !== 1) throw new SealboxError('VERSION_UNSUPPORTED', 'unknown document version');
+  if (d.v !== DOCUMENT_VERSION)
+    throw new SealboxError('VERSION_UNSUPPORTED', 'unknown document version');
   if (d.kind !== 'submission' && d.kind !== 'followup')
     fail('document kind must be submission or followup');
   const answers: Record<string, string | string[]> = {};
@@ -96,67 +125,124 @@ export function checkDocument(value: unknown): SealedDocument {
   if (!Array.isArray(d.attachments) || d.attachments.length > MAX_ATTACHMENTS) {
     fail(`a document lists at most ${MAX_ATTACHMENTS} attachments`);
   }
-  if (fromBase64Url(text(d.replyPublicKey, 'reply key')).length !== XWING_PUBLIC_KEY_BYTES) {
-    fail('reply key has the wrong length');
-  }
-  return {
-    v: 1,
-    kind: d.kind,
+  const common: DocumentCommon = {
+    v: DOCUMENT_VERSION,
     locale: text(d.locale, 'locale', 35),
     form: text(d.form, 'form id', 100),
     answers,
     message: text(d.message, 'message'),
     attachments: d.attachments.map(checkAttachment),
-    replyPublicKey: d.replyPublicKey as string,
   };
+  if (d.kind === 'followup') {
+    if (d.replyPublicKey !== undefined) fail('a follow-up carries no reply key');
+    return { ...common, kind: 'followup' };
+  }
+  if (fromBase64Url(text(d.replyPublicKey, 'reply key')).length !== XWING_PUBLIC_KEY_BYTES) {
+    fail('reply key has the wrong length');
+  }
+  return { ...common, kind: 'submission', replyPublicKey: d.replyPublicKey as string };
 }
 
 export function checkReplyDocument(value: unknown): ReplyDocument {
   const d = record(value, 'reply');
-  if (d.v !== 1 || d.kind !== 'reply') fail('not a reply document');
+  if (d.v !== DOCUMENT_VERSION || d.kind !== 'reply') fail('not a reply document');
+  if (d.statement !== 'status' && d.statement !== 'reply' && d.statement !== 'purge')
+    fail('unknown statement kind');
   if (d.status !== undefined && !CASE_STATUSES.includes(d.status as CaseStatus))
     fail('unknown status');
   return {
-    v: 1,
+    v: DOCUMENT_VERSION,
     kind: 'reply',
     caseId: text(d.caseId, 'case id', 100),
     statementId: text(d.statementId, 'statement id', 100),
+    statement: d.statement,
     ...(d.status !== undefined ? { status: d.status as CaseStatus } : {}),
     ...(d.text !== undefined ? { text: text(d.text, 'reply text') } : {}),
   };
 }
 
-function parseJson(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(utf8Decode(bytes));
-  } catch {
-    throw new SealboxError('FORMAT_INVALID', 'sealed document is not JSON');
-  }
-}
-
-/** Seals a submission or follow-up to every reviewer of the keyset. */
-export async function sealDocument(document: SealedDocument, keyset: Keyset): Promise<Uint8Array> {
-  const doc = checkDocument(document);
+/**
+ * Seals a submission or follow-up to every reviewer of the keyset, signed with
+ * the receipt's author key (`ReceiptKeys.authorKeyPair`). The sealed plaintext
+ * is author public key (32) || signature (64) || document.
+ */
+export async function sealDocument(
+  document: SealedDocument,
+  keyset: Keyset,
+  author: { publicKey: Uint8Array; secretKey: Uint8Array },
+): Promise<Uint8Array> {
+  const sodium = await getSodium();
+  const bytes = utf8Encode(JSON.stringify(checkDocument(document)));
+  const signature = sodium.crypto_sign_detached(
+    concatBytes(DOCUMENT_SIGNATURE_LABEL, bytes),
+    author.secretKey,
+  );
   const recipients = keyset.reviewers.map((r) => ({ publicKey: fromBase64Url(r.kemPublicKey) }));
-  return sealEnvelope(doc.kind, keyset.version, recipients, utf8Encode(JSON.stringify(doc)));
+  return sealEnvelope(
+    document.kind,
+    keyset.version,
+    recipients,
+    concatBytes(author.publicKey, signature, bytes),
+  );
 }
 
-/** Opens a submission or follow-up with a reviewer's X-Wing key; null if not for this reviewer. */
-export async function openEnvelope(
+export interface OpenedDocument {
+  header: EnvelopeHeader;
+  document: SealedDocument;
+  /** The author key (Ed25519 public, 32 bytes) whose signature over the document verified. */
+  author: Uint8Array;
+}
+
+/**
+ * Opens a submission or follow-up with a reviewer's X-Wing key and verifies
+ * its author signature; null if it is not for this reviewer. Whether the
+ * author is the case's own is for `checkAuthor`, against the case's submission.
+ */
+export async function openDocument(
   envelope: Uint8Array,
   identity: { kemPublicKey: Uint8Array; kemSecretKey: Uint8Array },
-): Promise<{ header: EnvelopeHeader; document: SealedDocument } | null> {
-  const opened = await openEnvelopeBytes(envelope, {
+): Promise<OpenedDocument | null> {
+  const sodium = await getSodium();
+  const opened = await openEnvelope(envelope, {
     publicKey: identity.kemPublicKey,
     secretKey: identity.kemSecretKey,
   });
   if (!opened) return null;
   if (opened.header.kind === 'reply') fail('a reply envelope is not a submission');
-  const document = checkDocument(parseJson(opened.plaintext));
+  const { plaintext } = opened;
+  if (plaintext.length < AUTHORED_PREFIX_BYTES) fail('sealed document is too short');
+  const author = plaintext.slice(0, 32);
+  const signature = plaintext.subarray(32, AUTHORED_PREFIX_BYTES);
+  const bytes = plaintext.subarray(AUTHORED_PREFIX_BYTES);
+  if (
+    !sodium.crypto_sign_verify_detached(
+      signature,
+      concatBytes(DOCUMENT_SIGNATURE_LABEL, bytes),
+      author,
+    )
+  ) {
+    throw new SealboxError('DOCUMENT_SIGNATURE_INVALID', 'document signature does not verify');
+  }
+  const document = checkDocument(parseJsonBytes(bytes, 'sealed document'));
   if (document.kind !== opened.header.kind) {
     throw new SealboxError('ENVELOPE_TAMPERED', 'document kind does not match its header');
   }
-  return { header: opened.header, document };
+  return { header: opened.header, document, author };
+}
+
+/**
+ * Refuses a document whose author is not the one that signed the case's
+ * submission: whoever else sealed it (the server, the courier, anyone with the
+ * reviewers' public keys) did not hold the receipt.
+ */
+export async function checkAuthor(opened: OpenedDocument, caseAuthor: Uint8Array): Promise<void> {
+  const sodium = await getSodium();
+  if (caseAuthor.length !== 32 || !sodium.memcmp(opened.author, caseAuthor)) {
+    throw new SealboxError(
+      'DOCUMENT_NOT_BY_AUTHOR',
+      "document is not signed by the author of the case's submission",
+    );
+  }
 }
 
 /** Seals a reply document to the submitter's reply key, as an anonymous recipient. */
@@ -178,8 +264,8 @@ export async function openReply(
   envelope: Uint8Array,
   replyKeyPair: { publicKey: Uint8Array; secretKey: Uint8Array },
 ): Promise<ReplyDocument | null> {
-  const opened = await openEnvelopeBytes(envelope, replyKeyPair);
+  const opened = await openEnvelope(envelope, replyKeyPair);
   if (!opened) return null;
   if (opened.header.kind !== 'reply') fail('not a reply envelope');
-  return checkReplyDocument(parseJson(opened.plaintext));
+  return checkReplyDocument(parseJsonBytes(opened.plaintext, 'reply document'));
 }

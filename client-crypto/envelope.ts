@@ -1,7 +1,7 @@
 // The envelope: a document sealed to every reviewer of a keyset (or, for a
 // reply, to the submitter's reply key), in the shape of HPKE's KEM-DEM:
 //
-//   header  = "SBXE" || version (1) || kind || keyset_version (u32) || n (u16)
+//   header  = "SBXE" || version (2) || kind || keyset_version (u32) || n (u16)
 //   stanza  = recipient_id (32) || kem_ciphertext (1120) || wrapped_key (48)
 //   payload = nonce (24) || XChaCha20-Poly1305(content_key, nonce,
 //                              ad = header || stanzas, pad(document))
@@ -19,7 +19,7 @@ import { DOCUMENT_PADDED_MIN, documentPaddedLength, padme } from './padding.ts';
 import { getSodium } from './sodium.ts';
 
 export const ENVELOPE_MAGIC = utf8Encode('SBXE');
-export const ENVELOPE_VERSION = 1;
+export const ENVELOPE_VERSION = 2;
 export const HEADER_BYTES = 12;
 export const RECIPIENT_ID_BYTES = 32;
 export const WRAPPED_KEY_BYTES = 48;
@@ -175,7 +175,7 @@ export async function sealEnvelope(
  * for this key ("not for me"); throws ENVELOPE_TAMPERED when one is but the
  * envelope does not authenticate.
  */
-export async function openEnvelopeBytes(
+export async function openEnvelope(
   envelope: Uint8Array,
   key: { publicKey: Uint8Array; secretKey: Uint8Array },
 ): Promise<{ header: EnvelopeHeader; plaintext: Uint8Array } | null> {

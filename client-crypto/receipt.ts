@@ -15,6 +15,7 @@ const RECEIPT_LABEL = utf8Encode('sealbox/v1/receipt');
 /** crypto_kdf contexts (8 bytes each) and subkey ids. */
 export const KDF_CONTEXT_LOOKUP = 'sbLookup';
 export const KDF_CONTEXT_REPLY = 'sbReplyK';
+export const KDF_CONTEXT_AUTHOR = 'sbAuthor';
 
 function valueOf(symbols: string): bigint {
   let n = 0n;
@@ -65,12 +66,15 @@ export function parseReceipt(text: string): string {
 export interface ReceiptKeys {
   lookupToken: Uint8Array;
   replyKeyPair: { publicKey: Uint8Array; secretKey: Uint8Array };
+  /** Signs every document of the case; only reviewers ever see its public half. */
+  authorKeyPair: { publicKey: Uint8Array; secretKey: Uint8Array };
 }
 
 /**
  * master = BLAKE2b-256("sealbox/v1/receipt" || the 26 data symbols in ASCII);
  * lookup token = KDF(master, 1, "sbLookup"); reply seed = KDF(master, 1, "sbReplyK");
- * reply key pair = X-Wing SeedKeyPair(reply seed).
+ * reply key pair = X-Wing SeedKeyPair(reply seed); author seed = KDF(master, 1,
+ * "sbAuthor"); author key pair = Ed25519 SeedKeyPair(author seed).
  */
 export async function deriveReceiptKeys(receipt: string): Promise<ReceiptKeys> {
   const sodium = await getSodium();
@@ -78,8 +82,15 @@ export async function deriveReceiptKeys(receipt: string): Promise<ReceiptKeys> {
   const master = sodium.crypto_generichash(32, concatBytes(RECEIPT_LABEL, utf8Encode(data)), null);
   const lookupToken = sodium.crypto_kdf_derive_from_key(32, 1, KDF_CONTEXT_LOOKUP, master);
   const replySeed = sodium.crypto_kdf_derive_from_key(32, 1, KDF_CONTEXT_REPLY, master);
-  const kp = sodium.crypto_kem_xwing_seed_keypair(replySeed);
+  const authorSeed = sodium.crypto_kdf_derive_from_key(32, 1, KDF_CONTEXT_AUTHOR, master);
+  const reply = sodium.crypto_kem_xwing_seed_keypair(replySeed);
+  const author = sodium.crypto_sign_seed_keypair(authorSeed);
   sodium.memzero(master);
   sodium.memzero(replySeed);
-  return { lookupToken, replyKeyPair: { publicKey: kp.publicKey, secretKey: kp.privateKey } };
+  sodium.memzero(authorSeed);
+  return {
+    lookupToken,
+    replyKeyPair: { publicKey: reply.publicKey, secretKey: reply.privateKey },
+    authorKeyPair: { publicKey: author.publicKey, secretKey: author.privateKey },
+  };
 }

@@ -1,4 +1,4 @@
-// The one shape every signed object shares (keysets, statements):
+// The one shape every signed object shares (keysets, statements, submitters' documents):
 //   { format, payload: b64url(JSON bytes), signature: b64url(Ed25519(label || payload)), signer: b64url(pk) }
 // The signature covers the exact payload bytes, so there is no canonical JSON
 // to get wrong; the payload is parsed only after the signature verifies.
@@ -74,9 +74,15 @@ export async function verifySignedJson(
   ) {
     throw new SealboxError(invalid, `${what} signature does not verify`);
   }
+  return parseJsonBytes(fields.payload, `${what} payload`);
+}
+
+/** UTF-8 JSON bytes: invalid UTF-8 is ENCODING_INVALID, invalid JSON FORMAT_INVALID. */
+export function parseJsonBytes(bytes: Uint8Array, what: string): unknown {
+  const json = utf8Decode(bytes);
   try {
-    return JSON.parse(utf8Decode(fields.payload));
+    return JSON.parse(json);
   } catch {
-    throw new SealboxError('FORMAT_INVALID', `${what} payload is not JSON`);
+    throw new SealboxError('FORMAT_INVALID', `${what} is not JSON`);
   }
 }

@@ -1,31 +1,39 @@
-// Reviewer statements: a status change, a reply, or a purge, signed with the
-// reviewer's Ed25519 key over "sealbox/v1/statement\n" || payload. Status and
-// reply statements also carry `sealed`: a reply envelope to the submitter's
-// reply key that repeats the case id, the statement id and the status (and
-// holds the reply text). The server stores statements but cannot read the
-// reply, and cannot show one case's statement to another case's submitter:
-// only the right reply key opens it, and what it opens must match.
+// Reviewer statements: a status change, a reply (which may set a status too),
+// or a purge, signed with the reviewer's Ed25519 key over
+// "sealbox/v2/statement\n" || payload. Every statement carries `sealed`: a
+// reply envelope to the submitter's reply key that repeats the case id, the
+// statement id, its kind and its status (and holds the reply text). The server
+// stores statements but cannot read the reply, and cannot show one case's
+// statement to another case's submitter: only the right reply key opens it,
+// and what it opens must match.
 import { fromBase64Url, isoDate, toBase64Url, utf8Encode } from './encoding.ts';
-import { CASE_STATUSES, type CaseStatus, openReply, sealReply } from './document.ts';
+import {
+  CASE_STATUSES,
+  type CaseStatus,
+  DOCUMENT_VERSION,
+  type StatementKind,
+  openReply,
+  sealReply,
+} from './document.ts';
 import { SealboxError } from './errors.ts';
 import type { ReviewerIdentity } from './keys.ts';
 import type { Keyset } from './keyset.ts';
 import { type SignedObject, readSignedFields, signJson, verifySignedJson } from './signed.ts';
 import { getSodium } from './sodium.ts';
 
-export const STATEMENT_FORMAT = 'sealbox-statement-v1';
-export const STATEMENT_SIGNATURE_LABEL = utf8Encode('sealbox/v1/statement\n');
-export type StatementKind = 'status' | 'reply' | 'purge';
+export const STATEMENT_FORMAT = 'sealbox-statement-v2';
+export const STATEMENT_SIGNATURE_LABEL = utf8Encode('sealbox/v2/statement\n');
+export type { StatementKind } from './document.ts';
 
 export interface Statement {
-  v: 1;
+  v: 2;
   kind: StatementKind;
   id: string;
   caseId: string;
   date: string;
   keysetVersion: number;
   status?: CaseStatus;
-  sealed?: string;
+  sealed: string;
 }
 
 export type SignedStatement = SignedObject<typeof STATEMENT_FORMAT>;
@@ -35,7 +43,8 @@ export interface StatementInput {
   caseId: string;
   status?: CaseStatus;
   text?: string;
-  replyPublicKey?: Uint8Array;
+  /** The submitter's reply key, from the case's submission. */
+  replyPublicKey: Uint8Array;
   date?: Date;
 }
 
@@ -47,7 +56,7 @@ function checkStatement(value: unknown): Statement {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     fail('statement is not an object');
   const s = value as Record<string, unknown>;
-  if (s.v !== 1) throw new SealboxError('VERSION_UNSUPPORTED', 'unknown statement version');
+  if (s.v !== 2) throw new SealboxError('VERSION_UNSUPPORTED', 'unknown statement version');
   if (s.kind !== 'status' && s.kind !== 'reply' && s.kind !== 'purge')
     fail('unknown statement kind');
   for (const f of ['id', 'caseId'] as const) {
@@ -58,26 +67,21 @@ function checkStatement(value: unknown): Statement {
     fail('statement date is invalid');
   if (!Number.isSafeInteger(s.keysetVersion) || (s.keysetVersion as number) < 1)
     fail('statement keyset version is invalid');
-  if (s.kind === 'status' && !CASE_STATUSES.includes(s.status as CaseStatus))
-    fail('status statement needs a status');
-  if (s.kind !== 'status' && s.status !== undefined) fail('only status statements carry a status');
-  if (s.kind === 'purge' ? s.sealed !== undefined : typeof s.sealed !== 'string') {
-    fail(
-      s.kind === 'purge'
-        ? 'purge statements carry nothing sealed'
-        : 'statement needs its sealed part',
-    );
-  }
-  if (typeof s.sealed === 'string') fromBase64Url(s.sealed);
+  if (s.status !== undefined && !CASE_STATUSES.includes(s.status as CaseStatus))
+    fail('unknown status');
+  if (s.kind === 'status' && s.status === undefined) fail('status statement needs a status');
+  if (s.kind === 'purge' && s.status !== undefined) fail('a purge carries no status');
+  if (typeof s.sealed !== 'string') fail('statement needs its sealed part');
+  fromBase64Url(s.sealed);
   return {
-    v: 1,
+    v: 2,
     kind: s.kind,
     id: s.id as string,
     caseId: s.caseId as string,
     date: s.date,
     keysetVersion: s.keysetVersion as number,
     ...(s.status !== undefined ? { status: s.status as CaseStatus } : {}),
-    ...(s.sealed !== undefined ? { sealed: s.sealed as string } : {}),
+    sealed: s.sealed,
   };
 }
 
@@ -88,38 +92,33 @@ export async function createStatement(
 ): Promise<SignedStatement> {
   const sodium = await getSodium();
   const id = toBase64Url(sodium.randombytes_buf(16));
-  let sealed: string | undefined;
-  if (input.kind !== 'purge') {
-    if (!input.replyPublicKey)
-      throw new TypeError('status and reply statements need the reply key');
-    if (input.kind === 'reply' && (input.text === undefined || input.text.trim() === '')) {
-      throw new TypeError('a reply needs text');
-    }
-    const envelope = await sealReply(
-      {
-        v: 1,
-        kind: 'reply',
-        caseId: input.caseId,
-        statementId: id,
-        // Only status statements carry a status, inside and out, so what the
-        // submitter opens always matches what was signed.
-        ...(input.kind === 'status' ? { status: input.status } : {}),
-        ...(input.kind === 'reply' ? { text: input.text } : {}),
-      },
-      input.replyPublicKey,
-      keyset.version,
-    );
-    sealed = toBase64Url(envelope);
+  if (input.kind === 'reply' && (input.text === undefined || input.text.trim() === '')) {
+    throw new TypeError('a reply needs text');
   }
+  // What the submitter opens repeats the kind and status that are signed, so
+  // the two sides always agree on them.
+  const envelope = await sealReply(
+    {
+      v: DOCUMENT_VERSION,
+      kind: 'reply',
+      caseId: input.caseId,
+      statementId: id,
+      statement: input.kind,
+      ...(input.status !== undefined ? { status: input.status } : {}),
+      ...(input.kind === 'reply' ? { text: input.text } : {}),
+    },
+    input.replyPublicKey,
+    keyset.version,
+  );
   const statement = checkStatement({
-    v: 1,
+    v: 2,
     kind: input.kind,
     id,
     caseId: input.caseId,
     date: isoDate(input.date ?? new Date()),
     keysetVersion: keyset.version,
-    ...(input.kind === 'status' ? { status: input.status } : {}),
-    ...(sealed !== undefined ? { sealed } : {}),
+    ...(input.status !== undefined ? { status: input.status } : {}),
+    sealed: toBase64Url(envelope),
   });
   return signJson(STATEMENT_FORMAT, STATEMENT_SIGNATURE_LABEL, statement, {
     publicKey: identity.signPublicKey,
@@ -173,12 +172,13 @@ export async function readStatementAsSubmitter(
   const st = await verifyStatement(signed, keyset);
   const notForCase = () =>
     new SealboxError('STATEMENT_NOT_FOR_CASE', 'statement does not belong to this case');
-  if (st.caseId !== caseId || !st.sealed) throw notForCase();
+  if (st.caseId !== caseId) throw notForCase();
   const reply = await openReply(fromBase64Url(st.sealed), replyKeyPair);
   if (
     !reply ||
     reply.caseId !== caseId ||
     reply.statementId !== st.id ||
+    reply.statement !== st.kind ||
     reply.status !== st.status
   ) {
     throw notForCase();

@@ -14,7 +14,8 @@ export type CliErrorCode =
   | 'BUNDLE_OTHER_KEYSET'
   | 'BUNDLE_TAMPERED'
   | 'BUNDLE_TRUNCATED'
-  | 'NOTHING_FOR_THIS_KEY';
+  | 'NOTHING_FOR_THIS_KEY'
+  | 'ITEMS_SET_ASIDE';
 
 export class CliError extends Error {
   readonly code: CliErrorCode;

@@ -41,10 +41,6 @@ const byCode: Record<SealboxErrorCode | CliErrorCode, Outcome> = {
     exit: EXIT.wrongPassphrase,
     advice: 'The passphrase is wrong for this key file. Nothing was changed. Try again.',
   },
-  NOT_A_RECIPIENT: {
-    exit: EXIT.wrongKey,
-    advice: 'This was not sealed to your key. Check that you chose your own key file.',
-  },
   NOTHING_FOR_THIS_KEY: {
     exit: EXIT.wrongKey,
     advice:
@@ -65,6 +61,11 @@ const byCode: Record<SealboxErrorCode | CliErrorCode, Outcome> = {
     advice:
       'Part of the bundle was changed after it was sealed. Damaged items were skipped and nothing of them was written. Fetch a fresh bundle.',
   },
+  ITEMS_SET_ASIDE: {
+    exit: EXIT.tampered,
+    advice:
+      'Some items were kept apart from their case: a second submission for a case, or other content under an id already opened. Both are kept; the case pages show them with a warning. Tell the organisation: the server or the courier may be trying to take over a case.',
+  },
   ENVELOPE_TAMPERED: {
     exit: EXIT.tampered,
     advice: 'An item was changed after it was sealed and was skipped. Fetch a fresh bundle.',
@@ -72,6 +73,16 @@ const byCode: Record<SealboxErrorCode | CliErrorCode, Outcome> = {
   STREAM_TAMPERED: {
     exit: EXIT.tampered,
     advice: 'An attachment was changed after it was sealed and was skipped. Fetch a fresh bundle.',
+  },
+  DOCUMENT_SIGNATURE_INVALID: {
+    exit: EXIT.tampered,
+    advice:
+      "An item's author signature does not verify: it was not written by the person it claims to come from. It was skipped. Tell the organisation: the server or the courier may be under attack.",
+  },
+  DOCUMENT_NOT_BY_AUTHOR: {
+    exit: EXIT.tampered,
+    advice:
+      'A follow-up was not written by the person who opened its case. It was not added to the case. Tell the organisation: the server or the courier may be under attack.',
   },
   DIGEST_MISMATCH: {
     exit: EXIT.tampered,

@@ -14,6 +14,7 @@ import { deriveKey } from 'altcha-lib/algorithms/sha';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import {
+  DOCUMENT_VERSION,
   courierCard,
   generateCourierKey,
   generateOrganisationKey,
@@ -26,6 +27,7 @@ import {
 import type {
   CourierKey,
   Keyset,
+  ReceiptKeys,
   ReviewerIdentity,
   SealedDocument,
   SignedKeyset,
@@ -242,19 +244,20 @@ export async function solvedChallenge(app: FastifyInstance): Promise<unknown> {
 
 export function sampleDocument(
   kind: 'submission' | 'followup',
-  replyPublicKey: Uint8Array,
+  keys: Pick<ReceiptKeys, 'replyKeyPair'>,
   attachments: SealedDocument['attachments'] = [],
 ): SealedDocument {
-  return {
-    v: 1,
-    kind,
+  const common = {
+    v: DOCUMENT_VERSION,
     locale: 'en',
     form: 'reprisal-report',
     answers: { country: 'Atlantis', what: ['threats', 'surveillance'] },
     message: 'They followed me home after the session.',
     attachments,
-    replyPublicKey: toBase64Url(replyPublicKey),
-  };
+  } satisfies Omit<SealedDocument, 'kind'>;
+  return kind === 'submission'
+    ? { ...common, kind, replyPublicKey: toBase64Url(keys.replyKeyPair.publicKey) }
+    : { ...common, kind };
 }
 
 export { postgresDatabase };

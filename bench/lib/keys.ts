@@ -1,12 +1,25 @@
 // Keysets and documents for benchmarks: real keys, real signatures, a
 // realistic reprisal report of about 4 KiB once sealed.
 import {
+  DOCUMENT_VERSION,
+  deriveReceiptKeys,
+  generateReceipt,
   generateReviewerIdentity,
   isoDate,
   reviewerCard,
   toBase64Url,
 } from '../../client-crypto/index.ts';
-import type { Keyset, ReviewerIdentity, SealedDocument } from '../../client-crypto/index.ts';
+import type {
+  Keyset,
+  ReceiptKeys,
+  ReviewerIdentity,
+  SealedDocument,
+} from '../../client-crypto/index.ts';
+
+/** The keys a submitter's page derives from a fresh receipt. */
+export async function submitterKeys(): Promise<ReceiptKeys> {
+  return deriveReceiptKeys(await generateReceipt());
+}
 
 export async function reviewers(count: number): Promise<ReviewerIdentity[]> {
   const out: ReviewerIdentity[] = [];
@@ -33,7 +46,7 @@ const ACCOUNT =
 /** A reprisal report whose sealed envelope is about 4 KiB (one reviewer). */
 export function sampleReport(replyPublicKey: Uint8Array, messageBytes = 2_000): SealedDocument {
   return {
-    v: 1,
+    v: DOCUMENT_VERSION,
     kind: 'submission',
     locale: 'en',
     form: 'reprisal-report',

@@ -15,6 +15,7 @@ import {
   type CaseItem,
   type CaseRecord,
   type FolderState,
+  type OpenedItem,
   emptyState,
   isCaseRecord,
   isFolderState,
@@ -88,8 +89,22 @@ export class CaseFolder {
     await writeFileAtomic(join(this.root, STATE_DIR, 'state.json'), toJson(this.state));
   }
 
-  isOpened(itemId: string): boolean {
-    return Object.hasOwn(this.state.opened, itemId) || this.#batch.has(itemId);
+  isOpened(key: string): boolean {
+    return this.openedDigest(key) !== null;
+  }
+
+  /**
+   * The envelope digest an item was opened with ('' if an older version of
+   * the tool opened it without one), or null if it was not opened.
+   */
+  openedDigest(key: string): string | null {
+    if (Object.hasOwn(this.state.opened, key)) return this.state.opened[key]!.digest ?? '';
+    return this.#batch.digest(key);
+  }
+
+  /** The case as it stands, with what this run added to it; null if there is none. */
+  async existingCase(caseId: string): Promise<CaseRecord | null> {
+    return this.#batch.record(caseId) ?? (await this.readCase(caseId));
   }
 
   caseDir(caseId: string): string {
@@ -191,9 +206,7 @@ export class CaseFolder {
     this.#inFlight = (async () => {
       await this.#batch.write(commit);
       await this.#journal.append(commit.entries);
-      for (const e of commit.entries) {
-        this.state.opened[e.itemId] = { caseId: e.caseId, folder: e.folder };
-      }
+      for (const e of commit.entries) this.state.opened[e.itemId] = openedItem(e);
       this.#batch.recorded(commit);
     })().then(
       () => null,
@@ -208,7 +221,7 @@ export class CaseFolder {
   }
 
   async #takeIn(entries: readonly JournalEntry[]): Promise<void> {
-    for (const e of entries) this.state.opened[e.itemId] = { caseId: e.caseId, folder: e.folder };
+    for (const e of entries) this.state.opened[e.itemId] = openedItem(e);
     await this.#fold();
   }
 
@@ -219,4 +232,8 @@ export class CaseFolder {
     await syncDir(join(this.root, STATE_DIR));
     await rm(this.#journal.path, { force: true });
   }
+}
+
+function openedItem(e: JournalEntry): OpenedItem {
+  return { caseId: e.caseId, folder: e.folder, ...(e.digest ? { digest: e.digest } : {}) };
 }

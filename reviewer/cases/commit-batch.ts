@@ -29,7 +29,13 @@ import { StagedFiles, syncAll, toJson } from '../files.ts';
 import { type ItemText, casePage } from './html.ts';
 import { readItemText } from './indexes.ts';
 import type { JournalEntry } from './journal.ts';
-import { type CaseItem, type CaseRecord, addToRecord, newCaseRecord } from './records.ts';
+import {
+  type CaseItem,
+  type CaseRecord,
+  addToRecord,
+  newCaseRecord,
+  openedKey,
+} from './records.ts';
 import type { ItemContent, StagedItem } from './staged-item.ts';
 
 export interface CaseStore {
@@ -74,8 +80,8 @@ export class CommitBatch {
   readonly #cases = new Map<string, KnownCase>();
   readonly #changed = new Set<KnownCase>();
   #entries: JournalEntry[] = [];
-  /** Items added and not yet recorded in the journal, by id. */
-  readonly #ids = new Set<string>();
+  /** Items added and not yet recorded in the journal: their envelope digests, by opened key. */
+  readonly #digests = new Map<string, string>();
 
   constructor(private readonly store: CaseStore) {}
 
@@ -90,8 +96,8 @@ export class CommitBatch {
     return open;
   }
 
-  has(itemId: string): boolean {
-    return this.#ids.has(itemId);
+  digest(key: string): string | null {
+    return this.#digests.get(key) ?? null;
   }
 
   /** The record as this run left it, for a case it added to. */
@@ -109,23 +115,24 @@ export class CommitBatch {
     let number = known.record.items.length + 1;
     while (known.numbers.has(number)) number++;
     const kind = item.kind === 'submission' ? 'submission' : 'follow-up';
-    return `${String(number).padStart(2, '0')}-${kind}-${item.date}`;
+    const aside = item.flag ? 'set-aside-' : '';
+    return `${String(number).padStart(2, '0')}-${aside}${kind}-${item.date}`;
   }
 
   async add(staged: StagedItem): Promise<CaseItem> {
     const { item } = staged;
     const known = await this.#load(item);
     const { record } = known;
-    const listed = record.items.find((i) => i.itemId === item.itemId);
+    const listed = record.items.find((i) => openedKey(i) === item.openedAs);
     if (listed) {
       // Made visible before a crash that came before the journal recorded it.
       staged.files.close();
       await rm(staged.outer, { recursive: true, force: true });
       return this.#note(item, listed);
     }
-    let caseItem = known.unlisted.get(item.itemId);
+    let caseItem = known.unlisted.get(item.openedAs);
     if (caseItem) {
-      known.unlisted.delete(item.itemId);
+      known.unlisted.delete(item.openedAs);
       staged.files.close();
       await rm(staged.outer, { recursive: true, force: true });
     } else {
@@ -136,6 +143,9 @@ export class CommitBatch {
         date: item.date,
         folder: staged.folder,
         attachments: staged.attachments,
+        digest: item.digest,
+        ...(item.flag ? { flag: item.flag } : {}),
+        ...(item.openedAs !== item.itemId ? { openedAs: item.openedAs } : {}),
       };
       if (known.exists) staged.files.writeFile(join(staged.dir, 'item.json'), toJson(caseItem));
       known.pending.push({ staged, caseItem });
@@ -167,7 +177,7 @@ export class CommitBatch {
 
   /** The items of `commit` are in the journal: they count as opened through the state now. */
   recorded(commit: Commit): void {
-    for (const e of commit.entries) this.#ids.delete(e.itemId);
+    for (const e of commit.entries) this.#digests.delete(e.itemId);
   }
 
   /** Steps 1–4 for the items of `commit`. */
@@ -226,8 +236,13 @@ export class CommitBatch {
   }
 
   #note(item: ItemContent, caseItem: CaseItem): CaseItem {
-    this.#entries.push({ itemId: item.itemId, caseId: item.caseId, folder: caseItem.folder });
-    this.#ids.add(item.itemId);
+    this.#entries.push({
+      itemId: item.openedAs,
+      caseId: item.caseId,
+      folder: caseItem.folder,
+      digest: item.digest,
+    });
+    this.#digests.set(item.openedAs, item.digest);
     return caseItem;
   }
 
@@ -253,7 +268,7 @@ export class CommitBatch {
       if (TEMP_FILE.test(name)) await rm(join(caseDir, name), { force: true }); // cut off in step 1
       if (number === null || listed.has(name)) continue;
       const placed = await readItemFile(join(caseDir, name));
-      if (placed) known.unlisted.set(placed.itemId, { ...placed, folder: name });
+      if (placed) known.unlisted.set(openedKey(placed), { ...placed, folder: name });
     }
     this.#cases.set(item.caseId, known);
     return known;

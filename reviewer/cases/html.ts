@@ -17,7 +17,8 @@ function href(...segments: string[]): string {
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#111}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:start;vertical-align:top}
 th{background:#eee}pre{white-space:pre-wrap;background:#f6f6f6;padding:.8rem;border:1px solid #ddd}
-dt{font-weight:600}dd{margin:0 0 .6rem 1rem;white-space:pre-wrap}.note{color:#555}`;
+dt{font-weight:600}dd{margin:0 0 .6rem 1rem;white-space:pre-wrap}.note{color:#555}
+.warning{background:#fff3cd;border:2px solid #8a5a00;padding:.6rem .8rem;color:#111}`;
 
 export function page(title: string, body: string): string {
   return `<!doctype html>
@@ -84,7 +85,11 @@ function answersList(answers: Record<string, string | string[]>): string {
 }
 
 function itemSection({ item, message, answers }: ItemText): string {
-  const title = item.kind === 'submission' ? 'Submission' : 'Follow-up';
+  const kind = item.kind === 'submission' ? 'Submission' : 'Follow-up';
+  const title = item.flag ? `Set aside: ${kind.toLowerCase()}` : kind;
+  const warning = item.flag
+    ? `<p class="warning" role="alert"><strong>Warning:</strong> ${escapeHtml(item.flag)} Do not treat it as the submitter's words without checking.</p>\n`
+    : '';
   const files = item.attachments.map((a) => {
     const renamed =
       a.file === a.originalName
@@ -94,7 +99,7 @@ function itemSection({ item, message, answers }: ItemText): string {
   });
   return `<section>
 <h2>${title}, received ${escapeHtml(item.date)}</h2>
-${answersList(answers)}
+${warning}${answersList(answers)}
 <h3>Message</h3>
 <pre dir="auto">${escapeHtml(message)}</pre>
 ${files.length ? `<h3>Attachments</h3>\n<ul>\n${files.join('\n')}\n</ul>` : ''}

@@ -12,13 +12,18 @@ import { FILE_MODE, syncDir } from '../files.ts';
 import { isSafeId } from './safe-name.ts';
 
 export const JOURNAL_FILE = 'opened.jsonl';
+/** An item's folder in its case: number, kind (set-aside items say so) and date. */
+export const ITEM_FOLDER = /^\d{2,}-(set-aside-)?(submission|follow-up)-\d{4}-\d{2}-\d{2}$/;
 
 const safeId = z.string().refine(isSafeId, 'not an item or case id');
+/** An item id, or `id.digest` for other content that came under an id already opened. */
+const openedKey = z.string().regex(/^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{43})?$/);
 
 const journalEntry = z.strictObject({
-  itemId: safeId,
+  itemId: openedKey,
   caseId: safeId,
-  folder: z.string().regex(/^\d{2,}-(submission|follow-up)-\d{4}-\d{2}-\d{2}$/),
+  folder: z.string().regex(ITEM_FOLDER),
+  digest: z.string().regex(/^[A-Za-z0-9_-]{43}$/).optional(),
 });
 
 export type JournalEntry = z.infer<typeof journalEntry>;

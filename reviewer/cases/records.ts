@@ -14,8 +14,19 @@ export interface FolderState {
   /** The newest keyset seen in a bundle, verified against `organisation`. */
   keyset: SignedKeyset | null;
   keysetVersion: number;
-  /** Every item already written, so re-opening a bundle adds only what is new. */
-  opened: Record<string, { caseId: string; folder: string }>;
+  /**
+   * Every item already written, so re-opening a bundle adds only what is new;
+   * `digest` (BLAKE2b-256 of its envelope, b64url) tells a repeat from an
+   * item that comes again under the same id with other content.
+   */
+  opened: Record<string, OpenedItem>;
+}
+
+export interface OpenedItem {
+  caseId: string;
+  folder: string;
+  /** Absent for items opened by an older version of the tool. */
+  digest?: string;
 }
 
 export interface AttachmentRecord {
@@ -33,6 +44,17 @@ export interface CaseItem {
   date: string;
   folder: string;
   attachments: AttachmentRecord[];
+  /** BLAKE2b-256 of the item's envelope (b64url). */
+  digest?: string;
+  /** Why the item was set aside instead of becoming part of the case, in words. */
+  flag?: string;
+  /** Set when it is recorded as opened under another key than its id (see ItemContent). */
+  openedAs?: string;
+}
+
+/** The key an item of a case is recorded under as opened. */
+export function openedKey(item: CaseItem): string {
+  return item.openedAs ?? item.itemId;
 }
 
 export interface StatementRecord {
@@ -53,6 +75,11 @@ export interface CaseRecord {
   answers: Record<string, string | string[]>;
   /** The submitter's reply key (b64url X-Wing), needed to write a reply. */
   replyPublicKey: string;
+  /**
+   * The author key (b64url Ed25519) that signed the case's submission: every
+   * follow-up must be signed by it.
+   */
+  authorPublicKey: string;
   status: CaseStatus;
   items: CaseItem[];
   statements: StatementRecord[];
@@ -79,33 +106,34 @@ export function isCaseRecord(value: unknown): value is CaseRecord {
   return v.format === CASE_FORMAT && typeof v.caseId === 'string' && Array.isArray(v.items);
 }
 
-/** The record of a case that an item opens. */
+/** The record of the case that a submission opens. */
 export function newCaseRecord(item: ItemContent): CaseRecord {
+  const { document } = item;
+  if (document.kind !== 'submission') {
+    throw new TypeError('only a submission opens a case');
+  }
   return {
     format: CASE_FORMAT,
     caseId: item.caseId,
     received: item.date,
     lastActivity: item.date,
-    locale: item.document.locale,
-    form: item.document.form,
-    answers: {},
-    replyPublicKey: item.document.replyPublicKey,
+    locale: document.locale,
+    form: document.form,
+    answers: document.answers,
+    replyPublicKey: document.replyPublicKey,
+    authorPublicKey: item.author,
     status: 'received',
     items: [],
     statements: [],
   };
 }
 
+/**
+ * Adds an item to its case. What the case is (answers, reply key, author key)
+ * comes from its first submission only: an item that was set aside (a second
+ * submission, a repeated id) changes nothing but the list of items.
+ */
 export function addToRecord(record: CaseRecord, item: ItemContent, caseItem: CaseItem): void {
   record.items.push(caseItem);
   if (item.date > record.lastActivity) record.lastActivity = item.date;
-  // A follow-up that arrives before its submission (bundles opened out of
-  // order) opens the case; the submission's answers then take over.
-  if (item.kind === 'submission') {
-    record.answers = item.document.answers;
-    record.locale = item.document.locale;
-    record.form = item.document.form;
-    if (item.date < record.received) record.received = item.date;
-  }
-  record.replyPublicKey ||= item.document.replyPublicKey;
 }

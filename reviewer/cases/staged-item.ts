@@ -15,11 +15,23 @@ import { safeFileName, uniqueFileName } from './safe-name.ts';
 
 export interface ItemContent {
   itemId: string;
+  /**
+   * The key it is recorded under as opened: its id, or `id.digest` when other
+   * content was opened under that id before (both are kept, neither replaces
+   * the other).
+   */
+  openedAs: string;
   caseId: string;
   kind: 'submission' | 'followup';
   /** Date the server received the item (YYYY-MM-DD); never a time. */
   date: string;
   document: SealedDocument;
+  /** The author key whose signature over the document verified (b64url). */
+  author: string;
+  /** BLAKE2b-256 of the envelope (b64url). */
+  digest: string;
+  /** Set when the item is kept apart from its case: why, in words. */
+  flag?: string;
 }
 
 /** One attachment's plaintext; the iteration throws if it cannot be verified. */

@@ -3,20 +3,32 @@
 // whose attachments do not verify is reported by id and leaves nothing behind;
 // the others are written. Items already opened are skipped, so the same or a
 // newer bundle can be opened again and only adds what is new.
+//
+// Whoever carries or stores bundles (the courier, the server) can seal
+// anything to the reviewers' public keys, so an item's place in a case is
+// checked, not believed: a follow-up must be signed by the author key of its
+// case's submission (else it is refused), and a second submission for a case,
+// or other content under an id already opened, is kept apart and flagged,
+// never merged and never silently dropped.
 import { createReadStream } from 'node:fs';
 import {
   type AttachmentManifestEntry,
   type ReviewerIdentity,
   decryptAttachment,
+  type OpenedDocument,
+  checkAuthor,
   fromBase64Url,
+  getSodium,
   isSealboxError,
-  openEnvelope,
+  openDocument,
+  toBase64Url,
 } from '../../client-crypto/index.ts';
 import { type BundleItem, BUNDLE_RECORD_TYPES, readBundle } from '../../client-crypto/bundle.ts';
 import { type CaseFolder, type StagedItem, CaseFolder as Folder } from '../cases/case-folder.ts';
 import { writeFolderIndex } from '../cases/indexes.ts';
 import { CliError, isCliError } from '../errors.ts';
 import { inputFileSize } from '../files.ts';
+import { isSafeId } from '../cases/safe-name.ts';
 import type { CommandIo } from '../io.ts';
 import { keyOptions } from '../io.ts';
 import { loadReviewerIdentity } from '../keys.ts';
@@ -39,6 +51,10 @@ export interface ItemFailure {
 export interface OpenReport {
   opened: string[];
   alreadyOpened: number;
+  /** Items written but kept apart from their case, with the reason. */
+  setAside: ItemFailure[];
+  /** Follow-ups whose case's submission is not opened yet: open again after it. */
+  waiting: string[];
   notForThisKey: string[];
   failed: ItemFailure[];
   /** Set when the bundle as a whole is incomplete or was altered (after every good item was written). */
@@ -59,6 +75,8 @@ export async function reviewOpen(options: OpenOptions, io: CommandIo): Promise<O
   const report: OpenReport = {
     opened: [],
     alreadyOpened: 0,
+    setAside: [],
+    waiting: [],
     notForThisKey: [],
     failed: [],
     bundleError: null,
@@ -138,12 +156,26 @@ class ItemOpener {
   ): Promise<void> {
     const itemId = item.meta.id;
     const caseId = item.type === 'submission' ? item.meta.id : item.meta.submissionId;
-    if (this.folder.isOpened(itemId)) {
+    const sodium = await getSodium();
+    const digest = toBase64Url(sodium.crypto_generichash(32, item.envelope, null));
+    // Same id, same bytes: opened before. Same id, other bytes: both are kept.
+    let openedAs = itemId;
+    let flag: string | undefined;
+    const before = this.folder.openedDigest(itemId);
+    if (before !== null && (before === '' || before === digest)) {
       this.report.alreadyOpened += 1;
       return;
     }
+    if (before !== null) {
+      openedAs = `${itemId}.${digest}`;
+      if (this.folder.isOpened(openedAs)) {
+        this.report.alreadyOpened += 1;
+        return;
+      }
+      flag = `Item ${itemId} came again with different content. It is kept apart here; the item first opened under this id is unchanged. Someone may be trying to replace what the submitter sent.`;
+    }
     try {
-      const opened = await openEnvelope(item.envelope, this.identity);
+      const opened = await openDocument(item.envelope, this.identity);
       if (!opened) {
         this.report.notForThisKey.push(itemId);
         return;
@@ -151,17 +183,60 @@ class ItemOpener {
       if (opened.document.kind !== item.type) {
         throw new CliError('BUNDLE_TAMPERED', `Item ${itemId} is filed as the wrong kind.`);
       }
+      const place = await this.placeInCase(item.type, itemId, caseId, digest, opened);
+      if (place === 'wait') {
+        this.report.waiting.push(itemId);
+        return;
+      }
+      flag ??= place.flag;
       const staged = await this.folder.stage({
         itemId,
+        openedAs,
         caseId,
         kind: item.type,
         date: item.meta.received,
         document: opened.document,
+        author: toBase64Url(opened.author),
+        digest,
+        ...(flag ? { flag } : {}),
       });
       this.#pending = staged;
     } catch (error) {
       this.report.failed.push(failure(itemId, error));
     }
+  }
+
+  /**
+   * Where an opened item goes: a follow-up must be signed by its case's
+   * author (else DOCUMENT_NOT_BY_AUTHOR) and waits if its case is not opened
+   * yet; a second submission, or a repeat of an item's content under another
+   * id, is set aside with the reason.
+   */
+  private async placeInCase(
+    kind: 'submission' | 'followup',
+    itemId: string,
+    caseId: string,
+    digest: string,
+    opened: OpenedDocument,
+  ): Promise<'wait' | { flag?: string }> {
+    if (!isSafeId(itemId) || !isSafeId(caseId)) {
+      throw new CliError('BUNDLE_TAMPERED', `Item "${itemId}" has an invalid id.`);
+    }
+    const record = await this.folder.existingCase(caseId);
+    if (!record) return kind === 'submission' ? {} : 'wait';
+    if (kind === 'submission') {
+      return {
+        flag: `A second submission for case ${caseId}. It is kept apart here; the case stays as its first submission made it. Someone may be trying to take over this case.`,
+      };
+    }
+    await checkAuthor(opened, fromBase64Url(record.authorPublicKey));
+    const twin = record.items.find((i) => i.digest === digest);
+    if (twin) {
+      return {
+        flag: `The same follow-up as item ${twin.itemId}, sent again as item ${itemId}. It is kept apart here.`,
+      };
+    }
+    return {};
   }
 
   private async attachment(uploadId: string, body: AsyncIterable<Uint8Array>): Promise<void> {
@@ -188,8 +263,10 @@ class ItemOpener {
     this.#pending = null;
     try {
       await pending.commit();
-      this.report.opened.push(pending.item.itemId);
-      this.touched.add(pending.item.caseId);
+      const { itemId, caseId, flag } = pending.item;
+      if (flag) this.report.setAside.push({ id: itemId, code: 'ITEM_SET_ASIDE', message: flag });
+      else this.report.opened.push(itemId);
+      this.touched.add(caseId);
     } catch (error) {
       this.report.failed.push(failure(pending.item.itemId, error));
     } finally {
@@ -222,6 +299,12 @@ function printReport(report: OpenReport, cases: string, io: CommandIo): void {
   if (report.notForThisKey.length > 0) {
     io.print(`${report.notForThisKey.length} item(s) are not sealed to your key.`);
   }
+  for (const id of report.waiting) {
+    io.print(
+      `Item ${id} is a follow-up to a case that is not opened yet. It waits: open the bundle that holds its case, then this one again.`,
+    );
+  }
+  for (const f of report.setAside) io.print(`WARNING: ${f.message}`);
   for (const f of report.failed) io.print(`Skipped item ${f.id}: ${f.message}`);
   if (report.bundleError) io.print(`The bundle itself: ${report.bundleError.message}`);
   io.print(`Open ${cases}/index.html in a browser to read the cases.`);
@@ -239,6 +322,12 @@ export function openOutcome(report: OpenReport): CliError | null {
     return new CliError(
       'BUNDLE_TRUNCATED',
       `The bundle is incomplete; ${report.opened.length} item(s) were opened, ${report.failed.length} skipped.`,
+    );
+  }
+  if (report.setAside.length > 0 && report.failed.length === 0 && !report.bundleError) {
+    return new CliError(
+      'ITEMS_SET_ASIDE',
+      `${report.setAside.length} item(s) were set aside (${report.setAside.map((f) => f.id).join(', ')}); ${report.opened.length} item(s) were opened.`,
     );
   }
   if (all.length > 0) {

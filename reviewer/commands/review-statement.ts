@@ -1,5 +1,6 @@
 // review status / reply / purge: signed statements about one case, appended to
-// the outbox that the courier carries to the server. A reply is sealed to the
+// the outbox that the courier carries to the server. Each seals its word (the
+// reply text, the status a status change or a reply sets, the purge) to the
 // submitter's reply key, kept in the case folder when the case was opened.
 import { readFile } from 'node:fs/promises';
 import {
@@ -90,7 +91,7 @@ export async function reviewStatement(
       caseId: record.caseId,
       ...(status !== undefined ? { status } : {}),
       ...(text !== undefined ? { text } : {}),
-      ...(options.kind !== 'purge' ? { replyPublicKey: fromBase64Url(record.replyPublicKey) } : {}),
+      replyPublicKey: fromBase64Url(record.replyPublicKey),
       ...(options.now ? { date: options.now } : {}),
     },
     identity,

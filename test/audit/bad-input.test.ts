@@ -204,7 +204,7 @@ t.test('bad input never breaks the server or its data', async (t) => {
     t.equal(tampered.status, 400, 'tampered statement refused');
     t.match(await tampered.json(), { error: { code: 'STATEMENT_SIGNATURE_INVALID' } });
     const foreign = await createStatement(
-      { kind: 'purge', caseId: status.caseId },
+      { kind: 'purge', caseId: status.caseId, replyPublicKey: filed.replyKeyPair.publicKey },
       (await makeKeyset(1)).reviewer,
       keyset,
     );

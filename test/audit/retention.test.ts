@@ -4,7 +4,7 @@
 // exported, not closed or closed recently stay whole.
 import { sql } from 'kysely';
 import t from 'tap';
-import { createStatement } from '../../client-crypto/index.ts';
+import { createStatement, deriveReceiptKeys, generateReceipt } from '../../client-crypto/index.ts';
 import { call } from '../../reviewer/courier/http.ts';
 import type { Db } from '../../server/db/database.ts';
 import { addDays, today } from '../../server/db/dates.ts';
@@ -44,7 +44,11 @@ t.test('a purge statement deletes the ciphertext and every attachment part', asy
   const doomed = await caseWithFiles(db, keyset.version);
   const kept = await caseWithFiles(db, keyset.version);
   t.same(await remains(db, doomed.seq), WHOLE);
-  const purge = await createStatement({ kind: 'purge', caseId: doomed.caseId }, reviewer, keyset);
+  const purge = await createStatement(
+    { kind: 'purge', caseId: doomed.caseId, replyPublicKey: await someReplyKey() },
+    reviewer,
+    keyset,
+  );
   await call(client, 'POST', '/v1/courier/outbox', { statements: [purge] });
   t.same(await remains(db, doomed.seq), GONE, 'purged case keeps nothing');
   t.same(await remains(db, kept.seq), WHOLE, 'the other case is untouched');
@@ -97,3 +101,7 @@ t.test('retention expires exported cases closed long enough ago, and nothing els
     'idempotent',
   );
 });
+
+async function someReplyKey(): Promise<Uint8Array> {
+  return (await deriveReceiptKeys(await generateReceipt())).replyKeyPair.publicKey;
+}

@@ -6,6 +6,7 @@ import { solveChallenge } from 'altcha-lib';
 import type { Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import {
+  DOCUMENT_VERSION,
   deriveReceiptKeys,
   encryptAttachment,
   generateReceipt,
@@ -101,6 +102,7 @@ export interface Filed {
   receipt: string;
   lookupToken: string;
   replyKeyPair: { publicKey: Uint8Array; secretKey: Uint8Array };
+  authorKeyPair: { publicKey: Uint8Array; secretKey: Uint8Array };
   document: SealedDocument;
 }
 
@@ -121,7 +123,7 @@ export async function submitCase(
   const attachments: AttachmentManifestEntry[] = [];
   for (const f of input.files ?? []) attachments.push(await client.upload(f.name, f.type, f.bytes));
   const document: SealedDocument = {
-    v: 1,
+    v: DOCUMENT_VERSION,
     kind: 'submission',
     locale: 'en',
     form: 'reprisal-report',
@@ -137,12 +139,18 @@ export async function submitCase(
     {
       challenge: await client.proof(),
       lookupToken,
-      envelope: toBase64Url(await sealDocument(document, keyset)),
+      envelope: toBase64Url(await sealDocument(document, keyset, keys.authorKeyPair)),
       uploads: attachments.map((a) => a.uploadId),
     },
     201,
   );
-  return { receipt, lookupToken, replyKeyPair: keys.replyKeyPair, document };
+  return {
+    receipt,
+    lookupToken,
+    replyKeyPair: keys.replyKeyPair,
+    authorKeyPair: keys.authorKeyPair,
+    document,
+  };
 }
 
 export async function sendFollowup(
@@ -152,8 +160,10 @@ export async function sendFollowup(
   message: string,
 ): Promise<SealedDocument> {
   const document: SealedDocument = {
-    ...filed.document,
+    v: DOCUMENT_VERSION,
     kind: 'followup',
+    locale: filed.document.locale,
+    form: filed.document.form,
     answers: {},
     message,
     attachments: [],
@@ -164,7 +174,7 @@ export async function sendFollowup(
     {
       challenge: await client.proof(),
       lookupToken: filed.lookupToken,
-      envelope: toBase64Url(await sealDocument(document, keyset)),
+      envelope: toBase64Url(await sealDocument(document, keyset, filed.authorKeyPair)),
       uploads: [],
     },
     201,

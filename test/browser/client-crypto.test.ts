@@ -66,6 +66,7 @@ if (!existsSync(CHROMIUM)) {
       );
       t.same(result, {
         message: 'شهادة',
+        signedByAuthor: true,
         attachmentBack: true,
         reply: 'received',
         wasm: !fallback,

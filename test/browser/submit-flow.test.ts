@@ -10,7 +10,8 @@ import {
   decryptAttachment,
   fromBase64Url,
   generateReviewerIdentity,
-  openEnvelope,
+  checkAuthor,
+  openDocument,
 } from '../../client-crypto/index.ts';
 import { insertStatement } from '../../server/db/statements.ts';
 import { readUpload } from '../../server/db/uploads.ts';
@@ -112,16 +113,19 @@ void t.test('submit a report with a photo and a document', async (t) => {
 
 let caseId = '';
 let replyKey: Uint8Array = new Uint8Array();
+let authorKey: Uint8Array = new Uint8Array();
 
 void t.test('the reviewer opens what the page sealed', async (t) => {
   const row = await db.selectFrom('submissions').selectAll().executeTakeFirstOrThrow();
   caseId = row.case_id;
   t.equal(row.received, today());
-  const opened = await openEnvelope(row.envelope!, site.trust.reviewer);
+  const opened = await openDocument(row.envelope!, site.trust.reviewer);
   t.ok(opened, 'sealed to the reviewer');
   const doc = opened!.document;
-  replyKey = fromBase64Url(doc.replyPublicKey);
   t.equal(doc.kind, 'submission');
+  if (doc.kind !== 'submission') return;
+  replyKey = fromBase64Url(doc.replyPublicKey);
+  authorKey = opened!.author;
   t.equal(doc.message, MESSAGE_CANARY);
   t.same(doc.answers, {
     un_body: 'special_procedures',
@@ -220,10 +224,11 @@ void t.test('the status page shows the verified reply and sends a follow-up', as
   await page.locator('form.followup').getByRole('button', { name: 'Lock and send' }).click();
   await page.getByText('Your message has been sent').waitFor({ timeout: 30_000 });
   const followup = await db.selectFrom('followups').selectAll().executeTakeFirstOrThrow();
-  const opened = await openEnvelope(followup.envelope, site.trust.reviewer);
+  const opened = await openDocument(followup.envelope, site.trust.reviewer);
   t.equal(opened?.document.kind, 'followup');
   t.equal(opened?.document.message, 'CANARY-FOLLOWUP they came back yesterday');
-  t.same(fromBase64Url(opened!.document.replyPublicKey), replyKey, 'same reply key as the case');
+  await checkAuthor(opened!, authorKey);
+  t.same(opened!.author, authorKey, "signed by the author key of the case's submission");
 });
 
 void t.test('what left the page: same origin, ciphertext only; nothing kept', async (t) => {

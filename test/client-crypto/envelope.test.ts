@@ -1,9 +1,19 @@
 import t from 'tap';
 import fc from 'fast-check';
 import {
+  type SealedDocument,
+  checkAuthor,
+  deriveReceiptKeys,
+  concatBytes,
+  fromBase64Url,
+  generateReceipt,
+  getSodium,
   generateReviewerIdentity,
   isSealboxError,
+  openDocument,
   openEnvelope,
+  sealEnvelope,
+  utf8Encode,
   openReply,
   parseEnvelopeHeader,
   sealDocument,
@@ -23,42 +33,49 @@ const world = await makeWorld(2);
 
 t.test('every reviewer opens it; the header says what it is', async (t) => {
   const doc = documentFor(world, 'Мой паспорт забрали. 我的护照被没收了。');
-  const env = await sealDocument(doc, world.keyset);
+  const env = await sealDocument(doc, world.keyset, world.authorKeyPair);
   t.same(parseEnvelopeHeader(env), {
-    version: 1,
+    version: 2,
     kind: 'submission',
     keysetVersion: 1,
     recipients: 2,
   });
   for (const r of world.reviewers) {
-    const opened = await openEnvelope(env, r);
+    const opened = await openDocument(env, r);
     t.same(opened?.document, doc);
   }
 });
 
 t.test('someone not in the keyset gets null (not for me)', async (t) => {
-  const env = await sealDocument(documentFor(world), world.keyset);
+  const env = await sealDocument(documentFor(world), world.keyset, world.authorKeyPair);
   const stranger = await generateReviewerIdentity('Stranger');
-  t.equal(await openEnvelope(env, stranger), null);
+  t.equal(await openDocument(env, stranger), null);
 });
 
 t.test('padding hides the length of short and similar messages', async (t) => {
-  const a = await sealDocument(documentFor(world, 'x'), world.keyset);
-  const b = await sealDocument(documentFor(world, 'x'.repeat(1500)), world.keyset);
+  const a = await sealDocument(documentFor(world, 'x'), world.keyset, world.authorKeyPair);
+  const b = await sealDocument(
+    documentFor(world, 'x'.repeat(1500)),
+    world.keyset,
+    world.authorKeyPair,
+  );
   t.equal(a.length, b.length, 'both under the 4 KiB floor');
   const sizes = new Set<number>();
   for (let n = 100_000; n < 102_000; n += 100) {
-    sizes.add((await sealDocument(documentFor(world, 'x'.repeat(n)), world.keyset)).length);
+    sizes.add(
+      (await sealDocument(documentFor(world, 'x'.repeat(n)), world.keyset, world.authorKeyPair))
+        .length,
+    );
   }
   t.ok(sizes.size <= 2, `20 lengths over 2,000 bytes give ${sizes.size} envelope sizes`);
 });
 
 t.test('every single-byte change anywhere is rejected (one recipient, exhaustive)', async (t) => {
   const solo = await makeWorld(1);
-  const env = await sealDocument(documentFor(solo), solo.keyset);
+  const env = await sealDocument(documentFor(solo), solo.keyset, solo.authorKeyPair);
   const counts = new Map<string, number>();
   for (const [i, bad] of flips(env)) {
-    const o = await outcome(openEnvelope(bad, solo.reviewers[0]!));
+    const o = await outcome(openDocument(bad, solo.reviewers[0]!));
     counts.set(o, (counts.get(o) ?? 0) + 1);
     if (o === 'opened' || o.startsWith('OTHER'))
       t.fail(`byte ${i} changed and the envelope gave: ${o}`);
@@ -68,7 +85,7 @@ t.test('every single-byte change anywhere is rejected (one recipient, exhaustive
 });
 
 t.test('random changes with two recipients are rejected for both', async (t) => {
-  const env = await sealDocument(documentFor(world), world.keyset);
+  const env = await sealDocument(documentFor(world), world.keyset, world.authorKeyPair);
   await fc.assert(
     fc.asyncProperty(
       fc.nat(env.length - 1),
@@ -77,7 +94,7 @@ t.test('random changes with two recipients are rejected for both', async (t) => 
       async (i, x, who) => {
         const bad = env.slice();
         bad[i] = bad[i]! ^ x;
-        const o = await outcome(openEnvelope(bad, world.reviewers[who]!));
+        const o = await outcome(openDocument(bad, world.reviewers[who]!));
         return o !== 'opened' && !o.startsWith('OTHER');
       },
     ),
@@ -87,38 +104,41 @@ t.test('random changes with two recipients are rejected for both', async (t) => 
 });
 
 t.test('truncated and extended envelopes are rejected before decryption', async (t) => {
-  const env = await sealDocument(documentFor(world), world.keyset);
+  const env = await sealDocument(documentFor(world), world.keyset, world.authorKeyPair);
   for (const cut of [0, 5, 12, 1212, env.length - 17, env.length - 1]) {
     t.equal(
-      await outcome(openEnvelope(env.subarray(0, cut), world.reviewers[0]!)),
+      await outcome(openDocument(env.subarray(0, cut), world.reviewers[0]!)),
       'FORMAT_INVALID',
       `cut at ${cut}`,
     );
   }
   const longer = new Uint8Array(env.length + 1);
   longer.set(env);
-  t.equal(await outcome(openEnvelope(longer, world.reviewers[0]!)), 'FORMAT_INVALID');
+  t.equal(await outcome(openDocument(longer, world.reviewers[0]!)), 'FORMAT_INVALID');
 });
 
 t.test('a header from another keyset version or kind does not open', async (t) => {
-  const env = await sealDocument(documentFor(world), world.keyset);
+  const env = await sealDocument(documentFor(world), world.keyset, world.authorKeyPair);
   const downgraded = env.slice();
   downgraded[9] = 0; // keyset version 1 → 0
-  t.equal(await outcome(openEnvelope(downgraded, world.reviewers[0]!)), 'ENVELOPE_TAMPERED');
+  t.equal(await outcome(openDocument(downgraded, world.reviewers[0]!)), 'ENVELOPE_TAMPERED');
   const followup = env.slice();
   followup[5] = 2;
-  t.equal(await outcome(openEnvelope(followup, world.reviewers[0]!)), 'ENVELOPE_TAMPERED');
-  const v2 = env.slice();
-  v2[4] = 2;
-  t.equal(await outcome(openEnvelope(v2, world.reviewers[0]!)), 'VERSION_UNSUPPORTED');
+  t.equal(await outcome(openDocument(followup, world.reviewers[0]!)), 'ENVELOPE_TAMPERED');
+  for (const version of [1, 3]) {
+    const other = env.slice();
+    other[4] = version;
+    t.equal(await outcome(openDocument(other, world.reviewers[0]!)), 'VERSION_UNSUPPORTED');
+  }
 });
 
 t.test('replies: anonymous recipient, opened only by the reply key', async (t) => {
   const reply = {
-    v: 1 as const,
+    v: 2 as const,
     kind: 'reply' as const,
     caseId: 'c1',
     statementId: 's1',
+    statement: 'reply' as const,
     text: 'نحن نتابع قضيتك',
   };
   const env = await sealReply(reply, world.replyKeyPair.publicKey, 1);
@@ -127,7 +147,7 @@ t.test('replies: anonymous recipient, opened only by the reply key', async (t) =
   const other = await makeWorld(1);
   t.equal(await openReply(env, other.replyKeyPair), null);
   await t.rejects(
-    openEnvelope(env, {
+    openDocument(env, {
       kemPublicKey: world.replyKeyPair.publicKey,
       kemSecretKey: world.replyKeyPair.secretKey,
     }),
@@ -139,13 +159,117 @@ t.test('replies: anonymous recipient, opened only by the reply key', async (t) =
 
 t.test('documents are validated on sealing', async (t) => {
   const doc = documentFor(world);
-  await t.rejects(sealDocument({ ...doc, replyPublicKey: 'AAAA' }, world.keyset), {
-    code: 'FORMAT_INVALID',
+  await t.rejects(
+    sealDocument({ ...doc, replyPublicKey: 'AAAA' }, world.keyset, world.authorKeyPair),
+    {
+      code: 'FORMAT_INVALID',
+    },
+  );
+  await t.rejects(
+    sealDocument({ ...doc, message: 'x'.repeat(300_000) }, world.keyset, world.authorKeyPair),
+    {
+      code: 'FORMAT_INVALID',
+    },
+  );
+  await t.rejects(
+    sealDocument({ ...doc, kind: 'other' as 'submission' }, world.keyset, world.authorKeyPair),
+    {
+      code: 'FORMAT_INVALID',
+    },
+  );
+});
+
+t.test('every document is signed by the author key the receipt derives', async (t) => {
+  const doc = documentFor(world);
+  const opened = await openDocument(
+    await sealDocument(doc, world.keyset, world.authorKeyPair),
+    world.reviewers[0]!,
+  );
+  t.same(opened?.author, world.authorKeyPair.publicKey, 'the author key is what signed it');
+  await checkAuthor(opened!, world.authorKeyPair.publicKey);
+  const { authorKeyPair } = await deriveReceiptKeys(await generateReceipt());
+  const { replyPublicKey: _, ...rest } = doc;
+  const followup = await openDocument(
+    await sealDocument({ ...rest, kind: 'followup' }, world.keyset, authorKeyPair),
+    world.reviewers[0]!,
+  );
+  t.equal(followup?.document.kind, 'followup');
+  await t.rejects(checkAuthor(followup!, world.authorKeyPair.publicKey), {
+    code: 'DOCUMENT_NOT_BY_AUTHOR',
   });
-  await t.rejects(sealDocument({ ...doc, message: 'x'.repeat(300_000) }, world.keyset), {
-    code: 'FORMAT_INVALID',
-  });
-  await t.rejects(sealDocument({ ...doc, kind: 'other' as 'submission' }, world.keyset), {
-    code: 'FORMAT_INVALID',
-  });
+});
+
+t.test('a follow-up carries no reply key: replies go to the submission’s', async (t) => {
+  const doc = documentFor(world);
+  await t.rejects(
+    sealDocument(
+      { ...doc, kind: 'followup' } as unknown as SealedDocument,
+      world.keyset,
+      world.authorKeyPair,
+    ),
+    { code: 'FORMAT_INVALID' },
+  );
+});
+
+t.test('whoever seals without the author key is refused', async (t) => {
+  const sodium = await getSodium();
+  const recipients = world.keyset.reviewers.map((r) => ({
+    publicKey: fromBase64Url(r.kemPublicKey),
+  }));
+  const seal = (kind: 'submission' | 'followup', plaintext: Uint8Array) =>
+    sealEnvelope(kind, world.keyset.version, recipients, plaintext);
+  const open = async (kind: 'submission' | 'followup', plaintext: Uint8Array) =>
+    outcome(openDocument(await seal(kind, plaintext), world.reviewers[0]!));
+  const doc = documentFor(world);
+  const bytes = utf8Encode(JSON.stringify(doc));
+  const sign = (key: Uint8Array, what: Uint8Array) =>
+    sodium.crypto_sign_detached(concatBytes(utf8Encode('sealbox/v2/document\n'), what), key);
+  const genuine = concatBytes(
+    world.authorKeyPair.publicKey,
+    sign(world.authorKeyPair.secretKey, bytes),
+    bytes,
+  );
+  t.equal(await open('submission', genuine), 'opened', 'the spelled-out form opens');
+  // A bare document, as protocol version 1 sealed it: no signature at all.
+  t.equal(await open('submission', bytes), 'DOCUMENT_SIGNATURE_INVALID');
+  t.equal(await open('submission', bytes.subarray(0, 95)), 'FORMAT_INVALID');
+  // Another text under the genuine signature.
+  const forged = utf8Encode(JSON.stringify({ ...doc, message: 'forged' }));
+  t.equal(
+    await open('submission', concatBytes(genuine.subarray(0, 96), forged)),
+    'DOCUMENT_SIGNATURE_INVALID',
+  );
+  // The genuine signature under the forger's key.
+  const { authorKeyPair } = await deriveReceiptKeys(await generateReceipt());
+  t.equal(
+    await open('submission', concatBytes(authorKeyPair.publicKey, genuine.subarray(32))),
+    'DOCUMENT_SIGNATURE_INVALID',
+  );
+  // Signed without the label: a signature made for anything else does not count.
+  t.equal(
+    await open(
+      'submission',
+      concatBytes(
+        world.authorKeyPair.publicKey,
+        sodium.crypto_sign_detached(bytes, world.authorKeyPair.secretKey),
+        bytes,
+      ),
+    ),
+    'DOCUMENT_SIGNATURE_INVALID',
+  );
+  // A genuine submission resealed as a follow-up: the header and the signed kind disagree.
+  t.equal(await open('followup', genuine), 'ENVELOPE_TAMPERED');
+  // Signed, but not UTF-8 or not JSON.
+  for (const [junk, code] of [
+    [new Uint8Array([0xff, 0xfe]), 'ENCODING_INVALID'],
+    [utf8Encode('{"v":2'), 'FORMAT_INVALID'],
+  ] as const) {
+    t.equal(
+      await open(
+        'submission',
+        concatBytes(world.authorKeyPair.publicKey, sign(world.authorKeyPair.secretKey, junk), junk),
+      ),
+      code,
+    );
+  }
 });

@@ -1,7 +1,8 @@
 // Shared builders for the client-crypto suites: real keys, a real signed keyset.
 import {
   type Keyset,
-  type SealedDocument,
+  type SubmissionDocument,
+  DOCUMENT_VERSION,
   type SigningKeyPair,
   type ReviewerIdentity,
   courierCard,
@@ -23,6 +24,7 @@ export interface World {
   keyset: Keyset;
   receipt: string;
   replyKeyPair: { publicKey: Uint8Array; secretKey: Uint8Array };
+  authorKeyPair: SigningKeyPair;
 }
 
 export async function makeWorld(reviewerCount = 2, version = 1): Promise<World> {
@@ -43,16 +45,16 @@ export async function makeWorld(reviewerCount = 2, version = 1): Promise<World> 
   );
   const keyset = await verifyKeyset(signed, { publicKey: org.publicKey });
   const receipt = await generateReceipt();
-  const { replyKeyPair } = await deriveReceiptKeys(receipt);
-  return { org, reviewers, keyset, receipt, replyKeyPair };
+  const { replyKeyPair, authorKeyPair } = await deriveReceiptKeys(receipt);
+  return { org, reviewers, keyset, receipt, replyKeyPair, authorKeyPair };
 }
 
 export function documentFor(
   world: World,
   message = 'They took my passport at the airport.',
-): SealedDocument {
+): SubmissionDocument {
   return {
-    v: 1,
+    v: DOCUMENT_VERSION,
     kind: 'submission',
     locale: 'en',
     form: 'reprisal-report-v1',

@@ -44,7 +44,7 @@ t.test('status, reply and purge verify and read back', async (t) => {
   );
   const r = await readStatementAsSubmitter(reply, world.keyset, world.replyKeyPair, 'case-1');
   t.equal(r.text, 'Merci. Nous avons transmis.');
-  // A status given with a reply is not carried (status changes are their own statements).
+  // A reply can set a status: signed, and sealed to the submitter with it.
   const replyWithStatus = await createStatement(
     {
       kind: 'reply',
@@ -63,16 +63,51 @@ t.test('status, reply and purge verify and read back', async (t) => {
     'case-1',
   );
   t.equal(rs.text, 'ok');
-  t.equal(rs.status, undefined);
+  t.equal(rs.status, 'closed');
+  t.equal((await verifyStatement(replyWithStatus, world.keyset)).status, 'closed');
 
-  const purge = await createStatement({ kind: 'purge', caseId: 'case-1' }, amina!, world.keyset);
+  const purge = await createStatement(
+    { kind: 'purge', caseId: 'case-1', replyPublicKey: world.replyKeyPair.publicKey },
+    amina!,
+    world.keyset,
+  );
   t.equal((await verifyStatement(purge, world.keyset)).kind, 'purge');
-  t.equal((await verifyStatement(purge, world.keyset)).sealed, undefined);
+  const purged = await readStatementAsSubmitter(purge, world.keyset, world.replyKeyPair, 'case-1');
+  t.same(
+    { kind: purged.kind, status: purged.status, text: purged.text },
+    { kind: 'purge', status: undefined, text: undefined },
+    'a genuine purge reaches its submitter',
+  );
 });
+
+t.test(
+  'a purge is bound to its submitter too: a server cannot show it to another case',
+  async (t) => {
+    const purge = await createStatement(
+      { kind: 'purge', caseId: 'case-1', replyPublicKey: world.replyKeyPair.publicKey },
+      amina!,
+      world.keyset,
+    );
+    const other = await makeWorld(1);
+    // The server answers another receipt's lookup with case-1 and its purge.
+    t.equal(
+      await codeOf(readStatementAsSubmitter(purge, world.keyset, other.replyKeyPair, 'case-1')),
+      'STATEMENT_NOT_FOR_CASE',
+    );
+    t.equal(
+      await codeOf(readStatementAsSubmitter(purge, world.keyset, world.replyKeyPair, 'case-1')),
+      undefined,
+    );
+  },
+);
 
 t.test('a signer outside the keyset is refused', async (t) => {
   const mallory = await generateReviewerIdentity('Mallory');
-  const forged = await createStatement({ kind: 'purge', caseId: 'case-1' }, mallory, world.keyset);
+  const forged = await createStatement(
+    { kind: 'purge', caseId: 'case-1', replyPublicKey: world.replyKeyPair.publicKey },
+    mallory,
+    world.keyset,
+  );
   t.equal(await codeOf(verifyStatement(forged, world.keyset)), 'STATEMENT_SIGNER_UNKNOWN');
   // Claiming to be Amina with Mallory's signature.
   const claimed = { ...forged, signer: toBase64Url(amina!.signPublicKey) };
@@ -147,5 +182,25 @@ t.test('malformed statements get a code', async (t) => {
       world.keyset,
     ),
   );
-  await t.rejects(createStatement({ kind: 'status', caseId: 'c' }, amina!, world.keyset));
+  await t.rejects(
+    createStatement(
+      { kind: 'status', caseId: 'c', replyPublicKey: world.replyKeyPair.publicKey },
+      amina!,
+      world.keyset,
+    ),
+    { code: 'FORMAT_INVALID' },
+  );
+  await t.rejects(
+    createStatement(
+      {
+        kind: 'purge',
+        caseId: 'c',
+        status: 'closed',
+        replyPublicKey: world.replyKeyPair.publicKey,
+      },
+      amina!,
+      world.keyset,
+    ),
+    { code: 'FORMAT_INVALID' },
+  );
 });

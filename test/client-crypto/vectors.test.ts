@@ -12,7 +12,7 @@ import {
   fromBase64Url,
   getSodium,
   isSealboxError,
-  openEnvelope,
+  openDocument,
   openReply,
   parseEnvelopeHeader,
   parseReceipt,
@@ -152,7 +152,7 @@ t.test('library', (t) => {
       const bytes = b64(v.envelope);
       const got = await outcome(async () => {
         if (v.open === 'reviewer') {
-          const opened = await openEnvelope(bytes, {
+          const opened = await openDocument(bytes, {
             kemPublicKey: key.publicKey,
             kemSecretKey: key.secretKey,
           });

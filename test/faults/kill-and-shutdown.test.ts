@@ -11,6 +11,7 @@ import { fromBase64Url, verifyKeyset } from '../../client-crypto/index.ts';
 import type { SignedKeyset } from '../../client-crypto/index.ts';
 import { Submitter, PART_SIZE } from '../audit/submitter.ts';
 import {
+  DOCUMENT_VERSION,
   encryptAttachment,
   toBase64Url,
   deriveReceiptKeys,
@@ -132,7 +133,7 @@ t.test('SIGKILL mid-upload, restart, resume; SIGTERM lets a part finish', async 
   t.equal(before.status, 404, 'no case before the submission');
   const envelope = await sealDocument(
     {
-      v: 1,
+      v: DOCUMENT_VERSION,
       kind: 'submission',
       locale: 'en',
       form: 'reprisal-report',
@@ -151,6 +152,7 @@ t.test('SIGKILL mid-upload, restart, resume; SIGTERM lets a part finish', async 
       replyPublicKey: toBase64Url(keys.replyKeyPair.publicKey),
     },
     keyset,
+    keys.authorKeyPair,
   );
   await client.json(
     'POST',

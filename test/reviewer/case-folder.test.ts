@@ -24,13 +24,13 @@ t.test('interrupted runs leave no trace and no duplicates', async (t) => {
     first,
     [{ kind: 'submission', id: 'c1', seq: 1, files: [file] }],
     s.keyset,
-    s.replyKeyPair.publicKey,
+    s,
   );
   await writeBundle(
     second,
     [{ kind: 'followup', id: 'f1', caseId: 'c1', seq: 2, files: [file] }],
     s.keyset,
-    s.replyKeyPair.publicKey,
+    s,
   );
   const trust = { keyset: s.keysetFile, organisation: s.orgFingerprint };
   await reviewOpen({ bundle: first, key: s.anaKey, cases, ...trust }, s.io);
@@ -102,7 +102,7 @@ t.test('case ids that start with "-" or "_" (base64url) open and can be answered
       { kind: 'followup', id: '-fu', caseId: '-dash0123456789abcdefg', seq: 3 },
     ],
     s.keyset,
-    s.replyKeyPair.publicKey,
+    s,
   );
   const report = await reviewOpen(
     { bundle, key: s.anaKey, cases, keyset: s.keysetFile, organisation: s.orgFingerprint },
@@ -150,7 +150,7 @@ t.test(
       bundle,
       [{ kind: 'submission', id: 'c1', seq: 1 }],
       s.keyset,
-      s.replyKeyPair.publicKey,
+      s,
     );
     await reviewOpen(
       { bundle, key: s.anaKey, cases, keyset: s.keysetFile, organisation: s.orgFingerprint },

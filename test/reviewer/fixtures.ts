@@ -8,6 +8,8 @@ import {
   type AttachmentManifestEntry,
   type Keyset,
   type SealedDocument,
+  DOCUMENT_VERSION,
+  type ReceiptKeys,
   courierCard,
   deriveReceiptKeys,
   encryptAttachment,
@@ -67,7 +69,11 @@ export interface Setup {
   keyset: Keyset;
   receipt: string;
   replyKeyPair: { publicKey: Uint8Array; secretKey: Uint8Array };
+  authorKeyPair: { publicKey: Uint8Array; secretKey: Uint8Array };
 }
+
+/** The receipt-derived keys a bundle's items are sealed and signed with. */
+export type Submitter = Pick<ReceiptKeys, 'replyKeyPair' | 'authorKeyPair'>;
 
 export async function makeSetup(dir: string, version = 1): Promise<Setup> {
   const io = testIo();
@@ -95,7 +101,7 @@ export async function makeSetup(dir: string, version = 1): Promise<Setup> {
     fingerprint: org.fingerprint,
   });
   const receipt = await generateReceipt();
-  const { replyKeyPair } = await deriveReceiptKeys(receipt);
+  const { replyKeyPair, authorKeyPair } = await deriveReceiptKeys(receipt);
   return {
     dir,
     io,
@@ -107,6 +113,7 @@ export async function makeSetup(dir: string, version = 1): Promise<Setup> {
     keyset,
     receipt,
     replyKeyPair,
+    authorKeyPair,
   };
 }
 
@@ -134,7 +141,7 @@ export interface ItemSpec {
 export async function sealItem(
   spec: ItemSpec,
   keyset: Keyset,
-  replyPublicKey: Uint8Array,
+  submitter: Submitter,
 ): Promise<{ envelope: Uint8Array; ciphertexts: { id: string; bytes: Uint8Array }[] }> {
   const manifest: AttachmentManifestEntry[] = [];
   const ciphertexts: { id: string; bytes: Uint8Array }[] = [];
@@ -155,17 +162,24 @@ export async function sealItem(
       digest: toBase64Url(encrypted.digest()),
     });
   }
-  const document: SealedDocument = {
-    v: 1,
-    kind: spec.kind,
+  const common = {
+    v: DOCUMENT_VERSION,
     locale: 'en',
     form: 'reprisal-report',
     answers: spec.answers ?? {},
     message: spec.message ?? `Message of ${spec.id}`,
     attachments: manifest,
-    replyPublicKey: toBase64Url(replyPublicKey),
-  };
-  const envelope = spec.envelope ?? (await sealDocument(document, keyset));
+  } as const;
+  const document: SealedDocument =
+    spec.kind === 'submission'
+      ? {
+          ...common,
+          kind: 'submission',
+          replyPublicKey: toBase64Url(submitter.replyKeyPair.publicKey),
+        }
+      : { ...common, kind: 'followup' };
+  const envelope =
+    spec.envelope ?? (await sealDocument(document, keyset, submitter.authorKeyPair));
   return { envelope, ciphertexts };
 }
 
@@ -177,7 +191,7 @@ export async function writeBundle(
   path: string,
   items: ItemSpec[],
   keyset: Keyset,
-  replyPublicKey: Uint8Array,
+  submitter: Submitter,
   options: { keysetVersion?: number; after?: number } = {},
 ): Promise<Uint8Array> {
   const sodium = await getSodium();
@@ -191,7 +205,7 @@ export async function writeBundle(
     }),
   ];
   for (const spec of items) {
-    const { envelope, ciphertexts } = await sealItem(spec, keyset, replyPublicKey);
+    const { envelope, ciphertexts } = await sealItem(spec, keyset, submitter);
     const uploads = ciphertexts.map((c) => ({
       id: c.id,
       size: c.bytes.length,

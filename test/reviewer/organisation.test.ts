@@ -129,7 +129,7 @@ t.test('a case folder takes newer keysets from its organisation only', async (t)
     bundle,
     [{ kind: 'submission', id: 'c1', seq: 1 }],
     s.keyset,
-    s.replyKeyPair.publicKey,
+    s,
   );
   const io = testIo();
   await t.rejects(reviewOpen({ bundle, key: s.anaKey, cases }, io), {
@@ -177,7 +177,7 @@ t.test('a case folder takes newer keysets from its organisation only', async (t)
     newer,
     [{ kind: 'submission', id: 'c2', seq: 2 }],
     s.keyset,
-    s.replyKeyPair.publicKey,
+    s,
     { keysetVersion: 2 },
   );
   await t.rejects(reviewOpen({ bundle: newer, key: s.anaKey, cases }, io), {
@@ -201,7 +201,7 @@ t.test('without --organisation, a person at a terminal confirms the fingerprint'
     bundle,
     [{ kind: 'submission', id: 'c1', seq: 1 }],
     s.keyset,
-    s.replyKeyPair.publicKey,
+    s,
   );
   const answering = (answer: string): TestIo => {
     const io = testIo();

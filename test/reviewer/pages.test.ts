@@ -22,6 +22,7 @@ function record(
     form: 'reprisal-report',
     answers,
     replyPublicKey: '',
+    authorPublicKey: '',
     status: 'received',
     items: [
       {

@@ -108,7 +108,8 @@ export async function offlineCycle(t: Assert, sealbox: Runner, dir: string): Pro
     },
   );
   const receipt = await generateReceipt();
-  const { replyKeyPair } = await deriveReceiptKeys(receipt);
+  const submitter = await deriveReceiptKeys(receipt);
+  const { replyKeyPair } = submitter;
   const file = (await getSodium()).randombytes_buf(70_000);
   await writeBundle(
     join(dir, 'bundle.sbx'),
@@ -126,7 +127,7 @@ export async function offlineCycle(t: Assert, sealbox: Runner, dir: string): Pro
       },
     ],
     keyset,
-    replyKeyPair.publicKey,
+    submitter,
   );
   const opened = await ok(
     'review', 'open', 'bundle.sbx', '--key', 'ana.key', '--cases', 'cases',

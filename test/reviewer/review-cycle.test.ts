@@ -57,7 +57,7 @@ t.test('open, re-open, follow up, reply, stats', async (t) => {
   const s = await makeSetup(dir);
   const cases = join(dir, 'cases');
   const bundle1 = join(dir, 'bundle-1.sbx');
-  await writeBundle(bundle1, first, s.keyset, s.replyKeyPair.publicKey);
+  await writeBundle(bundle1, first, s.keyset, s);
 
   const report = await reviewOpen(
     { bundle: bundle1, key: s.anaKey, cases, keyset: s.keysetFile, organisation: s.orgFingerprint },
@@ -130,7 +130,7 @@ t.test('open, re-open, follow up, reply, stats', async (t) => {
       },
     ],
     s.keyset,
-    s.replyKeyPair.publicKey,
+    s,
   );
   const newer = await reviewOpen({ bundle: bundle2, key: s.benKey, cases }, s.io);
   t.same(newer.opened, ['fu-one']);

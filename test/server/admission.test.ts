@@ -153,7 +153,7 @@ t.test('POST /v1/submissions under a daily cap', async (t) => {
       challenge: await solvedChallenge(apps[0]!),
       lookupToken: toBase64Url(keys.lookupToken),
       envelope: toBase64Url(
-        await sealDocument(sampleDocument('submission', keys.replyKeyPair.publicKey), k),
+        await sealDocument(sampleDocument('submission', keys), k, keys.authorKeyPair),
       ),
       uploads,
     };

@@ -169,7 +169,11 @@ async function statementsFor(
       reviewer,
       keyset,
     ),
-    purge: await createStatement({ kind: 'purge', caseId }, reviewer, keyset),
+    purge: await createStatement(
+      { kind: 'purge', caseId, replyPublicKey: keys.replyKeyPair.publicKey },
+      reviewer,
+      keyset,
+    ),
   };
 }
 

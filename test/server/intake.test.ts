@@ -7,7 +7,7 @@ import {
   deriveReceiptKeys,
   encryptAttachment,
   generateReceipt,
-  openEnvelope,
+  openDocument,
   readStatementAsSubmitter,
   sealDocument,
   toBase64Url,
@@ -76,8 +76,8 @@ t.test('intake end to end', async (t) => {
     key: toBase64Url(enc.key),
     digest: toBase64Url(enc.digest()),
   };
-  const document = sampleDocument('submission', keys.replyKeyPair.publicKey, [entry]);
-  const envelope = toBase64Url(await sealDocument(document, keyset));
+  const document = sampleDocument('submission', keys, [entry]);
+  const envelope = toBase64Url(await sealDocument(document, keyset, keys.authorKeyPair));
 
   const submit = (body: Record<string, unknown>) =>
     app.inject({ method: 'POST', url: '/v1/submissions', payload: body });
@@ -133,7 +133,7 @@ t.test('intake end to end', async (t) => {
       Buffer.from(row!.lookup_hash).equals(Buffer.from(keys.lookupToken)),
       'the token itself is not stored',
     );
-    const opened = await openEnvelope(row!.envelope!, reviewer);
+    const opened = await openDocument(row!.envelope!, reviewer);
     t.same(opened?.document, document);
     const [upload] = await uploadsOf(db, { submissionSeq: row!.seq });
     const stored = await collect(readUpload(db, upload!));
@@ -180,7 +180,7 @@ t.test('intake end to end', async (t) => {
 
   await t.test('follow-ups', async (t) => {
     const followup = toBase64Url(
-      await sealDocument(sampleDocument('followup', keys.replyKeyPair.publicKey), keyset),
+      await sealDocument(sampleDocument('followup', keys), keyset, keys.authorKeyPair),
     );
     const ok = await app.inject({
       method: 'POST',
@@ -215,7 +215,7 @@ t.test('intake end to end', async (t) => {
     const token = toBase64Url(fresh.lookupToken);
     const sealed = async (k: Keyset) =>
       toBase64Url(
-        await sealDocument(sampleDocument('submission', fresh.replyKeyPair.publicKey), k),
+        await sealDocument(sampleDocument('submission', fresh), k, fresh.authorKeyPair),
       );
     const cases: [string, () => Promise<Record<string, unknown>>, number, string][] = [
       [

@@ -68,7 +68,7 @@ t.test('limits on a shared database', async (t) => {
           challenge: await solvedChallenge(app),
           lookupToken: toBase64Url(keys.lookupToken),
           envelope: toBase64Url(
-            await sealDocument(sampleDocument('submission', keys.replyKeyPair.publicKey), keyset),
+            await sealDocument(sampleDocument('submission', keys), keyset, keys.authorKeyPair),
           ),
         },
       });

@@ -53,7 +53,7 @@ t.test(
           challenge: await solvedChallenge(b),
           lookupToken,
           envelope: toBase64Url(
-            await sealDocument(sampleDocument('submission', keys.replyKeyPair.publicKey), keyset),
+            await sealDocument(sampleDocument('submission', keys), keyset, keys.authorKeyPair),
           ),
         },
       });

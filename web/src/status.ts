@@ -1,9 +1,11 @@
 // The status page: the receipt is checked and turned into keys in this browser;
 // only the lookup token is sent. Every statement is verified against the pinned
 // keyset and opened with the reply key before it is shown; one that fails is
-// not shown, and the page says so.
+// not shown, and the page says so. Follow-ups are signed with the receipt's
+// author key, so that reviewers know they come from this receipt's holder.
 import {
   type ReceiptKeys,
+  DOCUMENT_VERSION,
   type SubmitterView,
   deriveReceiptKeys,
   isSealboxError,
@@ -86,16 +88,16 @@ function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLElement {
       progress.step('progress.seal');
       const envelope = await sealDocument(
         {
-          v: 1,
+          v: DOCUMENT_VERSION,
           kind: 'followup',
           locale: locale(),
           form: `${form.id}@${form.version}`,
           answers: {},
           message: text.value,
           attachments: [],
-          replyPublicKey: toBase64Url(keys.replyKeyPair.publicKey),
         },
         trust.keyset,
+        keys.authorKeyPair,
       );
       progress.step('progress.pow');
       const challenge = await proofOfWork();
@@ -215,8 +217,12 @@ export function statusView(form: FormDefinition): HTMLElement {
         rejected += 1;
       }
     }
-    const latest = [...views].reverse().find((v) => v.status)?.status ?? 'received';
+    // A verified purge ends the case: it is shown as closed and deleted,
+    // whatever status came before it.
     const purged = views.some((v) => v.kind === 'purge');
+    const latest = purged
+      ? 'closed'
+      : ([...views].reverse().find((v) => v.status)?.status ?? 'received');
     const resultHeading = tr(h('h2'), 'status.result_heading');
     const parts = [
       resultHeading,
@@ -227,6 +233,7 @@ export function statusView(form: FormDefinition): HTMLElement {
         ' ',
         tr(h('strong'), `status.value.${latest}`),
       ),
+      purged ? tr(h('p', { class: 'status-purged' }), 'status.purged') : null,
       tr(h('p'), 'status.received_on', { date: formatDate(answer.received) }),
       rejected
         ? tr(h('p', { class: 'alert', role: 'alert' }), 'status.unverified', { count: rejected })

@@ -4,6 +4,7 @@
 import {
   type AttachmentManifestEntry,
   type Keyset,
+  DOCUMENT_VERSION,
   deriveReceiptKeys,
   encryptAttachment,
   generateReceipt,
@@ -181,7 +182,7 @@ export function submitView(form: FormDefinition): HTMLElement {
     progress.fraction(undefined);
     const envelope = await sealDocument(
       {
-        v: 1,
+        v: DOCUMENT_VERSION,
         kind: 'submission',
         locale: locale(),
         form: `${form.id}@${form.version}`,
@@ -191,6 +192,7 @@ export function submitView(form: FormDefinition): HTMLElement {
         replyPublicKey: toBase64Url(keys.replyKeyPair.publicKey),
       },
       keyset,
+      keys.authorKeyPair,
     );
     progress.step('progress.pow');
     const challenge = await proofOfWork();
