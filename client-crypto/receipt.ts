@@ -35,17 +35,24 @@ export async function generateReceipt(): Promise<string> {
   return groupSymbols(data + checkSymbols(data));
 }
 
+/** What a reader drops as it reads a receipt: white space, hyphens and dashes, `_` and `.`. */
+const SEPARATORS =
+  /[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\-\u2010-\u2014_.]/g;
+/** Longest text read as a receipt, in UTF-16 code units. */
+export const RECEIPT_MAX_INPUT = 200;
+
 /**
  * Reads a receipt as a person typed it: any case, any spaces or dashes, and
- * O/I/L read as 0/1/1. Returns the canonical grouped form.
+ * O/I/L read as 0/1/1. Returns the canonical grouped form. Only ASCII letters
+ * are upper-cased: a full Unicode mapping would read "ß" as "SS".
  */
 export function parseReceipt(text: string): string {
-  if (typeof text !== 'string' || text.length > 200) {
+  if (typeof text !== 'string' || text.length > RECEIPT_MAX_INPUT) {
     throw new SealboxError('RECEIPT_FORMAT', 'a receipt has 28 letters and digits');
   }
   const symbols = text
-    .toUpperCase()
-    .replace(/[\s\-‐‑‒–—_.]/g, '')
+    .replace(/[a-z]/g, (c) => c.toUpperCase())
+    .replace(SEPARATORS, '')
     .replace(/O/g, '0')
     .replace(/[IL]/g, '1');
   if (symbols.length !== RECEIPT_DATA_SYMBOLS + 2) {

@@ -13,6 +13,7 @@ import {
   type ReplyDocument,
   type SealedDocument,
   type SigningKeyPair,
+  type SubmissionDocument,
   concatBytes,
   courierCard,
   createStatement,
@@ -36,6 +37,8 @@ import {
   verifyKeyset,
   verifyStatement,
 } from '../client-crypto/index.ts';
+import { signJson } from '../client-crypto/signed.ts';
+import { STATEMENT_FORMAT, STATEMENT_SIGNATURE_LABEL } from '../client-crypto/statement.ts';
 import { VECTORS_DIR } from '../test/vectors/load.ts';
 
 const sodium = await getSodium();
@@ -249,6 +252,28 @@ keysetVector(
   'VERSION_UNSUPPORTED',
   { signed: { ...signedKeyset, format: 'sealbox-keyset-v2' }, pin: pinKey },
 );
+{
+  const bytes = new Uint8Array([0x7b, 0xc3, 0x28, 0x7d]);
+  keysetVector(
+    'keyset-payload-not-utf8',
+    'A keyset signed by the pinned root whose payload bytes are not UTF-8.',
+    'malformed keyset',
+    'ENCODING_INVALID',
+    {
+      signed: {
+        ...signedKeyset,
+        payload: b64(bytes),
+        signature: b64(
+          sodium.crypto_sign_detached(
+            concatBytes(utf8Encode('sealbox/v1/keyset\n'), bytes),
+            org.secretKey,
+          ),
+        ),
+      },
+      pin: pinKey,
+    },
+  );
+}
 
 // --- Receipts ---
 
@@ -276,6 +301,7 @@ async function receiptSuccess(name: string, description: string, input: string) 
   const data = canonical.replace(/-/g, '').slice(0, 26);
   const master = sodium.crypto_generichash(32, utf8Encode(`sealbox/v1/receipt${data}`), null);
   const replySeed = sodium.crypto_kdf_derive_from_key(32, 1, 'sbReplyK', master);
+  const authorSeed = sodium.crypto_kdf_derive_from_key(32, 1, 'sbAuthor', master);
   const keys = await deriveReceiptKeys(input);
   write(name, {
     kind: 'receipt',
@@ -288,6 +314,8 @@ async function receiptSuccess(name: string, description: string, input: string) 
     lookupTokenHex: hex(keys.lookupToken),
     replySeed: b64(replySeed),
     replyPublicKey: b64(keys.replyKeyPair.publicKey),
+    authorSeed: b64(authorSeed),
+    authorPublicKey: b64(keys.authorKeyPair.publicKey),
   });
 }
 function receiptFailure(
@@ -306,6 +334,11 @@ await receiptSuccess(
   receipt.toLowerCase().replace(/-/g, ' ').replace(/0/g, 'o').replace(/1/g, 'l'),
 );
 await receiptSuccess('receipt-success-other', 'A second receipt.', otherReceipt);
+await receiptSuccess(
+  'receipt-success-unicode-space',
+  'receipt-success split by a no-break space (U+00A0), an ideographic space (U+3000), an en dash (U+2013) and a full stop: all are separators.',
+  receipt.replace('-', '\u00a0').replace('-', '\u3000').replace('-', '\u2013').replace('-', '.'),
+);
 {
   const plain = receipt.replace(/-/g, '');
   const replaceAt = (s: string, i: number, c: string) => s.slice(0, i) + c + s.slice(i + 1);
@@ -339,6 +372,20 @@ await receiptSuccess('receipt-success-other', 'A second receipt.', otherReceipt)
     'receipt-too-short',
     'receipt-success with its last symbol missing.',
     receipt.slice(0, -1),
+    'receipt format',
+    'RECEIPT_FORMAT',
+  );
+  receiptFailure(
+    'receipt-too-long',
+    'receipt-success followed by 173 spaces: 201 UTF-16 code units, over the 200 a reader takes.',
+    receipt + ' '.repeat(201 - receipt.length),
+    'receipt format',
+    'RECEIPT_FORMAT',
+  );
+  receiptFailure(
+    'receipt-non-ascii-letter',
+    'receipt-success with an "ß" in place of its first symbol: only ASCII letters are upper-cased (a full Unicode upper-casing would read it as "SS").',
+    `ß${receipt.slice(2)}`,
     'receipt format',
     'RECEIPT_FORMAT',
   );
@@ -507,8 +554,8 @@ streamVector(
 
 // --- Envelopes ---
 
-const submission: SealedDocument = {
-  v: 1,
+const submission: SubmissionDocument = {
+  v: 2,
   kind: 'submission',
   locale: 'en',
   form: 'reprisal-report-v1',
@@ -533,23 +580,40 @@ const submission: SealedDocument = {
   replyPublicKey: b64(receiptKeys.replyKeyPair.publicKey),
 };
 const followup: SealedDocument = {
-  ...submission,
+  v: 2,
   kind: 'followup',
+  locale: submission.locale,
+  form: submission.form,
   answers: {},
   message: `Since my report, my brother has been questioned twice. ${'They ask where I am. '.repeat(250)}`,
   attachments: [],
 };
 const reply: ReplyDocument = {
-  v: 1,
+  v: 2,
   kind: 'reply',
   caseId: 'case-0042',
   statementId: 'Y2FzZS0wMDQyLXJlcGx5',
+  statement: 'reply',
   status: 'needs_information',
   text: 'Thank you. Could you tell us which airport this was?',
 };
 
-const envelope = await sealDocument(submission, keyset);
-const followupEnvelope = await sealDocument(followup, keyset);
+const author = receiptKeys.authorKeyPair;
+const otherAuthor = otherReceiptKeys.authorKeyPair;
+const envelope = await sealDocument(submission, keyset, author);
+const followupEnvelope = await sealDocument(followup, keyset, author);
+/** A submitter's plaintext, spelled out: author key || signature || document. */
+function authored(key: SigningKeyPair, document: Uint8Array, signature?: Uint8Array): Uint8Array {
+  const sig =
+    signature ??
+    sodium.crypto_sign_detached(
+      concatBytes(utf8Encode('sealbox/v2/document\n'), document),
+      key.secretKey,
+    );
+  return concatBytes(key.publicKey, sig, document);
+}
+const toReviewers = [{ publicKey: r1.kemPublicKey }, { publicKey: r2.kemPublicKey }];
+const submissionBytes = utf8Encode(JSON.stringify(submission));
 const replyEnvelope = await sealReply(reply, receiptKeys.replyKeyPair.publicKey, keyset.version);
 const HEADER = 12;
 const STANZA = 32 + 1120 + 48;
@@ -562,7 +626,8 @@ function envelopeVector(
   error: string | undefined,
   bytes: Uint8Array,
   recipient: 'r1' | 'r2' | 'outsider' | 'receipt' | 'other receipt',
-  result?: { header: unknown; document: unknown },
+  result?: { header: unknown; document: unknown; author?: string },
+  caseAuthor?: Uint8Array,
 ) {
   const open = recipient === 'receipt' || recipient === 'other receipt' ? 'submitter' : 'reviewer';
   const who =
@@ -583,6 +648,7 @@ function envelopeVector(
     open,
     recipient: who,
     envelope: b64(bytes),
+    ...(caseAuthor ? { caseAuthor: b64(caseAuthor) } : {}),
     ...(result ?? {}),
   });
 }
@@ -591,7 +657,8 @@ function receiptSeed(r: string): Uint8Array {
   const master = sodium.crypto_generichash(32, utf8Encode(`sealbox/v1/receipt${data}`), null);
   return sodium.crypto_kdf_derive_from_key(32, 1, 'sbReplyK', master);
 }
-const submissionHeader = { version: 1, kind: 'submission', keysetVersion: 3, recipients: 2 };
+const submissionHeader = { version: 2, kind: 'submission', keysetVersion: 3, recipients: 2 };
+const authorB64 = b64(author.publicKey);
 
 envelopeVector(
   'envelope-success',
@@ -600,7 +667,7 @@ envelopeVector(
   undefined,
   envelope,
   'r1',
-  { header: submissionHeader, document: submission },
+  { header: submissionHeader, document: submission, author: authorB64 },
 );
 envelopeVector(
   'envelope-success-second-recipient',
@@ -609,16 +676,110 @@ envelopeVector(
   undefined,
   envelope,
   'r2',
-  { header: submissionHeader, document: submission },
+  { header: submissionHeader, document: submission, author: authorB64 },
 );
 envelopeVector(
   'envelope-success-followup',
-  'A follow-up sealed to the same two reviewers, opened by reviewer 2.',
+  'A follow-up sealed to the same two reviewers, opened by reviewer 2 and signed by the author key of its case (receipt-success).',
   'success',
   undefined,
   followupEnvelope,
   'r2',
-  { header: { ...submissionHeader, kind: 'followup' }, document: followup },
+  { header: { ...submissionHeader, kind: 'followup' }, document: followup, author: authorB64 },
+  author.publicKey,
+);
+envelopeVector(
+  'envelope-followup-not-by-author',
+  "A well-made follow-up signed by another receipt's author key, for the case whose submission receipt-success signed: someone who does not hold the receipt wrote it.",
+  'not by the author',
+  'DOCUMENT_NOT_BY_AUTHOR',
+  await sealDocument(followup, keyset, otherAuthor),
+  'r1',
+  undefined,
+  author.publicKey,
+);
+envelopeVector(
+  'envelope-document-signature-invalid',
+  "A submission sealed by someone without the author key: receipt-success's public key and a signature of another document.",
+  'bad document signature',
+  'DOCUMENT_SIGNATURE_INVALID',
+  await sealEnvelope(
+    'submission',
+    3,
+    toReviewers,
+    authored(
+      author,
+      submissionBytes,
+      sodium.crypto_sign_detached(
+        concatBytes(
+          utf8Encode('sealbox/v2/document\n'),
+          utf8Encode(JSON.stringify({ ...submission, message: 'another' })),
+        ),
+        author.secretKey,
+      ),
+    ),
+  ),
+  'r1',
+);
+envelopeVector(
+  'envelope-document-unsigned',
+  'A bare JSON submission with no author key or signature, as protocol version 1 sealed it.',
+  'bad document signature',
+  'DOCUMENT_SIGNATURE_INVALID',
+  await sealEnvelope('submission', 3, toReviewers, submissionBytes),
+  'r1',
+);
+envelopeVector(
+  'envelope-document-too-short',
+  'A submitter envelope whose plaintext is 95 bytes: shorter than an author key and a signature.',
+  'malformed document',
+  'FORMAT_INVALID',
+  await sealEnvelope(
+    'submission',
+    3,
+    toReviewers,
+    authored(author, submissionBytes).subarray(0, 95),
+  ),
+  'r1',
+);
+envelopeVector(
+  'envelope-document-not-utf8',
+  'A signed submission whose document bytes are not UTF-8.',
+  'malformed document',
+  'ENCODING_INVALID',
+  await sealEnvelope('submission', 3, toReviewers, authored(author, new Uint8Array([0x7b, 0xff]))),
+  'r1',
+);
+envelopeVector(
+  'envelope-document-bad-base64url',
+  'A signed submission whose reply key is written with base64 padding ("="), which base64url forbids.',
+  'malformed document',
+  'ENCODING_INVALID',
+  await sealEnvelope(
+    'submission',
+    3,
+    toReviewers,
+    authored(
+      author,
+      utf8Encode(
+        JSON.stringify({ ...submission, replyPublicKey: `${submission.replyPublicKey}==` }),
+      ),
+    ),
+  ),
+  'r1',
+);
+envelopeVector(
+  'envelope-document-old-version',
+  'A signed document that says "v": 1.',
+  'wrong version',
+  'VERSION_UNSUPPORTED',
+  await sealEnvelope(
+    'submission',
+    3,
+    toReviewers,
+    authored(author, utf8Encode(JSON.stringify({ ...submission, v: 1 }))),
+  ),
+  'r1',
 );
 envelopeVector(
   'envelope-success-reply',
@@ -627,7 +788,7 @@ envelopeVector(
   undefined,
   replyEnvelope,
   'receipt',
-  { header: { version: 1, kind: 'reply', keysetVersion: 3, recipients: 1 }, document: reply },
+  { header: { version: 2, kind: 'reply', keysetVersion: 3, recipients: 1 }, document: reply },
 );
 envelopeVector(
   'envelope-not-a-recipient',
@@ -754,12 +915,12 @@ envelopeVector(
 }
 envelopeVector(
   'envelope-wrong-version',
-  'envelope-success with its version byte set to 2.',
+  'envelope-success with its version byte set to 1, the version before author signatures.',
   'wrong version',
   'VERSION_UNSUPPORTED',
   (() => {
     const e = envelope.slice();
-    e[4] = 2;
+    e[4] = 1;
     return e;
   })(),
   'r1',
@@ -777,12 +938,7 @@ envelopeVector(
   'An authentic envelope whose header says follow-up but whose document says submission.',
   'kind mismatch',
   'ENVELOPE_TAMPERED',
-  await sealEnvelope(
-    'followup',
-    3,
-    [{ publicKey: r1.kemPublicKey }, { publicKey: r2.kemPublicKey }],
-    utf8Encode(JSON.stringify(submission)),
-  ),
+  await sealEnvelope('followup', 3, toReviewers, authored(author, submissionBytes)),
   'r1',
 );
 
@@ -851,10 +1007,34 @@ const replyStatement = await createStatement(
   keyset,
 );
 const purgeStatement = await createStatement(
-  { kind: 'purge', caseId: 'case-0042', date: DATE },
+  {
+    kind: 'purge',
+    caseId: 'case-0042',
+    replyPublicKey: receiptKeys.replyKeyPair.publicKey,
+    date: DATE,
+  },
   r1,
   keyset,
 );
+const replyWithStatusStatement = await createStatement(
+  {
+    kind: 'reply',
+    caseId: 'case-0042',
+    text: 'We have referred your case to the mandate holder. Please tell us if anything changes.',
+    status: 'referred',
+    replyPublicKey: receiptKeys.replyKeyPair.publicKey,
+    date: DATE,
+  },
+  r2,
+  keyset,
+);
+/** A statement signed by reviewer 1 as written, whatever it says (for refusals past the signature). */
+async function signedStatement(payload: Record<string, unknown>) {
+  return signJson(STATEMENT_FORMAT, STATEMENT_SIGNATURE_LABEL, payload, {
+    publicKey: r1.signPublicKey,
+    secretKey: r1.signSecretKey,
+  });
+}
 const mine = { receipt, caseId: 'case-0042' };
 
 await statementVector(
@@ -875,10 +1055,128 @@ await statementVector(
 );
 await statementVector(
   'statement-success-purge',
-  'A purge statement by reviewer 1, verified against the keyset (as the server does).',
+  'A purge statement by reviewer 1, read by the submitter of case-0042: the case is closed and deleted.',
   'success',
   undefined,
   purgeStatement,
+  mine,
+);
+await statementVector(
+  'statement-success-reply-with-status',
+  'A reply by reviewer 2 that also sets the status to referred, read by the submitter of case-0042.',
+  'success',
+  undefined,
+  replyWithStatusStatement,
+  mine,
+);
+await statementVector(
+  'statement-sealed-kind-mismatch',
+  'A purge signed by reviewer 1 whose sealed part says it is a reply: what the submitter opens must repeat the signed kind.',
+  'statement for another case',
+  'STATEMENT_NOT_FOR_CASE',
+  await signedStatement({
+    v: 2,
+    kind: 'purge',
+    id: 'cHVyZ2UtbWlzbWF0Y2g',
+    caseId: 'case-0042',
+    date: NOW,
+    keysetVersion: 3,
+    sealed: b64(
+      await sealReply(
+        {
+          v: 2,
+          kind: 'reply',
+          caseId: 'case-0042',
+          statementId: 'cHVyZ2UtbWlzbWF0Y2g',
+          statement: 'reply',
+          text: 'not a purge',
+        },
+        receiptKeys.replyKeyPair.publicKey,
+        3,
+      ),
+    ),
+  }),
+  mine,
+);
+await statementVector(
+  'statement-sealed-status-mismatch',
+  'A status statement signed by reviewer 1 saying closed, whose sealed part says in_review.',
+  'statement for another case',
+  'STATEMENT_NOT_FOR_CASE',
+  await signedStatement({
+    v: 2,
+    kind: 'status',
+    id: 'c3RhdHVzLW1pc21hdGNo',
+    caseId: 'case-0042',
+    date: NOW,
+    keysetVersion: 3,
+    status: 'closed',
+    sealed: b64(
+      await sealReply(
+        {
+          v: 2,
+          kind: 'reply',
+          caseId: 'case-0042',
+          statementId: 'c3RhdHVzLW1pc21hdGNo',
+          statement: 'status',
+          status: 'in_review',
+        },
+        receiptKeys.replyKeyPair.publicKey,
+        3,
+      ),
+    ),
+  }),
+  mine,
+);
+await statementVector(
+  'statement-without-sealed-part',
+  'A purge signed by reviewer 1 with no sealed part, as protocol version 1 wrote purges.',
+  'malformed statement',
+  'FORMAT_INVALID',
+  await signedStatement({
+    v: 2,
+    kind: 'purge',
+    id: 'bm8tc2VhbGVk',
+    caseId: 'case-0042',
+    date: NOW,
+    keysetVersion: 3,
+  }),
+);
+await statementVector(
+  'statement-old-version',
+  'A statement in the version 1 format.',
+  'wrong version',
+  'VERSION_UNSUPPORTED',
+  { ...statusStatement, format: 'sealbox-statement-v1' },
+);
+await statementVector(
+  'statement-signature-not-base64url',
+  'statement-success-status whose signature is written in standard base64 with padding.',
+  'malformed statement',
+  'ENCODING_INVALID',
+  {
+    ...statusStatement,
+    signature: `${statusStatement.signature.replace(/-/g, '+').replace(/_/g, '/')}==`,
+  },
+);
+await statementVector(
+  'statement-payload-not-utf8',
+  'A statement signed by reviewer 1 whose payload bytes are not UTF-8.',
+  'malformed statement',
+  'ENCODING_INVALID',
+  await (async () => {
+    const bytes = new Uint8Array([0x7b, 0xc3, 0x28, 0x7d]);
+    const signature = sodium.crypto_sign_detached(
+      concatBytes(STATEMENT_SIGNATURE_LABEL, bytes),
+      r1.signSecretKey,
+    );
+    return {
+      format: STATEMENT_FORMAT,
+      payload: b64(bytes),
+      signature: b64(signature),
+      signer: b64(r1.signPublicKey),
+    };
+  })(),
 );
 await statementVector(
   'statement-bad-signature',
@@ -1006,6 +1304,14 @@ keyFileVector(
   'tampered key file',
   'KEYFILE_PASSPHRASE',
   { ...file, kind: 'courier' },
+  passphrase,
+);
+keyFileVector(
+  'keyfile-bad-base64url',
+  'keyfile-success whose nonce carries base64 padding ("="), which base64url forbids.',
+  'malformed key file',
+  'ENCODING_INVALID',
+  { ...file, nonce: `${file.nonce}=` },
   passphrase,
 );
 keyFileVector(

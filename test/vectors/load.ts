@@ -41,6 +41,8 @@ export interface ReceiptVector extends VectorBase {
   lookupTokenHex?: string;
   replySeed?: string;
   replyPublicKey?: string;
+  authorSeed?: string;
+  authorPublicKey?: string;
 }
 
 export interface EnvelopeVector extends VectorBase {
@@ -50,8 +52,12 @@ export interface EnvelopeVector extends VectorBase {
   /** X-Wing secret key (the 32-byte seed); for a submitter also the receipt it came from. */
   recipient: { kemSecretKey: string; receipt?: string };
   envelope: string;
+  /** For a follow-up: the author key (b64url Ed25519) that signed its case's submission. */
+  caseAuthor?: string;
   header?: unknown;
   document?: unknown;
+  /** For a submitter's document: the author key whose signature verified. */
+  author?: string;
 }
 
 export interface StreamVector extends VectorBase {
