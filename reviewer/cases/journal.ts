@@ -23,7 +23,10 @@ const journalEntry = z.strictObject({
   itemId: openedKey,
   caseId: safeId,
   folder: z.string().regex(ITEM_FOLDER),
-  digest: z.string().regex(/^[A-Za-z0-9_-]{43}$/).optional(),
+  digest: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/)
+    .optional(),
 });
 
 export type JournalEntry = z.infer<typeof journalEntry>;

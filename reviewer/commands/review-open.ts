@@ -28,6 +28,7 @@ import { type CaseFolder, type StagedItem, CaseFolder as Folder } from '../cases
 import { writeFolderIndex } from '../cases/indexes.ts';
 import { CliError, isCliError } from '../errors.ts';
 import { inputFileSize } from '../files.ts';
+import { openedKey } from '../cases/records.ts';
 import { isSafeId } from '../cases/safe-name.ts';
 import type { CommandIo } from '../io.ts';
 import { keyOptions } from '../io.ts';
@@ -172,7 +173,7 @@ class ItemOpener {
         this.report.alreadyOpened += 1;
         return;
       }
-      flag = `Item ${itemId} came again with different content. It is kept apart here; the item first opened under this id is unchanged. Someone may be trying to replace what the submitter sent.`;
+      flag = setAside.otherContent(itemId);
     }
     try {
       const opened = await openDocument(item.envelope, this.identity);
@@ -183,12 +184,13 @@ class ItemOpener {
       if (opened.document.kind !== item.type) {
         throw new CliError('BUNDLE_TAMPERED', `Item ${itemId} is filed as the wrong kind.`);
       }
-      const place = await this.placeInCase(item.type, itemId, caseId, digest, opened);
+      const place = await this.placeInCase(item.type, itemId, openedAs, caseId, digest, opened);
       if (place === 'wait') {
         this.report.waiting.push(itemId);
         return;
       }
       flag ??= place.flag;
+      openedAs = place.openedAs ?? openedAs;
       const staged = await this.folder.stage({
         itemId,
         openedAs,
@@ -215,25 +217,36 @@ class ItemOpener {
   private async placeInCase(
     kind: 'submission' | 'followup',
     itemId: string,
+    openedAs: string,
     caseId: string,
     digest: string,
     opened: OpenedDocument,
-  ): Promise<'wait' | { flag?: string }> {
+  ): Promise<'wait' | { flag?: string; openedAs?: string }> {
     if (!isSafeId(itemId) || !isSafeId(caseId)) {
       throw new CliError('BUNDLE_TAMPERED', `Item "${itemId}" has an invalid id.`);
     }
     const record = await this.folder.existingCase(caseId);
     if (!record) return kind === 'submission' ? {} : 'wait';
+    // Listed by its case already: a crash came before the state recorded it,
+    // and the case folder adopts it. Other content listed under its id is not it.
+    const listed = record.items.find((i) => openedKey(i) === openedAs);
+    if (listed && (listed.digest ?? digest) === digest) return {};
+    if (listed) {
+      return {
+        openedAs: `${itemId}.${digest}`,
+        flag: setAside.otherContent(itemId),
+      };
+    }
     if (kind === 'submission') {
       return {
-        flag: `A second submission for case ${caseId}. It is kept apart here; the case stays as its first submission made it. Someone may be trying to take over this case.`,
+        flag: setAside.secondSubmission(caseId),
       };
     }
     await checkAuthor(opened, fromBase64Url(record.authorPublicKey));
     const twin = record.items.find((i) => i.digest === digest);
     if (twin) {
       return {
-        flag: `The same follow-up as item ${twin.itemId}, sent again as item ${itemId}. It is kept apart here.`,
+        flag: setAside.repeated(twin.itemId, itemId),
       };
     }
     return {};
@@ -274,6 +287,16 @@ class ItemOpener {
     }
   }
 }
+
+/** Why an item was kept apart from its case, in words for the reviewer. */
+const setAside = {
+  otherContent: (itemId: string) =>
+    `Item ${itemId} came again with different content. It is kept apart here; the item first opened under this id is unchanged. Someone may be trying to replace what the submitter sent.`,
+  secondSubmission: (caseId: string) =>
+    `A second submission for case ${caseId}. It is kept apart here; the case stays as its first submission made it. Someone may be trying to take over this case.`,
+  repeated: (first: string, again: string) =>
+    `The same follow-up as item ${first}, sent again as item ${again}. It is kept apart here.`,
+};
 
 function decrypted(
   entry: AttachmentManifestEntry,

@@ -20,12 +20,7 @@ t.test('interrupted runs leave no trace and no duplicates', async (t) => {
   const first = join(dir, 'first.sbx');
   const second = join(dir, 'second.sbx');
   const file = { name: 'f.txt', bytes: new Uint8Array([1, 2, 3]) };
-  await writeBundle(
-    first,
-    [{ kind: 'submission', id: 'c1', seq: 1, files: [file] }],
-    s.keyset,
-    s,
-  );
+  await writeBundle(first, [{ kind: 'submission', id: 'c1', seq: 1, files: [file] }], s.keyset, s);
   await writeBundle(
     second,
     [{ kind: 'followup', id: 'f1', caseId: 'c1', seq: 2, files: [file] }],
@@ -146,12 +141,7 @@ t.test(
     const s = await makeSetup(dir);
     const cases = join(dir, 'cases');
     const bundle = join(dir, 'b.sbx');
-    await writeBundle(
-      bundle,
-      [{ kind: 'submission', id: 'c1', seq: 1 }],
-      s.keyset,
-      s,
-    );
+    await writeBundle(bundle, [{ kind: 'submission', id: 'c1', seq: 1 }], s.keyset, s);
     await reviewOpen(
       { bundle, key: s.anaKey, cases, keyset: s.keysetFile, organisation: s.orgFingerprint },
       s.io,
