@@ -2,8 +2,11 @@
 // keyset with the `sealbox` commands and the courier publishes it; a person
 // submits in Chromium; `courier pull` → `review open` → `review status` and
 // `review reply` → `courier push`; the status page then shows the decrypted,
-// verified reply.
+// verified reply. Then a reply that sets a status, a follow-up from the status
+// page that the reviewer tool accepts as the submitter's (author key), and a
+// purge that the page shows as closed and deleted.
 import t from 'tap';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -24,6 +27,8 @@ import { tempDir, testIo } from '../reviewer/fixtures.ts';
 import { axeViolations, builtPage, openBrowser, screenshot, serveWeb } from './harness.ts';
 
 const REPLY = 'Thank you. We will raise this with the special rapporteur, without your name.';
+const REPLY_WITH_STATUS = 'Could you tell us the date of the visit to your parents?';
+const FOLLOWUP = 'CANARY-FOLLOWUP It was on the 3rd of May, in the evening.';
 
 void t.test('submit in the page → courier → review → courier → reply in the page', async (t) => {
   const dir = await tempDir(t);
@@ -115,4 +120,56 @@ void t.test('submit in the page → courier → review → courier → reply in 
   t.notMatch(await page.textContent('#status-view'), 'could not be verified');
   t.same(await axeViolations(page), [], 'axe: status with the reviewer reply');
   await screenshot(page, 'status-reply-en');
+
+  // A reply that asks for more: `review reply --status` signs the status with
+  // the reply, so the page and the reviewer's folder agree on it.
+  await reviewStatement(
+    {
+      kind: 'reply',
+      status: 'needs_information',
+      text: REPLY_WITH_STATUS,
+      caseId,
+      key: p('ana.key'),
+      cases,
+    },
+    io,
+  );
+  t.same(await courierPush({ ...courier, outbox: join(cases, 'outbox.jsonl') }, io), {
+    applied: 1,
+    unchanged: 2,
+  });
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await page.getByText(REPLY_WITH_STATUS).waitFor();
+  t.match(await page.textContent('.status-line'), 'More information needed');
+
+  // The person answers from the status page; the follow-up is signed with the
+  // receipt's author key, and the reviewer tool takes it into the case.
+  await page.getByLabel('Your message').fill(FOLLOWUP);
+  await page.locator('form.followup').getByRole('button', { name: 'Lock and send' }).click();
+  await page.getByText('Your message has been sent').waitFor({ timeout: 30_000 });
+  await courierPull({ ...courier, out: p('bundle-2.sealbox') }, io);
+  const second = await reviewOpen({ bundle: p('bundle-2.sealbox'), key: p('ana.key'), cases }, io);
+  t.equal(second.opened.length, 1, 'the follow-up is opened');
+  t.same([second.failed, second.setAside, second.waiting], [[], [], []]);
+  const caseRecord = JSON.parse(await readFile(join(cases, caseId, 'case.json'), 'utf8')) as {
+    items: { kind: string; folder: string }[];
+    status: string;
+  };
+  t.equal(caseRecord.status, 'needs_information', "the reviewer's folder has the same status");
+  const followup = caseRecord.items.find((i) => i.kind === 'followup')!;
+  t.equal(await readFile(join(cases, caseId, followup.folder, 'message.txt'), 'utf8'), FOLLOWUP);
+
+  // A purge: the page shows the case as closed and deleted, and offers no follow-up.
+  await reviewStatement({ kind: 'purge', caseId, key: p('ana.key'), cases }, io);
+  t.same(await courierPush({ ...courier, outbox: join(cases, 'outbox.jsonl') }, io), {
+    applied: 1,
+    unchanged: 3,
+  });
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await page.locator('.status-purged').waitFor();
+  t.match(await page.textContent('.status-line'), 'Closed');
+  t.match(await page.textContent('#status-view'), 'closed and its data has been deleted');
+  t.notMatch(await page.textContent('#status-view'), 'could not be verified');
+  t.equal(await page.locator('form.followup').count(), 0, 'no follow-up to a deleted case');
+  await screenshot(page, 'status-purged-en');
 });
