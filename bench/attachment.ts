@@ -234,7 +234,8 @@ const benchmark: Benchmark = {
       let envelopeBytes = 0;
       for (let r = 0; r < (smoke ? 1 : 3); r++) {
         const t = await timed(async () => {
-          for (let i = 0; i < seals; i++) envelopeBytes = (await sealDocument(doc, keyset, submitter.authorKeyPair)).length;
+          for (let i = 0; i < seals; i++)
+            envelopeBytes = (await sealDocument(doc, keyset, submitter.authorKeyPair)).length;
         });
         samples.push(t.ms / seals);
       }

@@ -4,7 +4,7 @@
 // database. Both servers run in child processes; autocannon runs here, -c 50.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { sealDocument, toBase64Url, getSodium } from '../client-crypto/index.ts';
+import { sealDocument, toBase64Url } from '../client-crypto/index.ts';
 import { startChild } from './lib/child.ts';
 import { keysetFor, reviewers, sampleReport, submitterKeys } from './lib/keys.ts';
 import { type LoadResult, load } from './lib/load.ts';
@@ -41,7 +41,6 @@ const benchmark: Benchmark = {
     // The keyset the envelopes are sealed to must be the one the server publishes.
     const identities = await reviewers(1);
     const keyset = keysetFor(identities);
-    const sodium = await getSodium();
     const sealed: string[] = [];
     for (let i = 0; i < (smoke ? 5 : DISTINCT_ENVELOPES); i++) {
       const submitter = await submitterKeys();

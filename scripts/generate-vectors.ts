@@ -1164,7 +1164,7 @@ await statementVector(
   'A statement signed by reviewer 1 whose payload bytes are not UTF-8.',
   'malformed statement',
   'ENCODING_INVALID',
-  await (async () => {
+  (() => {
     const bytes = new Uint8Array([0x7b, 0xc3, 0x28, 0x7d]);
     const signature = sodium.crypto_sign_detached(
       concatBytes(STATEMENT_SIGNATURE_LABEL, bytes),

@@ -11,7 +11,6 @@ import {
   generateReviewerIdentity,
   isSealboxError,
   openDocument,
-  openEnvelope,
   sealEnvelope,
   utf8Encode,
   openReply,

@@ -214,9 +214,7 @@ t.test('intake end to end', async (t) => {
     const fresh = await deriveReceiptKeys(await generateReceipt());
     const token = toBase64Url(fresh.lookupToken);
     const sealed = async (k: Keyset) =>
-      toBase64Url(
-        await sealDocument(sampleDocument('submission', fresh), k, fresh.authorKeyPair),
-      );
+      toBase64Url(await sealDocument(sampleDocument('submission', fresh), k, fresh.authorKeyPair));
     const cases: [string, () => Promise<Record<string, unknown>>, number, string][] = [
       [
         'no challenge',
