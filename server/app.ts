@@ -98,6 +98,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
   app.decorate('sealbox', appContext(config, options.secrets, options.db));
+  // Writes waiting for their window still commit (and are answered) on close.
+  app.addHook('onClose', () => app.sealbox.commitWindow.settle());
 
   await app.register(health);
   await app.register(keyset);

@@ -47,6 +47,7 @@ const schema = z.object({
   SEALBOX_MAX_EVENT_LOOP_DELAY_MS: int(0, 60_000).default(1_000),
   SEALBOX_MIN_FREE_BYTES: int(0, 1024 * GiB).default(256 * MiB),
   SEALBOX_WATCHDOG_SECONDS: int(0, 86_400).default(120),
+  SEALBOX_COMMIT_WINDOW_MS: int(0, 60_000).default(5_000),
   SEALBOX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 });
 
@@ -90,6 +91,11 @@ export interface Config {
     /** The process ends itself when its event loop is stuck this long; 0 turns it off. */
     watchdogSeconds: number;
   };
+  /**
+   * Anonymous writes commit together at multiples of this many milliseconds
+   * (db/commit-window.ts); 0 commits each at once, leaving exact times in the WAL.
+   */
+  commitWindowMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
 
@@ -144,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       minFreeBytes: e.SEALBOX_MIN_FREE_BYTES,
       watchdogSeconds: e.SEALBOX_WATCHDOG_SECONDS,
     },
+    commitWindowMs: e.SEALBOX_COMMIT_WINDOW_MS,
     logLevel: e.SEALBOX_LOG_LEVEL,
   };
 }

@@ -3,6 +3,7 @@
 // groups registered later (the courier API) reach the same objects.
 import { getSodium } from '../client-crypto/index.ts';
 import type { Config } from './config.ts';
+import { CommitWindow } from './db/commit-window.ts';
 import type { Db } from './db/database.ts';
 import type { ProofOfWork } from './pow.ts';
 import { proofOfWork } from './pow.ts';
@@ -12,6 +13,8 @@ export interface AppContext {
   config: Config;
   db: Db;
   pow: ProofOfWork;
+  /** Where anonymous writes commit: together, at window boundaries. */
+  commitWindow: CommitWindow;
   /** Keyed BLAKE2b-256 of a lookup token under the server's pepper. */
   lookupHash(token: Uint8Array): Promise<Uint8Array>;
 }
@@ -23,11 +26,14 @@ declare module 'fastify' {
 }
 
 export function appContext(config: Config, secrets: Secrets, db: Db): AppContext {
+  const commitWindow = new CommitWindow(db, config.commitWindowMs);
   return {
     config,
     db,
+    commitWindow,
     pow: proofOfWork({
       db,
+      commitWindow,
       secret: secrets.powSecret,
       difficulty: config.pow.difficulty,
       expiresSeconds: config.pow.expiresSeconds,

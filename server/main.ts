@@ -3,6 +3,7 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { WAL_PURGE_INTERVAL_MS, purgeWal } from './db/wal.ts';
 import { MAINTENANCE_INTERVAL_MS, runMaintenance } from './maintenance.ts';
 import { startup } from './startup.ts';
 import { startWatchdog } from './watchdog.ts';
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const watchdog = await startWatchdog(config.limits.watchdogSeconds);
   const app = await buildApp({ config, secrets: started.secrets, db });
   app.addHook('onClose', async () => {
+    await app.sealbox.commitWindow.settle();
     await db.destroy();
   });
   const housekeeping = async () => {
@@ -25,8 +27,16 @@ async function main(): Promise<void> {
   await housekeeping();
   const timer = setInterval(() => void housekeeping(), MAINTENANCE_INTERVAL_MS);
   timer.unref();
+  // PGlite: commit records (with their times) leave the WAL within a minute
+  // of the window that wrote them (db/wal.ts).
+  const walPurge = setInterval(() => {
+    if (config.databaseUrl || app.sealbox.commitWindow.takeCommitted() === 0) return;
+    purgeWal(db).catch((err: unknown) => app.log.error({ err }, 'WAL purge failed'));
+  }, WAL_PURGE_INTERVAL_MS);
+  walPurge.unref();
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     clearInterval(timer);
+    clearInterval(walPurge);
     await watchdog?.stop();
     if (err) app.log.error({ err }, 'shutting down after an error');
     await app.close();

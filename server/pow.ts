@@ -17,6 +17,7 @@ import { randomInt } from 'altcha-lib';
 import type { Challenge, ChallengeParameters } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { z } from 'zod';
+import type { CommitWindow } from './db/commit-window.ts';
 import type { Db } from './db/database.ts';
 import { spendChallenge } from './db/challenges.ts';
 import { today } from './db/dates.ts';
@@ -121,8 +122,17 @@ export function altchaSecrets(secret: string): {
   };
 }
 
+/** Records a verified proof as spent in `db` (a transaction); throws when it was spent before. */
+export async function spendVerified(db: Db, proof: VerifiedProof): Promise<void> {
+  if (!(await spendChallenge(db, proof.digest, proof.expiresOn))) {
+    throw new ApiError(409, 'CHALLENGE_SPENT', 'proof of work already used: fetch a new one');
+  }
+}
+
 export function proofOfWork(options: {
   db: Db;
+  /** Spends commit in its windows (db/commit-window.ts); without, each at once. */
+  commitWindow?: CommitWindow;
   secret: string;
   difficulty: number;
   expiresSeconds: number;
@@ -196,10 +206,10 @@ export function proofOfWork(options: {
     },
 
     async spend(proof) {
-      const { digest, expiresOn } = pow.verify(proof);
-      if (!(await spendChallenge(options.db, digest, expiresOn))) {
-        throw new ApiError(409, 'CHALLENGE_SPENT', 'proof of work already used: fetch a new one');
-      }
+      const verified = pow.verify(proof);
+      await (options.commitWindow
+        ? options.commitWindow.run((trx) => spendVerified(trx, verified))
+        : spendVerified(options.db, verified));
     },
   };
   return pow;

@@ -170,6 +170,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
     // Parallel test files and TypeScript compilation stall the event loop;
     // the overload answer has its own test (test/server/limits.test.ts).
     SEALBOX_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Commit windows are exercised, but short: the default would add seconds
+    // to every anonymous write (test/adversary/server-seizure.test.ts takes longer ones).
+    SEALBOX_COMMIT_WINDOW_MS: '10',
     ...env,
   });
 }

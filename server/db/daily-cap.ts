@@ -60,9 +60,17 @@ export class DailyAllowance {
   private full = false;
   private refilling: Promise<void> | undefined;
 
+  /**
+   * `commit` runs a reservation in a transaction of its choosing: the app
+   * hands in its commit window (db/commit-window.ts), since the first
+   * reservation of a day would otherwise commit at the exact time of that
+   * day's first submission.
+   */
   constructor(
     private readonly db: Executor,
     private readonly cap: number,
+    private readonly commit: <T>(work: (db: Executor) => Promise<T>) => Promise<T> = (work) =>
+      work(db),
   ) {}
 
   /** Takes one admission for `day`; false when the day's cap is reached. */
@@ -71,7 +79,8 @@ export class DailyAllowance {
       if (day < this.day) {
         // A request that began before midnight: one admission straight from
         // the database, outside the allowance, which has moved to the new day.
-        return (await reserveAdmissions(this.db, day, 1, this.cap)).granted > 0;
+        const { granted } = await this.commit((db) => reserveAdmissions(db, day, 1, this.cap));
+        return granted > 0;
       }
       if (day > this.day) {
         this.day = day;
@@ -98,7 +107,9 @@ export class DailyAllowance {
 
   private async refill(day: string): Promise<void> {
     const block = Math.min(MAX_BLOCK, Math.max(1, Math.floor((this.cap - this.lastCount) / 128)));
-    const { granted, count } = await reserveAdmissions(this.db, day, block, this.cap);
+    const { granted, count } = await this.commit((db) =>
+      reserveAdmissions(db, day, block, this.cap),
+    );
     if (day !== this.day) return;
     this.left += granted;
     this.lastCount = count;

@@ -2,12 +2,13 @@
 // submission. Knowing the lookup token is the only proof asked.
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { undoOnError } from '../db/commit-window.ts';
 import { today } from '../db/dates.ts';
 import { holdExportOrder } from '../db/export-order.ts';
 import { insertFollowup } from '../db/followups.ts';
 import { submissionByLookupHash } from '../db/submissions.ts';
 import { ApiError } from '../errors.ts';
-import { proofSchema } from '../pow.ts';
+import { proofSchema, spendVerified } from '../pow.ts';
 import { acceptEnvelope, claimEveryUpload } from './envelope.ts';
 import { base64url, dateSchema, decodeField, errorSchema, lookupTokenSchema } from './schemas.ts';
 import { uploadIdsSchema } from './submissions.ts';
@@ -41,24 +42,36 @@ const followups: FastifyPluginCallbackZod = (app, _options, done) => {
       const token = decodeField('lookupToken', body.lookupToken, 32);
       const { envelope } = await acceptEnvelope(db, body.envelope, 'followup');
       const uploadIds = [...new Set(body.uploads)];
-      await app.sealbox.pow.spend(body.challenge);
+      const proof = app.sealbox.pow.verify(body.challenge);
       const lookupHash = await app.sealbox.lookupHash(token);
       const received = today();
-      await db.transaction().execute(async (trx) => {
-        await holdExportOrder(trx);
-        const submission = await submissionByLookupHash(trx, lookupHash);
-        if (!submission) throw new ApiError(404, 'CASE_NOT_FOUND', 'no case matches this receipt');
-        if (submission.purged_on) {
-          throw new ApiError(409, 'CASE_CLOSED', 'this case is closed and takes no more messages');
-        }
-        const seq = await insertFollowup(trx, {
-          id: newId(),
-          submissionSeq: submission.seq,
-          envelope,
-          received,
+      // In the next commit window (db/commit-window.ts). The proof stays spent
+      // whatever the rest declines.
+      const added = await app.sealbox.commitWindow.run(async (trx) => {
+        await spendVerified(trx, proof);
+        return undoOnError(trx, async () => {
+          await holdExportOrder(trx);
+          const submission = await submissionByLookupHash(trx, lookupHash);
+          if (!submission) {
+            throw new ApiError(404, 'CASE_NOT_FOUND', 'no case matches this receipt');
+          }
+          if (submission.purged_on) {
+            throw new ApiError(
+              409,
+              'CASE_CLOSED',
+              'this case is closed and takes no more messages',
+            );
+          }
+          const seq = await insertFollowup(trx, {
+            id: newId(),
+            submissionSeq: submission.seq,
+            envelope,
+            received,
+          });
+          await claimEveryUpload(trx, uploadIds, { followupSeq: seq });
         });
-        await claimEveryUpload(trx, uploadIds, { followupSeq: seq });
       });
+      if (!added.ok) throw added.error;
       return reply.code(201).send({ received });
     },
   );

@@ -9,7 +9,8 @@ import { admitSubmission } from '../db/admission.ts';
 import type { Admission, AdmissionOutcome } from '../db/admission.ts';
 import { spendChallenge } from '../db/challenges.ts';
 import { DailyAllowance } from '../db/daily-cap.ts';
-import type { Db } from '../db/database.ts';
+import type { CommitWindow } from '../db/commit-window.ts';
+import { undoOnError } from '../db/commit-window.ts';
 import { today } from '../db/dates.ts';
 import { ApiError } from '../errors.ts';
 import { proofSchema } from '../pow.ts';
@@ -25,34 +26,44 @@ export const uploadIdsSchema = z
   .default([]);
 
 /**
- * The claim of the attachments joins the statement's transaction; an
- * unclaimable attachment undoes the case but still spends the proof, as every
- * other refusal that reaches the database does (db/admission.ts).
+ * The case, in the transaction of the next commit window (db/commit-window.ts).
+ * The claim of the attachments joins it; an unclaimable attachment undoes the
+ * case but still spends the proof, as every other refusal that reaches the
+ * database does (db/admission.ts).
  */
-async function admitWithUploads(
-  db: Db,
+async function admitInWindow(
+  window: CommitWindow,
   admission: Admission,
   uploadIds: string[],
 ): Promise<AdmissionOutcome> {
-  try {
-    return await db.transaction().execute(async (trx) => {
+  const result = await window.run(async (trx) => {
+    if (uploadIds.length === 0)
+      return { ok: true as const, value: await admitSubmission(trx, admission) };
+    const attempt = await undoOnError(trx, async () => {
       const outcome = await admitSubmission(trx, admission);
       if (outcome.admitted) {
         await claimEveryUpload(trx, uploadIds, { submissionSeq: outcome.seq });
       }
       return outcome;
     });
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 'UPLOAD_NOT_CLAIMABLE') {
-      await spendChallenge(db, admission.proof.digest, admission.proof.expiresOn);
+    if (
+      !attempt.ok &&
+      attempt.error instanceof ApiError &&
+      attempt.error.code === 'UPLOAD_NOT_CLAIMABLE'
+    ) {
+      await spendChallenge(trx, admission.proof.digest, admission.proof.expiresOn);
     }
-    throw error;
-  }
+    return attempt;
+  });
+  if (!result.ok) throw result.error;
+  return result.value;
 }
 
 const submissions: FastifyPluginCallbackZod = (app, _options, done) => {
-  const { db, config } = app.sealbox;
-  const allowance = new DailyAllowance(db, config.limits.submissionsPerDay);
+  const { db, config, commitWindow } = app.sealbox;
+  const allowance = new DailyAllowance(db, config.limits.submissionsPerDay, (work) =>
+    commitWindow.run(work),
+  );
 
   app.post(
     '/v1/submissions',
@@ -97,10 +108,7 @@ const submissions: FastifyPluginCallbackZod = (app, _options, done) => {
       }
       let outcome: AdmissionOutcome | undefined;
       try {
-        outcome =
-          uploadIds.length === 0
-            ? await admitSubmission(db, admission)
-            : await admitWithUploads(db, admission, uploadIds);
+        outcome = await admitInWindow(commitWindow, admission, uploadIds);
       } finally {
         if (!outcome?.admitted) allowance.giveBack(received);
       }

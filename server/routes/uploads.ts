@@ -21,7 +21,7 @@ import {
   storedParts,
 } from '../db/uploads.ts';
 import { ApiError } from '../errors.ts';
-import { proofSchema } from '../pow.ts';
+import { proofSchema, spendVerified } from '../pow.ts';
 import { base64url, decodeField, errorSchema } from './schemas.ts';
 import { newId } from '../ids.ts';
 import { PartBuffers, collectYoungGeneration } from '../upload-buffers.ts';
@@ -146,9 +146,13 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
         reply.header('retry-after', '3600');
         throw new ApiError(503, 'UPLOAD_CAPACITY', 'the service takes no more files for now');
       }
-      await app.sealbox.pow.spend(request.body.challenge);
+      const proof = app.sealbox.pow.verify(request.body.challenge);
       const id = newId();
-      await createUpload(app.sealbox.db, { id, size, partSize, partCount, created: today() });
+      // Anonymous writes commit in windows (db/commit-window.ts).
+      await app.sealbox.commitWindow.run(async (trx) => {
+        await spendVerified(trx, proof);
+        await createUpload(trx, { id, size, partSize, partCount, created: today() });
+      });
       digests.created(id);
       return reply.code(201).send({
         uploadId: id,
@@ -218,7 +222,7 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
           reply.header('connection', 'close');
           throw error;
         }
-        const version = await app.sealbox.db.transaction().execute(async (trx) => {
+        const version = await app.sealbox.commitWindow.run(async (trx) => {
           // The row lock orders this write against a concurrent finish.
           const locked = await trx
             .selectFrom('uploads')
@@ -275,7 +279,7 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const digest = decodeField('digest', request.body.digest, 32);
-      const upload = await app.sealbox.db.transaction().execute(async (trx) => {
+      const upload = await app.sealbox.commitWindow.run(async (trx) => {
         const u = await trx
           .selectFrom('uploads')
           .selectAll()

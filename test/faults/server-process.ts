@@ -23,6 +23,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
       SEALBOX_POW_DIFFICULTY: '20',
       SEALBOX_MAX_EVENT_LOOP_DELAY_MS: '0',
       SEALBOX_LOG_LEVEL: 'warn',
+      SEALBOX_COMMIT_WINDOW_MS: '10',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

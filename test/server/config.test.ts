@@ -14,6 +14,7 @@ t.test('defaults', async (t) => {
   t.equal(c.upload.maxBytes, 2 * 1024 ** 3, 'at least 2 GiB per file');
   t.equal(c.trustProxy, false);
   t.equal(c.migrateOnStart, true);
+  t.equal(c.commitWindowMs, 5_000, 'anonymous writes commit in 5-second windows');
 });
 
 t.test('values from the environment', async (t) => {
@@ -44,6 +45,9 @@ t.test('a bad value stops the start and names the variable', async (t) => {
     { SEALBOX_PEPPER: 'short' },
     { SEALBOX_ONION_LOCATION: 'ftp://x.onion' },
     { SEALBOX_LOG_LEVEL: 'chatty' },
+    { SEALBOX_COMMIT_WINDOW_MS: '-1' },
+    { SEALBOX_COMMIT_WINDOW_MS: '2.5' },
+    { SEALBOX_COMMIT_WINDOW_MS: '60001' },
   ];
   for (const env of bad) {
     const name = Object.keys(env)[0]!;
