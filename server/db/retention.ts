@@ -1,9 +1,10 @@
 // Retention: what the server may forget without asking anyone. A case that
 // every reviewer can already hold offline (exported and acknowledged by a
 // courier) and that a reviewer closed more than the retention period ago
-// loses its ciphertext exactly as a purge statement would take it; unclaimed
-// uploads, spent single-use records and past days' counts go once they can
-// no longer matter.
+// loses its ciphertext exactly as a purge statement would take it; uploads
+// no case claimed (finished or not) go after SEALBOX_UPLOAD_EXPIRY_HOURS;
+// spent single-use records and past days' counts go once they can no longer
+// matter.
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { addDays } from './dates.ts';
@@ -22,7 +23,12 @@ export interface RetentionReport {
 
 export async function applyRetention(
   db: Executor,
-  options: { retentionDays: number; today: string },
+  options: {
+    retentionDays: number;
+    today: string;
+    /** Uploads no case claimed, created before this date, go (default: the retention cutoff). */
+    unclaimedUploadsBefore?: string;
+  },
 ): Promise<RetentionReport> {
   const cutoff = addDays(options.today, -options.retentionDays);
   return db.transaction().execute(async (trx) => {
@@ -40,7 +46,10 @@ export async function applyRetention(
       .where('seq', '<=', exportedUpTo)
       .execute();
     for (const { seq } of expired) await purgeCase(trx, seq, options.today);
-    const uploadsForgotten = await forgetUnclaimedUploads(trx, cutoff);
+    const uploadsForgotten = await forgetUnclaimedUploads(
+      trx,
+      options.unclaimedUploadsBefore ?? cutoff,
+    );
     const challenges = await trx
       .deleteFrom('spent_challenges')
       .where('expires_on', '<', options.today)
