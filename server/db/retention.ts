@@ -5,8 +5,8 @@
 // no case claimed (finished or not) go after SEALBOX_UPLOAD_EXPIRY_HOURS;
 // spent single-use records and past days' counts go once they can no longer
 // matter.
-import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
+import { forgetCourierReplays } from './courier-replays.ts';
 import { addDays } from './dates.ts';
 import { forgetUnclaimedUploads } from './uploads.ts';
 import { purgeCase } from './submissions.ts';
@@ -60,14 +60,12 @@ export async function applyRetention(
       .deleteFrom('submissions_per_day')
       .where('day', '<', addDays(options.today, -1))
       .execute();
-    // courier_replays belongs to the courier API and has no row type here.
-    const replays =
-      await sql`delete from courier_replays where expires_on < ${options.today}`.execute(trx);
+    const replaysForgotten = await forgetCourierReplays(trx, options.today);
     return {
       casesExpired: expired.length,
       uploadsForgotten,
       challengesForgotten: Number(challenges.numDeletedRows),
-      replaysForgotten: Number(replays.numAffectedRows ?? 0),
+      replaysForgotten,
     };
   });
 }
