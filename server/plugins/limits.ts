@@ -61,9 +61,11 @@ export class TokenBucket {
 
 /**
  * The proofs of work that have taken a write token on this instance, each
- * until its challenge expires: a proof pays for one token, so replaying a
- * solved proof (spent or not) cannot empty the bucket either. At most as many
- * entries as write tokens are granted in a challenge's lifetime.
+ * until its challenge expires: a proof pays for one attempt, whatever its
+ * answer, so replaying a solved proof (spent or not, refused or not) cannot
+ * empty the bucket either. A proof refused 429 took no token and may be sent
+ * again. At most as many entries as write tokens granted in a challenge's
+ * lifetime.
  */
 export class ChargedProofs {
   private readonly until = new Map<string, number>();
@@ -84,14 +86,6 @@ export class ChargedProofs {
       this.until.delete(old);
     }
     this.until.set(key, expiresAt);
-  }
-
-  release(key: string): void {
-    this.until.delete(key);
-  }
-
-  get size(): number {
-    return this.until.size;
   }
 }
 
@@ -120,7 +114,6 @@ async function limits(
     part: new TokenBucket(options.readsPerMinute),
   };
   const charged = new ChargedProofs();
-  const chargedBy = new WeakMap<FastifyRequest, string>();
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.rateClass === 'read') takeToken(buckets.read, reply);
@@ -138,18 +131,10 @@ async function limits(
       }
       takeToken(buckets[rateClass], reply);
       charged.add(key, proof.challenge.parameters.expiresAt!);
-      chargedBy.set(request, key);
       return;
     }
     if (paidBy) await paidBy(request);
     takeToken(buckets[rateClass], reply);
-  });
-
-  // A 503 (daily cap, upload capacity) leaves the proof unspent and tells the
-  // client to try again later with it: the retry pays a token of its own.
-  app.addHook('onResponse', async (request, reply) => {
-    const key = chargedBy.get(request);
-    if (key !== undefined && reply.statusCode === 503) charged.release(key);
   });
 
   await app.register(underPressure, {
