@@ -213,7 +213,7 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
         );
       }
       // What is stored counts, not what was declared: a part that would take
-      // the stored total past the cap waits until space is freed.
+      // the stored total past the cap is refused until space is freed.
       const pending = await pendingUploadBytes(app.sealbox.db, { uploadId: id, part });
       if (pending + length > config.upload.pendingMaxBytes) {
         reply.header('retry-after', '3600');

@@ -1,7 +1,7 @@
 // A flooder who pays nothing must not lock out those who pay. Unpaid writes
 // (no proof, a forged proof, a replayed proof, a finish or part for an upload
 // that does not exist, an unsigned courier call) are answered without taking
-// a token from the shared write bucket; uploads declared but never sent hold
+// a token from the shared write or part bucket; uploads declared but never sent hold
 // no capacity; and what is left unfinished is dropped after
 // SEALBOX_UPLOAD_EXPIRY_HOURS, not the retention period.
 import t from 'tap';
@@ -99,6 +99,29 @@ t.test('a burst of unpaid writes leaves the write bucket to paid ones', async (t
   });
   t.equal(third.statusCode, 429, 'paid writes are still limited');
   t.equal(third.json<ErrorJson>().error.code, 'RATE_LIMITED');
+});
+
+t.test('parts for uploads that do not exist leave the part bucket to real ones', async (t) => {
+  // Three reads and three parts a minute: one read for the challenge, three real parts.
+  const { app } = await build(t, { env: { SEALBOX_READS_PER_MINUTE: '3' } });
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/uploads',
+    payload: { challenge: await solvedChallenge(app), size: 3 * 65_536, partSize: 65_536 },
+  });
+  const { uploadId } = created.json<{ uploadId: string }>();
+  const put = (id: string, part: number) =>
+    app.inject({
+      method: 'PUT',
+      url: `/v1/uploads/${id}/parts/${part}`,
+      headers: { 'content-type': 'application/octet-stream' },
+      payload: Buffer.alloc(65_536, part),
+    });
+  const refused = [];
+  for (let i = 0; i < 40; i++) refused.push((await put('B'.repeat(22), 0)).statusCode);
+  t.same(refused, Array(40).fill(404), '40 parts for no upload: 404, no token');
+  for (const n of [0, 1, 2]) t.equal((await put(uploadId, n)).statusCode, 204, `real part ${n}`);
+  t.equal((await put(uploadId, 0)).statusCode, 429, 'real parts are still limited');
 });
 
 t.test('uploads declared but never sent hold no capacity', async (t) => {
