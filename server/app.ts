@@ -77,9 +77,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // JSON, and raw bytes for upload parts (routes/uploads.ts): nothing else.
   app.removeContentTypeParser('text/plain');
 
+  const context = appContext(config, options.secrets, options.db);
   await app.register(errors);
   await app.register(security, { onionLocation: config.onionLocation });
-  await app.register(limits, config.limits);
+  await app.register(limits, { ...config.limits, pow: context.pow });
   await app.register(storage, {
     dir: config.databaseUrl ? undefined : config.dataDir,
     minFreeBytes: config.limits.minFreeBytes,
@@ -97,7 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  app.decorate('sealbox', appContext(config, options.secrets, options.db));
+  app.decorate('sealbox', context);
   // Writes waiting for their window still commit (and are answered) on close.
   app.addHook('onClose', () => app.sealbox.commitWindow.settle());
 

@@ -31,6 +31,7 @@ const schema = z.object({
   SEALBOX_UPLOAD_PENDING_MAX_BYTES: int(1, 1024 * GiB).default(50 * GiB),
   SEALBOX_UPLOAD_PART_MAX_BYTES: int(64 * KiB, 64 * MiB).default(MiB),
   SEALBOX_UPLOAD_PARTS_IN_FLIGHT: int(1, 1024).default(4),
+  SEALBOX_UPLOAD_EXPIRY_HOURS: int(1, 8_760).default(24),
   SEALBOX_BODY_LIMIT_BYTES: int(KiB, 64 * MiB).default(4 * MiB),
   SEALBOX_ORG_PUBLIC_KEY: base64url.optional(),
   SEALBOX_ORG_FINGERPRINT: z.string().min(8).optional(),
@@ -61,14 +62,17 @@ export interface Config {
   powSecret: string | undefined;
   pow: { difficulty: number; expiresSeconds: number };
   /**
-   * pendingMaxBytes: all uploads not (yet) part of a case, together.
+   * pendingMaxBytes: bytes stored for all uploads not (yet) part of a case, together.
    * partsInFlight: parts held in memory at once by this instance.
+   * expiryHours: an upload no case has claimed (finished or not) is dropped
+   * this long after the end of the day it began (only the date is stored).
    */
   upload: {
     maxBytes: number;
     partMaxBytes: number;
     pendingMaxBytes: number;
     partsInFlight: number;
+    expiryHours: number;
   };
   bodyLimit: number;
   org: { publicKey: string | undefined; fingerprint: string | undefined };
@@ -132,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       partMaxBytes: e.SEALBOX_UPLOAD_PART_MAX_BYTES,
       pendingMaxBytes: e.SEALBOX_UPLOAD_PENDING_MAX_BYTES,
       partsInFlight: e.SEALBOX_UPLOAD_PARTS_IN_FLIGHT,
+      expiryHours: e.SEALBOX_UPLOAD_EXPIRY_HOURS,
     },
     bodyLimit: e.SEALBOX_BODY_LIMIT_BYTES,
     org: { publicKey: e.SEALBOX_ORG_PUBLIC_KEY, fingerprint: e.SEALBOX_ORG_FINGERPRINT },

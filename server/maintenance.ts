@@ -1,6 +1,7 @@
 // Housekeeping inside the server process, on start and every six hours: the
 // retention rules of db/retention.ts (also runnable alone as `npm run
-// retention`). With PGlite no second process can open the database while the
+// retention`), uploads no case claimed going SEALBOX_UPLOAD_EXPIRY_HOURS
+// after the end of the day they began. With PGlite no second process can open the database while the
 // server runs, so the server applies them itself. Idempotent, and harmless
 // when several instances run it at once.
 import type { Config } from './config.ts';
@@ -8,13 +9,20 @@ import type { Db } from './db/database.ts';
 import { today } from './db/dates.ts';
 import type { RetentionReport } from './db/retention.ts';
 import { applyRetention } from './db/retention.ts';
+import { unclaimedUploadCutoff } from './db/uploads.ts';
 
 export const MAINTENANCE_INTERVAL_MS = 6 * 3600 * 1000;
 
 export async function runMaintenance(
   db: Db,
-  config: Pick<Config, 'retentionDays'>,
+  config: Pick<Config, 'retentionDays'> & { upload?: Pick<Config['upload'], 'expiryHours'> },
   now = new Date(),
 ): Promise<RetentionReport> {
-  return applyRetention(db, { retentionDays: config.retentionDays, today: today(now) });
+  return applyRetention(db, {
+    retentionDays: config.retentionDays,
+    today: today(now),
+    ...(config.upload
+      ? { unclaimedUploadsBefore: unclaimedUploadCutoff(now, config.upload.expiryHours) }
+      : {}),
+  });
 }

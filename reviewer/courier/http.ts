@@ -55,7 +55,7 @@ export async function signRequest(
   method: string,
   path: string,
   json?: unknown,
-  options: { created?: Date; keyid?: string } = {},
+  options: { created?: Date; keyid?: string; nonce?: string } = {},
 ): Promise<SignedRequest> {
   const url = new URL(path.replace(/^\//, ''), withSlash(client.server));
   const headers: Record<string, string> = {};
@@ -79,7 +79,7 @@ export async function signRequest(
         : ['@method', '@path', '@query'],
       params: ['created', 'keyid', 'alg', 'nonce', 'tag'],
       paramValues: {
-        nonce: toBase64Url(randomBytes(16)),
+        nonce: options.nonce ?? toBase64Url(randomBytes(16)),
         tag: COURIER_SIGNATURE_TAG,
         ...(options.created ? { created: options.created } : {}),
       },

@@ -1,11 +1,12 @@
 // Retention: what the server may forget without asking anyone. A case that
 // every reviewer can already hold offline (exported and acknowledged by a
 // courier) and that a reviewer closed more than the retention period ago
-// loses its ciphertext exactly as a purge statement would take it; unclaimed
-// uploads, spent single-use records and past days' counts go once they can
-// no longer matter.
-import { sql } from 'kysely';
+// loses its ciphertext exactly as a purge statement would take it; uploads
+// no case claimed (finished or not) go after SEALBOX_UPLOAD_EXPIRY_HOURS;
+// spent single-use records and past days' counts go once they can no longer
+// matter.
 import type { Kysely } from 'kysely';
+import { forgetCourierReplays } from './courier-replays.ts';
 import { addDays } from './dates.ts';
 import { forgetUnclaimedUploads } from './uploads.ts';
 import { purgeCase } from './submissions.ts';
@@ -22,7 +23,12 @@ export interface RetentionReport {
 
 export async function applyRetention(
   db: Executor,
-  options: { retentionDays: number; today: string },
+  options: {
+    retentionDays: number;
+    today: string;
+    /** Uploads no case claimed, created before this date, go (default: the retention cutoff). */
+    unclaimedUploadsBefore?: string;
+  },
 ): Promise<RetentionReport> {
   const cutoff = addDays(options.today, -options.retentionDays);
   return db.transaction().execute(async (trx) => {
@@ -40,7 +46,10 @@ export async function applyRetention(
       .where('seq', '<=', exportedUpTo)
       .execute();
     for (const { seq } of expired) await purgeCase(trx, seq, options.today);
-    const uploadsForgotten = await forgetUnclaimedUploads(trx, cutoff);
+    const uploadsForgotten = await forgetUnclaimedUploads(
+      trx,
+      options.unclaimedUploadsBefore ?? cutoff,
+    );
     const challenges = await trx
       .deleteFrom('spent_challenges')
       .where('expires_on', '<', options.today)
@@ -51,14 +60,12 @@ export async function applyRetention(
       .deleteFrom('submissions_per_day')
       .where('day', '<', addDays(options.today, -1))
       .execute();
-    // courier_replays belongs to the courier API and has no row type here.
-    const replays =
-      await sql`delete from courier_replays where expires_on < ${options.today}`.execute(trx);
+    const replaysForgotten = await forgetCourierReplays(trx, options.today);
     return {
       casesExpired: expired.length,
       uploadsForgotten,
       challengesForgotten: Number(challenges.numDeletedRows),
-      replaysForgotten: Number(replays.numAffectedRows ?? 0),
+      replaysForgotten,
     };
   });
 }

@@ -76,6 +76,12 @@ export interface ExportAckTable {
   acked_on: DateText;
 }
 
+/** Used courier signatures (db/courier-replays.ts): a digest and a date. */
+export interface CourierReplayTable {
+  digest: Uint8Array;
+  expires_on: DateText;
+}
+
 export interface Database {
   keysets: KeysetTable;
   submissions: SubmissionTable;
@@ -86,6 +92,7 @@ export interface Database {
   spent_challenges: SpentChallengeTable;
   export_acks: ExportAckTable;
   submissions_per_day: SubmissionsPerDayTable;
+  courier_replays: CourierReplayTable;
 }
 
 export type Submission = Selectable<SubmissionTable>;

@@ -2,6 +2,7 @@
 // instance of a scaled-out server can serve any part.
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
+import { addDays, today } from './dates.ts';
 import type { Database, Upload } from './tables.ts';
 
 type Executor = Kysely<Database>;
@@ -160,18 +161,42 @@ export async function uploadsOf(
     : q.where('followup_seq', '=', owner.followupSeq).execute();
 }
 
-/** Declared bytes of every upload not (yet) part of a case. */
-export async function pendingUploadBytes(db: Executor): Promise<number> {
-  const row = await db
-    .selectFrom('uploads')
-    .select(sql<string | number>`coalesce(sum(size), 0)`.as('total'))
-    .where('submission_seq', 'is', null)
-    .where('followup_seq', 'is', null)
-    .executeTakeFirstOrThrow();
+/**
+ * Bytes stored in parts of uploads not (yet) part of a case: what is really
+ * held, not what was declared, so that creating uploads and sending nothing
+ * holds no capacity. `except` leaves out a part about to be replaced.
+ */
+export async function pendingUploadBytes(
+  db: Executor,
+  except?: { uploadId: string; part: number },
+): Promise<number> {
+  let query = db
+    .selectFrom('upload_parts as p')
+    .innerJoin('uploads as u', 'u.id', 'p.upload_id')
+    // length() of a bytea reads its size from the header; the bytes stay put.
+    .select(sql<string | number>`coalesce(sum(length(p.bytes)), 0)`.as('total'))
+    .where('u.submission_seq', 'is', null)
+    .where('u.followup_seq', 'is', null);
+  if (except) {
+    query = query.where((eb) =>
+      eb.or([eb('p.upload_id', '!=', except.uploadId), eb('p.part', '!=', except.part)]),
+    );
+  }
+  const row = await query.executeTakeFirstOrThrow();
   return Number(row.total);
 }
 
-/** Uploads never claimed by a submission are dropped after the retention period. */
+/**
+ * The `created` date before which an upload not part of a case is dropped,
+ * `hours` after it began. Only the creation date is stored, never a time, so
+ * an upload counts as begun at the end of its day: it is kept at least
+ * `hours` and at most a day longer.
+ */
+export function unclaimedUploadCutoff(now: Date, hours: number): string {
+  return addDays(today(new Date(now.getTime() - (hours + 24) * 3_600_000)), 1);
+}
+
+/** Uploads never claimed by a case, created before the given date, are dropped. */
 export async function forgetUnclaimedUploads(db: Executor, createdBefore: string): Promise<number> {
   const result = await db
     .deleteFrom('uploads')

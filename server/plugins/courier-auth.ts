@@ -2,9 +2,11 @@
 // Signature (RFC 9421) made with an Ed25519 courier key that the current
 // keyset lists. Covered: @method, @path, @query and, for requests with a body,
 // Content-Digest (RFC 9530) over the exact body bytes; parameters created,
-// keyid, alg, nonce and tag. A signature is good for five minutes either side
-// of `created` and only once: its digest is stored with a unique key, so
-// several server instances agree that it is spent.
+// keyid, alg, nonce and tag, in exactly one accepted header shape
+// (courier-signature.ts). A signature is good for five minutes either side of
+// `created` and only once: the digest of the courier's key and the nonce is
+// stored with a unique key (db/courier-replays.ts), so several server
+// instances agree that it is spent, however the headers were spelled.
 //
 // Registered inside the courier route group (fastify-plugin), so its hooks and
 // its raw-body JSON parser apply to courier routes only.
@@ -13,7 +15,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ExpiredError, httpbis } from 'http-message-signatures';
 import type { VerifyingKey } from 'http-message-signatures';
-import { sql } from 'kysely';
 import type { CourierCard, Keyset } from '../../client-crypto/index.ts';
 import {
   fingerprint,
@@ -24,10 +25,12 @@ import {
   verifyKeyset,
 } from '../../client-crypto/index.ts';
 import type { Config } from '../config.ts';
+import { spendCourierNonce } from '../db/courier-replays.ts';
 import type { Db } from '../db/database.ts';
 import { latestKeyset } from '../db/keysets.ts';
-import { addDays, today } from '../db/dates.ts';
+import { today } from '../db/dates.ts';
 import { ApiError } from '../errors.ts';
+import { courierSignatureShape } from './courier-signature.ts';
 
 export const COURIER_SIGNATURE_TAG = 'sealbox-courier-v1';
 export const COURIER_SIGNATURE_WINDOW_SECONDS = 300;
@@ -148,6 +151,17 @@ async function authenticate(request: FastifyRequest, app: FastifyInstance): Prom
     throw unauthorised('COURIER_SIGNATURE_MISSING', 'courier requests must be signed');
   }
   const hasBody = request.rawBody !== undefined;
+  const shape = courierSignatureShape(signature, signatureInput, {
+    components: hasBody ? COURIER_COVERED_WITH_BODY : COURIER_COVERED,
+    parameters: COURIER_SIGNATURE_PARAMS,
+    tag: COURIER_SIGNATURE_TAG,
+  });
+  if (!shape) {
+    throw unauthorised(
+      'COURIER_SIGNATURE_INVALID',
+      'the signature headers must hold exactly one signature "sig" of the documented shape',
+    );
+  }
   const keyset = await keysetFor(request, app);
   const sodium = await getSodium();
   let courier: CourierCard | undefined;
@@ -209,22 +223,13 @@ async function authenticate(request: FastifyRequest, app: FastifyInstance): Prom
       throw unauthorised('COURIER_SIGNATURE_INVALID', 'the body does not match its Content-Digest');
     }
   }
-  await spend(app.sealbox.db, sodium.crypto_generichash(32, signature, null));
+  // Keyed on who signed and the nonce they chose: both are covered by the
+  // signature, so no other spelling of the headers makes a fresh key.
+  const replayKey = sodium.crypto_generichash(32, `${courier.publicKey}\n${shape.nonce}`, null);
+  if (!(await spendCourierNonce(app.sealbox.db, replayKey, today()))) {
+    throw unauthorised('COURIER_REPLAY', 'this signed request was already used');
+  }
   request.courier = { publicKey: courier.publicKey, name: courier.name };
-}
-
-/** Records a signature as used; a second use is a replay. */
-async function spend(db: Db, digest: Uint8Array): Promise<void> {
-  const replays = db.withTables<{ courier_replays: { digest: Uint8Array; expires_on: string } }>();
-  const on = today();
-  await replays.deleteFrom('courier_replays').where('expires_on', '<', on).execute();
-  const inserted = await replays
-    .insertInto('courier_replays')
-    .values({ digest, expires_on: addDays(on, 1) })
-    .onConflict((oc) => oc.column('digest').doNothing())
-    .returning(sql<number>`1`.as('one'))
-    .executeTakeFirst();
-  if (!inserted) throw unauthorised('COURIER_REPLAY', 'this signed request was already used');
 }
 
 function courierAuth(app: FastifyInstance, _options: unknown, done: () => void): void {

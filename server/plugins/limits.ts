@@ -1,16 +1,33 @@
 // Load shedding without tracking anyone: token buckets per route class shared
 // by every client of this instance (no per-IP state), and @fastify/under-pressure
 // to answer 503 before the process falls over.
+//
+// Only a paid request may take a write or part token: otherwise anyone could
+// empty the shared bucket for free and lock out everyone who pays. So those
+// tokens are taken after parsing, validation and courier authentication
+// (preHandler), and only once the route's payment has been checked: a proof
+// of work that verifies (an HMAC), or an upload that exists. An unpaid request
+// gets its 4xx at the cost of that check and touches no bucket.
 import underPressure from '@fastify/under-pressure';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError, errorBody } from '../errors.ts';
+import type { Proof, ProofOfWork } from '../pow.ts';
 
 export type RateClass = 'read' | 'write' | 'part';
+
+/**
+ * What a write or part request must show before it takes a token. 'proof': a
+ * proof of work in the body's `challenge` that verifies and has not taken a
+ * token on this instance before. A function: throws the 4xx of a request that
+ * has not paid (an upload id that names no upload, say).
+ */
+export type RatePayment = 'proof' | ((request: FastifyRequest) => Promise<void>);
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     rateClass?: RateClass;
+    paidBy?: RatePayment;
   }
 }
 
@@ -42,9 +59,52 @@ export class TokenBucket {
   }
 }
 
+/**
+ * The proofs of work that have taken a write token on this instance, each
+ * until its challenge expires: a proof pays for one attempt, whatever its
+ * answer, so replaying a solved proof (spent or not, refused or not) cannot
+ * empty the bucket either. A proof refused 429 took no token and may be sent
+ * again. At most as many entries as write tokens granted in a challenge's
+ * lifetime.
+ */
+export class ChargedProofs {
+  private readonly until = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  has(key: string): boolean {
+    const expiresAt = this.until.get(key);
+    return expiresAt !== undefined && expiresAt * 1000 > this.now();
+  }
+
+  add(key: string, expiresAt: number): void {
+    // Every entry expires within one challenge lifetime of being added, so
+    // dropping expired ones from the oldest end keeps the map bounded.
+    const now = this.now();
+    for (const [old, at] of this.until) {
+      if (at * 1000 > now) break;
+      this.until.delete(old);
+    }
+    this.until.set(key, expiresAt);
+  }
+}
+
+function takeToken(bucket: TokenBucket, reply: FastifyReply): void {
+  const wait = bucket.take();
+  if (wait > 0) {
+    reply.header('retry-after', String(wait));
+    throw new ApiError(429, 'RATE_LIMITED', 'too many requests: try again shortly');
+  }
+}
+
 async function limits(
   app: FastifyInstance,
-  options: { readsPerMinute: number; writesPerMinute: number; maxEventLoopDelayMs: number },
+  options: {
+    readsPerMinute: number;
+    writesPerMinute: number;
+    maxEventLoopDelayMs: number;
+    pow: ProofOfWork;
+  },
 ) {
   const buckets: Record<RateClass, TokenBucket> = {
     read: new TokenBucket(options.readsPerMinute),
@@ -53,14 +113,28 @@ async function limits(
     // the upload was created.
     part: new TokenBucket(options.readsPerMinute),
   };
+  const charged = new ChargedProofs();
+
   app.addHook('onRequest', async (request, reply) => {
-    const rateClass = request.routeOptions.config.rateClass;
-    if (!rateClass) return;
-    const wait = buckets[rateClass].take();
-    if (wait > 0) {
-      reply.header('retry-after', String(wait));
-      throw new ApiError(429, 'RATE_LIMITED', 'too many requests: try again shortly');
+    if (request.routeOptions.config.rateClass === 'read') takeToken(buckets.read, reply);
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    const { rateClass, paidBy } = request.routeOptions.config;
+    if (rateClass !== 'write' && rateClass !== 'part') return;
+    if (paidBy === 'proof') {
+      const proof = (request.body as { challenge: Proof }).challenge;
+      const key = Buffer.from(options.pow.verify(proof).digest).toString('hex');
+      // No await from here on: the check, the token and the record are one step.
+      if (charged.has(key)) {
+        throw new ApiError(409, 'CHALLENGE_SPENT', 'proof of work already used: fetch a new one');
+      }
+      takeToken(buckets[rateClass], reply);
+      charged.add(key, proof.challenge.parameters.expiresAt!);
+      return;
     }
+    if (paidBy) await paidBy(request);
+    takeToken(buckets[rateClass], reply);
   });
 
   await app.register(underPressure, {

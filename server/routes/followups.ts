@@ -20,7 +20,7 @@ const followups: FastifyPluginCallbackZod = (app, _options, done) => {
   app.post(
     '/v1/followups',
     {
-      config: { rateClass: 'write' },
+      config: { rateClass: 'write', paidBy: 'proof' },
       schema: {
         summary: 'Add a sealed follow-up message to a case',
         body: z.object({

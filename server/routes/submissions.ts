@@ -68,7 +68,7 @@ const submissions: FastifyPluginCallbackZod = (app, _options, done) => {
   app.post(
     '/v1/submissions',
     {
-      config: { rateClass: 'write' },
+      config: { rateClass: 'write', paidBy: 'proof' },
       schema: {
         summary: 'Submit a sealed case',
         body: z.object({

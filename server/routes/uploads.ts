@@ -5,6 +5,7 @@
 // so any instance can serve any upload. Parts are hashed as they are stored,
 // so finish reads back only what the running digest lacks (upload-digest.ts).
 import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getSodium } from '../../client-crypto/index.ts';
@@ -95,6 +96,12 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
   });
   collectYoungGeneration(100);
 
+  // A part or a finish was paid for when its upload was created: a request
+  // for an upload that does not exist takes no token (plugins/limits.ts).
+  const uploadExists = async (request: FastifyRequest) => {
+    await existing(app, (request.params as { uploadId: string }).uploadId);
+  };
+
   // Raw parts are not parsed: the handler streams them with its own limit.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => {
     done(null, payload);
@@ -103,7 +110,7 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/uploads',
     {
-      config: { rateClass: 'write' },
+      config: { rateClass: 'write', paidBy: 'proof' },
       schema: {
         summary: 'Start an attachment upload (ciphertext size and part size declared up front)',
         body: z.object({
@@ -141,7 +148,9 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
           `part size must be from ${MIN_PART_BYTES} to ${config.upload.partMaxBytes} bytes`,
         );
       }
-      // Storage is shared by everyone: a global cap, not a per-client one.
+      // Storage is shared by everyone: a global cap on the bytes stored, not a
+      // per-client one. An upload that could not be completed now is refused
+      // now; each part is checked again as it arrives.
       if ((await pendingUploadBytes(app.sealbox.db)) + size > config.upload.pendingMaxBytes) {
         reply.header('retry-after', '3600');
         throw new ApiError(503, 'UPLOAD_CAPACITY', 'the service takes no more files for now');
@@ -168,7 +177,7 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/v1/uploads/:uploadId/parts/:part',
     {
-      config: { rateClass: 'part' },
+      config: { rateClass: 'part', paidBy: uploadExists },
       schema: {
         summary: 'Store one part (application/octet-stream); repeating a PUT replaces the part',
         params: z.object({ uploadId, part: z.coerce.number().int().min(0).max(MAX_PARTS) }),
@@ -206,6 +215,14 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
           'UPLOAD_PART_SIZE',
           `this part must be exactly ${length} bytes`,
         );
+      }
+      // What is stored counts, not what was declared: a part that would take
+      // the stored total past the cap is refused until space is freed.
+      const pending = await pendingUploadBytes(app.sealbox.db, { uploadId: id, part });
+      if (pending + length > config.upload.pendingMaxBytes) {
+        reply.header('retry-after', '3600');
+        reply.header('connection', 'close');
+        throw new ApiError(503, 'UPLOAD_CAPACITY', 'the service takes no more files for now');
       }
       // The body waits in the socket (TCP backpressure) until a buffer is free.
       const buffer = await buffers.acquire(length);
@@ -269,7 +286,7 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/uploads/:uploadId/finish',
     {
-      config: { rateClass: 'write' },
+      config: { rateClass: 'write', paidBy: uploadExists },
       schema: {
         summary: 'Finish an upload: every part present, BLAKE2b-256 of the ciphertext matches',
         params: z.object({ uploadId }),

@@ -82,11 +82,11 @@ async function submitBurst(app: FastifyInstance, made: TestKeyset): Promise<void
   const bodies = [];
   for (let i = 0; i < BURST; i++) {
     const keys = await deriveReceiptKeys(await generateReceipt());
-    const document = sampleDocument('submission', keys.replyKeyPair.publicKey);
+    const document = sampleDocument('submission', keys);
     bodies.push({
       challenge: await solvedChallenge(app),
       lookupToken: toBase64Url(keys.lookupToken),
-      envelope: toBase64Url(await sealDocument(document, made.keyset)),
+      envelope: toBase64Url(await sealDocument(document, made.keyset, keys.authorKeyPair)),
     });
   }
   const answers = await Promise.all(

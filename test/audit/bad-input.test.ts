@@ -116,9 +116,14 @@ t.test('bad input never breaks the server or its data', async (t) => {
     );
     await expect('broken base64', submit({ ...valid, lookupToken: 'A'.repeat(42) + '=' }), 400);
     await expect('token of the wrong length', submit({ ...valid, lookupToken: 'AAAA' }), 400);
+    // A proof pays for one attempt on an instance, whatever the answer: a fresh one.
     await expect(
       'not an envelope',
-      submit({ ...valid, envelope: toBase64Url(new Uint8Array(900)) }),
+      submit({
+        ...valid,
+        challenge: await client.proof(),
+        envelope: toBase64Url(new Uint8Array(900)),
+      }),
       400,
     );
     await expect(
@@ -168,10 +173,11 @@ t.test('bad input never breaks the server or its data', async (t) => {
     );
 
     // The challenge spent by a real write cannot pay for another.
+    const paying = await client.proof();
     const first = await inject({
       method: 'POST',
       url: '/v1/uploads',
-      payload: { challenge: spentProof, size: 10, partSize: 65_536 },
+      payload: { challenge: paying, size: 10, partSize: 65_536 },
     });
     t.equal(first.statusCode, 201, 'a fresh challenge pays once');
     await expect(
@@ -179,7 +185,7 @@ t.test('bad input never breaks the server or its data', async (t) => {
       {
         method: 'POST',
         url: '/v1/uploads',
-        payload: { challenge: spentProof, size: 10, partSize: 65_536 },
+        payload: { challenge: paying, size: 10, partSize: 65_536 },
       },
       409,
       'CHALLENGE_SPENT',

@@ -133,7 +133,7 @@ t.test('courier authentication', async (t) => {
   });
   await expect401(
     combine(second, first),
-    'COURIER_UNKNOWN',
+    'COURIER_SIGNATURE_INVALID',
     'a second signature by an unknown key',
   );
   const twice = await signRequest(client, 'GET', '/v1/courier/export');

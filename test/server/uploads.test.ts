@@ -57,7 +57,16 @@ t.test('uploads', async (t) => {
   });
 
   await t.test('a global cap on storage not yet part of a case', async (t) => {
-    t.equal((await create(1024 * KiB, 512 * KiB)).statusCode, 201);
+    // The bytes stored count, not the sizes declared (test/adversary/flooder.test.ts).
+    const first = await create(1024 * KiB, 512 * KiB);
+    const { uploadId: firstId } = first.json<{ uploadId: string }>();
+    for (const n of [0, 1]) {
+      t.equal((await put(firstId, n, Buffer.alloc(512 * KiB, n))).statusCode, 204);
+    }
+    const second = await create(1024 * KiB, 512 * KiB);
+    t.equal(second.statusCode, 201, 'up to the cap');
+    const { uploadId: secondId } = second.json<{ uploadId: string }>();
+    t.equal((await put(secondId, 0, Buffer.alloc(512 * KiB))).statusCode, 204);
     const full = await create(1024 * KiB, 512 * KiB);
     t.equal(full.statusCode, 503, 'pending bytes would pass 2 MiB');
     t.equal(full.json<ErrorJson>().error.code, 'UPLOAD_CAPACITY');

@@ -68,8 +68,8 @@ export async function withRetry<T>(
 }
 
 /**
- * Sends an encrypted attachment and returns its upload id. `pow` is a solved
- * challenge for the create call.
+ * Sends an encrypted attachment and returns its upload id. `pow` solves a
+ * fresh challenge for each attempt at the create call.
  */
 export async function uploadAttachment(
   encrypted: EncryptedAttachment,
@@ -79,8 +79,12 @@ export async function uploadAttachment(
 ): Promise<string> {
   const total = encrypted.ciphertextSize;
   const partSize = Math.min(options.partSize ?? PART_BYTES, total);
-  const proof = await pow();
-  const created = await withRetry(() => api.createUpload(proof, total, partSize), events, options);
+  // A proof pays for one attempt, so every attempt solves a fresh one.
+  const created = await withRetry(
+    async () => api.createUpload(await pow(), total, partSize),
+    events,
+    options,
+  );
   const id = created.uploadId;
   let sent = 0;
   let index = 0;

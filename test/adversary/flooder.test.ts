@@ -1,0 +1,204 @@
+// A flooder who pays nothing must not lock out those who pay. Unpaid writes
+// (no proof, a forged proof, a replayed proof, a finish or part for an upload
+// that does not exist, an unsigned courier call) are answered without taking
+// a token from the shared write or part bucket; uploads declared but never sent hold
+// no capacity; and what is left unfinished is dropped after
+// SEALBOX_UPLOAD_EXPIRY_HOURS, not the retention period.
+import t from 'tap';
+import {
+  deriveReceiptKeys,
+  generateReceipt,
+  getSodium,
+  sealDocument,
+  toBase64Url,
+} from '../../client-crypto/index.ts';
+import { runMaintenance } from '../../server/maintenance.ts';
+import { createUpload, getUpload } from '../../server/db/uploads.ts';
+import { build, sampleDocument, seedKeyset, solvedChallenge, testDatabase } from '../helper.ts';
+
+type ErrorJson = { error: { code: string } };
+type Proof = { challenge: { signature: string } };
+const KiB = 1024;
+const HOUR = 3_600_000;
+
+t.test('a burst of unpaid writes leaves the write bucket to paid ones', async (t) => {
+  const db = await testDatabase(t);
+  const { keyset } = await seedKeyset(db);
+  // Two writes a minute: the first refill is thirty seconds away.
+  const { app } = await build(t, { db, env: { SEALBOX_WRITES_PER_MINUTE: '2' } });
+  const burst = async (
+    name: string,
+    status: number,
+    code: string,
+    send: () => Promise<{ statusCode: number; json<T>(): T }>,
+  ) => {
+    for (let i = 0; i < 40; i++) {
+      const res = await send();
+      if (res.statusCode !== status || res.json<ErrorJson>().error.code !== code) {
+        t.fail(`${name}: ${res.statusCode} ${res.json<ErrorJson>().error.code}`);
+        return;
+      }
+    }
+    t.pass(`${name}: 40 × ${status} ${code}`);
+  };
+
+  await burst('empty body', 400, 'VALIDATION_FAILED', () =>
+    app.inject({ method: 'POST', url: '/v1/submissions', payload: {} }),
+  );
+  const forged = (await solvedChallenge(app)) as Proof;
+  forged.challenge.signature = forged.challenge.signature.replace(/^./, (c) =>
+    c === '0' ? '1' : '0',
+  );
+  await burst('forged proof', 400, 'CHALLENGE_INVALID', () =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/uploads',
+      payload: { challenge: forged, size: 10, partSize: 65_536 },
+    }),
+  );
+  await burst('finish of no upload', 404, 'UPLOAD_NOT_FOUND', () =>
+    app.inject({
+      method: 'POST',
+      url: `/v1/uploads/${'A'.repeat(22)}/finish`,
+      payload: { digest: 'A'.repeat(43) },
+    }),
+  );
+  await burst('unsigned courier call', 401, 'COURIER_SIGNATURE_MISSING', () =>
+    app.inject({ method: 'POST', url: '/v1/courier/ack', payload: { cursor: 0 } }),
+  );
+
+  // A solved proof pays for one write; replaying it takes no second token.
+  const paidOnce = await solvedChallenge(app);
+  const upload = () =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/uploads',
+      payload: { challenge: paidOnce, size: 10, partSize: 65_536 },
+    });
+  t.equal((await upload()).statusCode, 201, 'the first use of a proof');
+  await burst('replayed proof', 409, 'CHALLENGE_SPENT', upload);
+
+  const keys = await deriveReceiptKeys(await generateReceipt());
+  const paid = await app.inject({
+    method: 'POST',
+    url: '/v1/submissions',
+    payload: {
+      challenge: await solvedChallenge(app),
+      lookupToken: toBase64Url(keys.lookupToken),
+      envelope: toBase64Url(
+        await sealDocument(sampleDocument('submission', keys), keyset, keys.authorKeyPair),
+      ),
+    },
+  });
+  t.equal(paid.statusCode, 201, 'a paid submission after the flood is taken');
+
+  const third = await app.inject({
+    method: 'POST',
+    url: '/v1/uploads',
+    payload: { challenge: await solvedChallenge(app), size: 10, partSize: 65_536 },
+  });
+  t.equal(third.statusCode, 429, 'paid writes are still limited');
+  t.equal(third.json<ErrorJson>().error.code, 'RATE_LIMITED');
+});
+
+t.test('parts for uploads that do not exist leave the part bucket to real ones', async (t) => {
+  // Three reads and three parts a minute: one read for the challenge, three real parts.
+  const { app } = await build(t, { env: { SEALBOX_READS_PER_MINUTE: '3' } });
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/uploads',
+    payload: { challenge: await solvedChallenge(app), size: 3 * 65_536, partSize: 65_536 },
+  });
+  const { uploadId } = created.json<{ uploadId: string }>();
+  const put = (id: string, part: number) =>
+    app.inject({
+      method: 'PUT',
+      url: `/v1/uploads/${id}/parts/${part}`,
+      headers: { 'content-type': 'application/octet-stream' },
+      payload: Buffer.alloc(65_536, part),
+    });
+  const refused = [];
+  for (let i = 0; i < 40; i++) refused.push((await put('B'.repeat(22), 0)).statusCode);
+  t.same(refused, Array(40).fill(404), '40 parts for no upload: 404, no token');
+  for (const n of [0, 1, 2]) t.equal((await put(uploadId, n)).statusCode, 204, `real part ${n}`);
+  t.equal((await put(uploadId, 0)).statusCode, 429, 'real parts are still limited');
+});
+
+t.test('uploads declared but never sent hold no capacity', async (t) => {
+  const { app, db, config } = await build(t, {
+    env: {
+      SEALBOX_UPLOAD_MAX_BYTES: String(1024 * KiB),
+      SEALBOX_UPLOAD_PART_MAX_BYTES: String(512 * KiB),
+      SEALBOX_UPLOAD_PENDING_MAX_BYTES: String(1024 * KiB),
+      SEALBOX_UPLOAD_EXPIRY_HOURS: '2',
+    },
+  });
+  const sodium = await getSodium();
+  const create = async (size: number, partSize = 512 * KiB) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/uploads',
+      payload: { challenge: await solvedChallenge(app), size, partSize },
+    });
+  const put = (id: string, part: number, body: Uint8Array) =>
+    app.inject({
+      method: 'PUT',
+      url: `/v1/uploads/${id}/parts/${part}`,
+      headers: { 'content-type': 'application/octet-stream' },
+      payload: Buffer.from(body),
+    });
+  const idOf = (res: { json<T>(): T }) => res.json<{ uploadId: string }>().uploadId;
+
+  const declared = [];
+  for (let i = 0; i < 25; i++) declared.push((await create(1024 * KiB)).statusCode);
+  t.same(declared, Array(25).fill(201), '25 uploads of the whole cap, zero bytes sent');
+
+  const file = sodium.randombytes_buf(150 * KiB);
+  const real = await create(file.length, 64 * KiB);
+  t.equal(real.statusCode, 201, 'a real attachment can still start');
+  const id = idOf(real);
+  for (const n of [0, 1, 2]) {
+    const res = await put(id, n, file.subarray(n * 64 * KiB, (n + 1) * 64 * KiB));
+    t.equal(res.statusCode, 204, `part ${n}`);
+  }
+  const finished = await app.inject({
+    method: 'POST',
+    url: `/v1/uploads/${id}/finish`,
+    payload: { digest: toBase64Url(sodium.crypto_generichash(32, file, null)) },
+  });
+  t.equal(finished.statusCode, 200, 'and finish');
+
+  // The cap still holds, on the bytes stored: 150 KiB + 512 KiB fit, one more 512 KiB does not.
+  const a = idOf(await create(512 * KiB));
+  const b = idOf(await create(512 * KiB));
+  t.equal((await put(a, 0, new Uint8Array(512 * KiB))).statusCode, 204);
+  const over = await put(b, 0, new Uint8Array(512 * KiB));
+  t.equal(over.statusCode, 503, 'a part past the cap on stored bytes');
+  t.equal(over.json<ErrorJson>().error.code, 'UPLOAD_CAPACITY');
+  t.equal((await put(a, 0, new Uint8Array(512 * KiB))).statusCode, 204, 'replacing a part fits');
+  const full = await create(512 * KiB);
+  t.equal(full.json<ErrorJson>().error.code, 'UPLOAD_CAPACITY', 'stored bytes fill the cap');
+
+  await t.test('unfinished uploads expire after SEALBOX_UPLOAD_EXPIRY_HOURS', async (t) => {
+    const now = Date.now();
+    const early = await runMaintenance(db, config, new Date(now + 2 * HOUR - 60_000));
+    t.equal(early.uploadsForgotten, 0, 'nothing goes before two hours');
+    t.ok(await getUpload(db, a), 'the half-sent upload is still there');
+    // Only the date is stored: the upload counts as begun at the end of its day.
+    const late = await runMaintenance(db, config, new Date(now + 26 * HOUR + 60_000));
+    t.equal(late.uploadsForgotten, 28, 'every upload no case claimed, finished or not');
+    t.notOk(await getUpload(db, a));
+    t.equal((await create(512 * KiB)).statusCode, 201, 'the capacity is free again');
+  });
+});
+
+t.test('the expiry is reckoned from the stored date alone', async (t) => {
+  const db = await testDatabase(t);
+  await createUpload(db, { id: 'd', size: 1, partSize: 1, partCount: 1, created: '2026-06-29' });
+  const config = { retentionDays: 30, upload: { expiryHours: 24 } };
+  // Begun at the latest at the end of 2026-06-29: 24 hours later is 2026-07-01T00:00Z.
+  const kept = await runMaintenance(db, config, new Date('2026-06-30T23:59:00Z'));
+  t.equal(kept.uploadsForgotten, 0, 'kept until 24 hours after the end of its day');
+  const gone = await runMaintenance(db, config, new Date('2026-07-01T00:00:00Z'));
+  t.equal(gone.uploadsForgotten, 1, 'dropped from then on');
+});
