@@ -35,9 +35,11 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * Serves the built page the way a deployment does: the HTML with the organisation
- * fingerprint written into its <meta>, the hashed assets as they are. Skipped when
- * the server already serves the page itself.
+ * Serves a page built without a pin as some other static host could: the HTML with
+ * the organisation fingerprint written into its <meta>, the hashed assets as they
+ * are, so one build serves every test site. (The Sealbox server itself serves only
+ * pages built with the pin baked in: test/adversary/hostile-server-page.test.ts.) Skipped when the server
+ * already serves the page itself.
  */
 export function serveWeb(app: FastifyInstance, dist: string, orgFingerprint: string): void {
   if (app.hasRoute({ method: 'GET', url: '/' })) return;
