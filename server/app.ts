@@ -12,7 +12,6 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
-import { fingerprint, fromBase64Url } from '../client-crypto/index.ts';
 import type { Config } from './config.ts';
 import { appContext } from './context.ts';
 import type { Db } from './db/database.ts';
@@ -21,7 +20,7 @@ import errors from './plugins/errors.ts';
 import limits from './plugins/limits.ts';
 import security from './plugins/security.ts';
 import storage from './plugins/storage.ts';
-import { loadWeb, registerWeb } from './plugins/web.ts';
+import { loadWeb, pageExpectation, registerWeb } from './plugins/web.ts';
 import challenge from './routes/challenge.ts';
 import followups from './routes/followups.ts';
 import health from './routes/health.ts';
@@ -37,14 +36,8 @@ export interface AppOptions {
   db: Db;
   /** Where log lines go (tests capture them); stdout by default. */
   logStream?: NodeJS.WritableStream;
-  /** The built page; read from config.webDir when not given. */
+  /** The built page; read from config.webDir (and checked against config) when not given. */
   web?: Awaited<ReturnType<typeof loadWeb>>;
-}
-
-/** The fingerprint the page must trust: the operator's pin, never the keyset's own signer. */
-async function pinnedFingerprint(config: Config): Promise<string | undefined> {
-  if (config.org.fingerprint) return config.org.fingerprint;
-  return config.org.publicKey ? fingerprint(fromBase64Url(config.org.publicKey)) : undefined;
 }
 
 /** The courier API lives in its own file and joins the app when it is there. */
@@ -114,14 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(courier.default);
   }
 
-  registerWeb(
-    app,
-    options.web ??
-      (await loadWeb(config.webDir, {
-        orgFingerprint: await pinnedFingerprint(config),
-        exitUrl: config.exitUrl,
-      })),
-  );
+  registerWeb(app, options.web ?? (await loadWeb(config.webDir, await pageExpectation(config))));
 
   app.get('/openapi.json', { schema: { hide: true }, config: { rateClass: 'read' } }, () =>
     app.swagger(),

@@ -75,9 +75,13 @@ export interface Config {
     expiryHours: number;
   };
   bodyLimit: number;
-  org: { publicKey: string | undefined; fingerprint: string | undefined };
+  /** demo: the DEMO organisation of the data directory (set at start-up, never by a variable). */
+  org: { publicKey: string | undefined; fingerprint: string | undefined; demo: boolean };
   keysetFile: string | undefined;
-  /** The built page (web/dist by default); unset directory → no page, API only. */
+  /**
+   * The built page (web/dist by default); unset directory → no page, API only. A
+   * page pinned to another organisation than org is refused (plugins/web.ts).
+   */
   webDir: string;
   exitUrl: string | undefined;
   onionLocation: string | undefined;
@@ -139,7 +143,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       expiryHours: e.SEALBOX_UPLOAD_EXPIRY_HOURS,
     },
     bodyLimit: e.SEALBOX_BODY_LIMIT_BYTES,
-    org: { publicKey: e.SEALBOX_ORG_PUBLIC_KEY, fingerprint: e.SEALBOX_ORG_FINGERPRINT },
+    org: {
+      publicKey: e.SEALBOX_ORG_PUBLIC_KEY,
+      fingerprint: e.SEALBOX_ORG_FINGERPRINT,
+      demo: false,
+    },
     keysetFile: e.SEALBOX_KEYSET_FILE,
     webDir: e.SEALBOX_WEB_DIR ?? fileURLToPath(new URL('../web/dist', import.meta.url)),
     exitUrl: e.SEALBOX_EXIT_URL,

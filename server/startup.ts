@@ -1,6 +1,8 @@
 // What happens between reading the configuration and listening: secrets,
-// database, migrations, and making sure a keyset is published. Kept apart
+// database, migrations, making sure a keyset is published, and making sure the
+// page to serve is pinned to the organisation the server trusts. Kept apart
 // from main.ts so that tests can run it on a scratch data directory.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,7 +18,8 @@ import type { Db } from './db/database.ts';
 import { openDatabase } from './db/database.ts';
 import { latestKeyset, storeKeyset } from './db/keysets.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { createDemo, readDemoOrganisation } from './demo.ts';
+import { createDemo, demoDir, readDemoOrganisation } from './demo.ts';
+import { loadWeb, pageExpectation } from './plugins/web.ts';
 import type { Secrets } from './secrets.ts';
 import { resolveSecrets } from './secrets.ts';
 
@@ -70,7 +73,7 @@ export async function ensureKeyset(config: Config, db: Db, notes: string[]): Pro
   const demoKey = await readDemoOrganisation(config.dataDir);
   if (demoKey) {
     notes.push('DEMO organisation in use (no organisation key configured)');
-    return { ...config, org: { publicKey: toB64(demoKey), fingerprint: undefined } };
+    return { ...config, org: { publicKey: toB64(demoKey), fingerprint: undefined, demo: true } };
   }
   if (await latestKeyset(db)) {
     notes.push(
@@ -85,8 +88,49 @@ export async function ensureKeyset(config: Config, db: Db, notes: string[]): Pro
   );
   return {
     ...config,
-    org: { publicKey: toB64(demo.organisationPublicKey), fingerprint: undefined },
+    org: { publicKey: toB64(demo.organisationPublicKey), fingerprint: undefined, demo: true },
   };
+}
+
+/**
+ * Checks the built page against the organisation the server trusts (plugins/web.ts
+ * refuses a page pinned to another one). With the DEMO organisation, a page not
+ * built for it (on the first start, `npm run build:web` ran before the demo
+ * existed; an image is built before it) is built for it into data/demo/web and
+ * served from there. Never for a configured organisation: its page is built, and
+ * its digest published, by the operator.
+ */
+export async function preparePage(config: Config, notes: string[]): Promise<Config> {
+  if (!existsSync(join(config.webDir, 'manifest.json'))) {
+    notes.push(`no built page in ${config.webDir} (npm run build:web): serving the API only`);
+    return config;
+  }
+  const expected = await pageExpectation(config);
+  try {
+    await loadWeb(config.webDir, expected);
+    notes.push(await pageNote(config.webDir));
+    return config;
+  } catch (error) {
+    if (!config.org.demo || !(error instanceof ConfigError)) throw error;
+  }
+  const webDir = join(demoDir(config.dataDir), 'web');
+  const { buildWeb } = await import('../web/build.ts');
+  await buildWeb({
+    outDir: webDir,
+    orgFingerprint: expected.fingerprint,
+    demo: true,
+    exitUrl: config.exitUrl,
+  });
+  notes.push(`built the page for the DEMO organisation into ${webDir}`);
+  notes.push(await pageNote(webDir));
+  return { ...config, webDir };
+}
+
+/** The digest to publish with the fingerprint: it covers every byte of the page. */
+async function pageNote(webDir: string): Promise<string> {
+  const manifest = await readFile(join(webDir, 'manifest.json'));
+  const digest = createHash('sha256').update(manifest).digest('hex');
+  return `page: ${webDir}, manifest.json SHA-256 ${digest}`;
 }
 
 function toB64(bytes: Uint8Array): string {
@@ -114,10 +158,7 @@ export async function startup(initial: Config): Promise<Started> {
       const applied = await migrateToLatest(db);
       if (applied.length) notes.push(`migrations applied: ${applied.join(', ')}`);
     }
-    const config = await ensureKeyset(initial, db, notes);
-    if (!existsSync(join(config.webDir, 'manifest.json'))) {
-      notes.push(`no built page in ${config.webDir} (npm run build:web): serving the API only`);
-    }
+    const config = await preparePage(await ensureKeyset(initial, db, notes), notes);
     const stored = await latestKeyset(db);
     const signer = stored && (JSON.parse(stored.signed) as { signer?: string }).signer;
     const organisationFingerprint = signer ? await fingerprint(fromBase64Url(signer)) : undefined;

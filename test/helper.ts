@@ -165,6 +165,9 @@ export interface TestApp {
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     SEALBOX_DATA_DIR: join(tmpdir(), 'sealbox-unused-data-dir'),
+    // No page unless a test builds one: web/dist of the checkout is pinned to
+    // whatever organisation it was last built for.
+    SEALBOX_WEB_DIR: join(tmpdir(), 'sealbox-no-web-dir'),
     SEALBOX_POW_DIFFICULTY: '20',
     SEALBOX_LOG_LEVEL: 'silent',
     // Parallel test files and TypeScript compilation stall the event loop;

@@ -1,7 +1,13 @@
 // Builds the page into web/dist: content-hashed assets, two app builds (libsodium
 // on WebAssembly, and its pure-JavaScript build for browsers without it), a tiny
 // loader that picks one, the HTML pages and a manifest with every file's digest.
-//   npx tsx web/build.ts [--out DIR] [--org-fingerprint FPR] [--form FILE] [--no-minify]
+// The organisation fingerprint, the DEMO flag and the quick-exit address are baked
+// in here, so that the manifest's digests cover them: the server serves these
+// bytes unchanged.
+//   npx tsx web/build.ts [--out DIR] [--org-fingerprint FPR] [--exit-url URL] [--form FILE] [--no-minify]
+// Without --org-fingerprint: SEALBOX_ORG_FINGERPRINT, else the fingerprint of
+// SEALBOX_ORG_PUBLIC_KEY, else the DEMO organisation in $SEALBOX_DATA_DIR/demo
+// (./data/demo), as the server would choose. Without --exit-url: SEALBOX_EXIT_URL.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +16,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
+import { fingerprint as fingerprintOf, fromBase64Url } from '../client-crypto/index.ts';
 import { formI18nKeys, parseFormDefinition } from './form/schema.ts';
 
 const WEB = dirname(fileURLToPath(import.meta.url));
@@ -19,14 +26,18 @@ const require = createRequire(import.meta.url);
 
 export interface BuildOptions {
   outDir?: string;
-  /** Baked into the bundle; the served <meta> must then agree with it. */
+  /** The organisation root the page trusts, baked into the bundle and the pages. */
   orgFingerprint?: string;
+  /** That organisation is a DEMO: every view of the page says so. Needs orgFingerprint. */
+  demo?: boolean;
+  /** `https://` address for quick exit (default about:blank), baked into the pages. */
+  exitUrl?: string;
   formPath?: string;
   minify?: boolean;
 }
 
 export interface Manifest {
-  format: 'sealbox-web-manifest-v1';
+  format: 'sealbox-web-manifest-v2';
   pages: { submit: 'index.html'; status: 'status.html' };
   assets: {
     loader: string;
@@ -36,9 +47,13 @@ export interface Manifest {
     styles: string;
     catalogues: Record<string, string>;
   };
-  /** The <meta> names the server may fill in when it serves the pages. */
-  meta: { orgFingerprint: 'sealbox-org-fingerprint'; exitUrl: 'sealbox-exit-url' };
-  orgFingerprintBaked: boolean;
+  /**
+   * What the build baked in: the organisation fingerprint (null: none, the page then
+   * seals nothing), whether it is a DEMO organisation, the quick-exit address.
+   * The server refuses to serve a page whose pin differs from its own.
+   */
+  org: { fingerprint: string | null; demo: boolean };
+  exitUrl: string | null;
   /** Every file in the build (each text file also as name.gz), with its size and SHA-256. */
   files: Record<string, { bytes: number; sha256: string }>;
 }
@@ -87,6 +102,18 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     }
   }
   const fingerprint = (options.orgFingerprint ?? '').trim();
+  if (fingerprint && !/^[0-9A-Za-z][0-9A-Za-z\s-]*$/.test(fingerprint)) {
+    throw new Error(`organisation fingerprint "${fingerprint}" is not a fingerprint`);
+  }
+  if (fingerprint && fingerprint.replace(/[\s-]/g, '').length !== 32) {
+    throw new Error(`organisation fingerprint "${fingerprint}" does not have 32 symbols`);
+  }
+  const demo = options.demo ?? false;
+  if (demo && !fingerprint) throw new Error('a DEMO page needs the DEMO organisation fingerprint');
+  const exitUrl = (options.exitUrl ?? '').trim();
+  if (exitUrl && !/^https:\/\/[^\s"<>]+$/.test(exitUrl)) {
+    throw new Error(`exit URL "${exitUrl}" is not an https:// address`);
+  }
 
   await rm(outDir, { recursive: true, force: true });
   await mkdir(join(outDir, 'assets'), { recursive: true });
@@ -120,6 +147,7 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
   const define = {
     __SEALBOX_CATALOGUES__: JSON.stringify(catalogueAssets),
     __SEALBOX_ORG_FINGERPRINT__: JSON.stringify(fingerprint),
+    __SEALBOX_DEMO__: JSON.stringify(demo),
     __SEALBOX_POW_WORKER__: JSON.stringify(powWorker),
     __SEALBOX_FORM__: JSON.stringify(form),
   };
@@ -189,6 +217,8 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
       .replace('{{STYLES}}', assets.styles)
       .replace('{{LOADER}}', assets.loader)
       .replace('{{VIEW}}', view)
+      .replace('{{ORG_FINGERPRINT}}', () => escapeHtml(fingerprint))
+      .replace('{{EXIT_URL}}', () => escapeHtml(exitUrl))
       .replace('{{NOSCRIPT}}', noscript);
     await writeFile(join(outDir, file), html);
   }
@@ -222,15 +252,60 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
   };
   await walk(outDir);
   const manifest: Manifest = {
-    format: 'sealbox-web-manifest-v1',
+    format: 'sealbox-web-manifest-v2',
     pages: { submit: 'index.html', status: 'status.html' },
     assets,
-    meta: { orgFingerprint: 'sealbox-org-fingerprint', exitUrl: 'sealbox-exit-url' },
-    orgFingerprintBaked: fingerprint !== '',
+    org: { fingerprint: fingerprint || null, demo },
+    exitUrl: exitUrl || null,
     files,
   };
   await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
+}
+
+export interface Pin {
+  fingerprint: string | undefined;
+  demo: boolean;
+  /** Where it came from, for the build's report. */
+  source: string;
+}
+
+/**
+ * The organisation a build pins when none is given on the command line, chosen as
+ * the server chooses the one it trusts: SEALBOX_ORG_FINGERPRINT, else
+ * SEALBOX_ORG_PUBLIC_KEY, else the DEMO organisation of the data directory.
+ */
+export async function pinFromEnvironment(
+  env: Record<string, string | undefined> = process.env,
+): Promise<Pin> {
+  if (env.SEALBOX_ORG_FINGERPRINT) {
+    return {
+      fingerprint: env.SEALBOX_ORG_FINGERPRINT,
+      demo: false,
+      source: 'SEALBOX_ORG_FINGERPRINT',
+    };
+  }
+  if (env.SEALBOX_ORG_PUBLIC_KEY) {
+    return {
+      fingerprint: await fingerprintOf(fromBase64Url(env.SEALBOX_ORG_PUBLIC_KEY)),
+      demo: false,
+      source: 'SEALBOX_ORG_PUBLIC_KEY',
+    };
+  }
+  const file = join(env.SEALBOX_DATA_DIR || './data', 'demo', 'organisation-public.json');
+  try {
+    const demo = JSON.parse(await readFile(file, 'utf8')) as { fingerprint?: unknown };
+    if (typeof demo.fingerprint === 'string') {
+      return {
+        fingerprint: demo.fingerprint,
+        demo: true,
+        source: `the DEMO organisation in ${file}`,
+      };
+    }
+  } catch {
+    // No demo organisation here.
+  }
+  return { fingerprint: undefined, demo: false, source: 'nothing' };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -238,23 +313,37 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     options: {
       out: { type: 'string' },
       'org-fingerprint': { type: 'string' },
+      'exit-url': { type: 'string' },
       form: { type: 'string' },
       'no-minify': { type: 'boolean' },
     },
   });
-  buildWeb({
-    outDir: values.out,
-    orgFingerprint: values['org-fingerprint'],
-    formPath: values.form,
-    minify: !values['no-minify'],
-  }).then(
-    (manifest) => {
-      const total = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
-      console.log(`web: built ${Object.keys(manifest.files).length} files (${total} bytes)`);
-    },
-    (error: unknown) => {
-      console.error(`web: build failed: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    },
-  );
+  const main = async () => {
+    const pin: Pin = values['org-fingerprint']
+      ? { fingerprint: values['org-fingerprint'], demo: false, source: '--org-fingerprint' }
+      : await pinFromEnvironment();
+    const manifest = await buildWeb({
+      outDir: values.out,
+      orgFingerprint: pin.fingerprint,
+      demo: pin.demo,
+      exitUrl: values['exit-url'] ?? process.env.SEALBOX_EXIT_URL,
+      formPath: values.form,
+      minify: !values['no-minify'],
+    });
+    const total = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
+    console.log(`web: built ${Object.keys(manifest.files).length} files (${total} bytes)`);
+    if (manifest.org.fingerprint) {
+      console.log(
+        `web: pinned to ${manifest.org.demo ? 'DEMO ' : ''}organisation ${manifest.org.fingerprint} (from ${pin.source})`,
+      );
+    } else {
+      console.log(
+        'web: no organisation fingerprint: this page seals nothing until it is built with --org-fingerprint or SEALBOX_ORG_FINGERPRINT (on its first start, `npm start` builds the page for its DEMO organisation itself)',
+      );
+    }
+  };
+  main().catch((error: unknown) => {
+    console.error(`web: build failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
 }

@@ -1,10 +1,17 @@
 // Serves the built submission and status pages (web/dist, made by
-// `npm run build:web`) from memory. Only files listed in the build manifest
-// exist; pages get the organisation fingerprint and the quick-exit address
-// written into their <meta> tags, so no inline script is ever needed.
+// `npm run build:web`) from memory, byte for byte as the build wrote them: the
+// organisation fingerprint, the DEMO flag and the quick-exit address are baked in
+// by the build, so the published manifest digest covers what browsers get. Only
+// files listed in the build manifest exist, and each must still have the digest
+// the manifest gives it. A page pinned to another organisation than the server's,
+// or built for another quick-exit address, is refused, never served.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { fingerprint, fromBase64Url, sameFingerprint } from '../../client-crypto/index.ts';
+import type { Config } from '../config.ts';
+import { ConfigError } from '../config.ts';
 import { ApiError } from '../errors.ts';
 
 const TYPES: Record<string, string> = {
@@ -21,10 +28,14 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+export const WEB_MANIFEST_FORMAT = 'sealbox-web-manifest-v2';
+
 interface WebManifest {
+  format?: unknown;
   pages: { submit: string; status: string };
-  meta?: { orgFingerprint?: string; exitUrl?: string };
-  files: Record<string, unknown>;
+  org?: { fingerprint?: string | null; demo?: boolean };
+  exitUrl?: string | null;
+  files: Record<string, { sha256?: unknown }>;
 }
 
 interface Served {
@@ -34,35 +45,114 @@ interface Served {
   immutable: boolean;
 }
 
-const escapeAttribute = (s: string) =>
-  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-
-function fillMeta(html: string, name: string | undefined, value: string | undefined): string {
-  if (!name || !value) return html;
-  const tag = new RegExp(`<meta name="${name}" content="[^"]*"\\s*/?>`);
-  return html.replace(tag, `<meta name="${name}" content="${escapeAttribute(value)}" />`);
+/** What the page must have been built with to be served by this server. */
+export interface PageExpectation {
+  /** The organisation the server trusts; undefined: none configured, nothing to compare. */
+  fingerprint: string | undefined;
+  demo: boolean;
+  /** SEALBOX_EXIT_URL, if set. */
+  exitUrl: string | undefined;
 }
 
+/** The fingerprint the page must trust: the operator's pin (or the DEMO one), never the keyset's own signer. */
+export async function pageExpectation(config: Config): Promise<PageExpectation> {
+  const pinned =
+    config.org.fingerprint ??
+    (config.org.publicKey ? await fingerprint(fromBase64Url(config.org.publicKey)) : undefined);
+  return { fingerprint: pinned, demo: config.org.demo, exitUrl: config.exitUrl };
+}
+
+function refuse(dir: string, problem: string, fix: string): ConfigError {
+  return new ConfigError(`cannot serve the page in ${dir}\n  ${problem}\n  ${fix}`);
+}
+
+/** Checks what the build baked in against what the server trusts; throws a ConfigError saying how to rebuild. */
+function checkBaked(dir: string, manifest: WebManifest, expected: PageExpectation): void {
+  const baked = manifest.org?.fingerprint ?? null;
+  const demo = manifest.org?.demo === true;
+  const rebuild = (env: string) =>
+    `rebuild it: ${env} npm run build:web (Docker: docker build --build-arg ${env} .)`;
+  if (expected.fingerprint !== undefined) {
+    const pin = `SEALBOX_ORG_FINGERPRINT=${expected.fingerprint}`;
+    if (baked === null) {
+      throw refuse(
+        dir,
+        `it was built without an organisation fingerprint, but the server trusts ${expected.fingerprint}`,
+        expected.demo
+          ? 'rebuild it with `npm run build:web`, which takes the DEMO organisation from the data directory'
+          : rebuild(pin),
+      );
+    }
+    if (!sameFingerprint(baked, expected.fingerprint)) {
+      throw refuse(
+        dir,
+        `it is pinned to organisation ${baked}, but the server trusts ${expected.fingerprint}`,
+        expected.demo
+          ? 'rebuild it with `npm run build:web`, which takes the DEMO organisation from the data directory'
+          : rebuild(pin),
+      );
+    }
+    if (demo !== expected.demo) {
+      throw refuse(
+        dir,
+        expected.demo
+          ? 'it does not say that the organisation is a DEMO one, and it is'
+          : 'it says that the organisation is a DEMO one, and it is not',
+        expected.demo
+          ? 'rebuild it with `npm run build:web`, which takes the DEMO organisation from the data directory'
+          : rebuild(pin),
+      );
+    }
+  }
+  const exitUrl = manifest.exitUrl ?? null;
+  if (expected.exitUrl !== undefined && exitUrl !== expected.exitUrl) {
+    throw refuse(
+      dir,
+      `SEALBOX_EXIT_URL is ${expected.exitUrl}, but the page was built with ${exitUrl ?? 'no exit address (about:blank)'}`,
+      rebuild(`SEALBOX_EXIT_URL=${expected.exitUrl}`),
+    );
+  }
+}
+
+/**
+ * Reads a built page, checks it (format, what it pins, every file's digest) and
+ * returns its files as they are to be served; undefined when there is no build.
+ */
 export async function loadWeb(
   dir: string,
-  values: { orgFingerprint: string | undefined; exitUrl: string | undefined },
+  expected: PageExpectation,
 ): Promise<Map<string, Served> | undefined> {
-  let manifest: WebManifest;
+  let raw: Buffer;
   try {
-    manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as WebManifest;
+    raw = await readFile(join(dir, 'manifest.json'));
   } catch {
     return undefined;
   }
+  let manifest: WebManifest;
+  try {
+    manifest = JSON.parse(raw.toString('utf8')) as WebManifest;
+  } catch {
+    throw refuse(dir, 'its manifest.json is not JSON', 'rebuild it: npm run build:web');
+  }
+  if (manifest.format !== WEB_MANIFEST_FORMAT) {
+    throw refuse(
+      dir,
+      `its manifest.json is ${String(manifest.format)}, not ${WEB_MANIFEST_FORMAT} (an older build that the server had to alter when serving)`,
+      'rebuild it: npm run build:web',
+    );
+  }
+  checkBaked(dir, manifest, expected);
   const files = new Map<string, Served>();
   const pages = new Set([manifest.pages.submit, manifest.pages.status]);
-  for (const name of Object.keys(manifest.files)) {
+  for (const [name, entry] of Object.entries(manifest.files)) {
     if (name.includes('..') || name.startsWith('/')) continue;
-    let body = await readFile(join(dir, name));
-    if (pages.has(name)) {
-      let html = body.toString('utf8');
-      html = fillMeta(html, manifest.meta?.orgFingerprint, values.orgFingerprint);
-      html = fillMeta(html, manifest.meta?.exitUrl, values.exitUrl);
-      body = Buffer.from(html, 'utf8');
+    const body = await readFile(join(dir, name));
+    if (createHash('sha256').update(body).digest('hex') !== entry.sha256) {
+      throw refuse(
+        dir,
+        `${name} is not the file the build made (its SHA-256 differs from manifest.json)`,
+        'rebuild it: npm run build:web',
+      );
     }
     files.set('/' + name, {
       body,
@@ -70,8 +160,15 @@ export async function loadWeb(
       immutable: !pages.has(name) && /[.-][A-Za-z0-9_-]{8,}\.[a-z0-9]+$/.test(name),
     });
   }
-  files.set('/', files.get('/' + manifest.pages.submit)!);
-  files.set('/status', files.get('/' + manifest.pages.status)!);
+  const submit = files.get('/' + manifest.pages.submit);
+  const status = files.get('/' + manifest.pages.status);
+  if (!submit || !status) {
+    throw refuse(dir, 'its manifest.json lists no pages', 'rebuild it: npm run build:web');
+  }
+  files.set('/', submit);
+  files.set('/status', status);
+  // The manifest itself, so anyone can compare it with the published digest.
+  files.set('/manifest.json', { body: raw, type: TYPES['.json']!, immutable: false });
   return files;
 }
 

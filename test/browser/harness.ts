@@ -11,8 +11,17 @@ import axe from 'axe-core';
 import type { FastifyInstance } from 'fastify';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { fingerprint } from '../../client-crypto/index.ts';
+import { buildApp } from '../../server/app.ts';
+import { ensureKeyset, preparePage } from '../../server/startup.ts';
 import { type Manifest, buildWeb } from '../../web/build.ts';
-import { type TestKeyset, build, seedKeyset } from '../helper.ts';
+import {
+  type TestKeyset,
+  build,
+  seedKeyset,
+  testConfig,
+  testDatabase,
+  testSecrets,
+} from '../helper.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
@@ -35,9 +44,11 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * Serves the built page the way a deployment does: the HTML with the organisation
- * fingerprint written into its <meta>, the hashed assets as they are. Skipped when
- * the server already serves the page itself.
+ * Serves a page built without a pin as some other static host could: the HTML with
+ * the organisation fingerprint written into its <meta>, the hashed assets as they
+ * are, so one build serves every test site. (The Sealbox server itself serves only
+ * pages built with the pin baked in: `startServedSite`.) Skipped when the server
+ * already serves the page itself.
  */
 export function serveWeb(app: FastifyInstance, dist: string, orgFingerprint: string): void {
   if (app.hasRoute({ method: 'GET', url: '/' })) return;
@@ -95,6 +106,42 @@ export async function startSite(t: Teardown, options: { pin?: string } = {}): Pr
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, app, trust, pinned };
+}
+
+/**
+ * The page served by the Sealbox server itself, built with the pin baked in. DEMO:
+ * a first start on an empty data directory, as `npm start` makes it (the DEMO
+ * organisation is created, and start-up builds the page for it since the one in
+ * the web directory pins nothing). Otherwise: a configured organisation and a
+ * page built for it, as an operator does.
+ */
+export async function startServedSite(
+  t: Teardown,
+  options: { demo: boolean },
+): Promise<{ url: string; app: FastifyInstance; notes: string[] }> {
+  const db = await testDatabase(t);
+  const notes: string[] = [];
+  let config;
+  if (options.demo) {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sealbox-data-'));
+    t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+    const { dist } = await builtPage();
+    const first = testConfig({ SEALBOX_DATA_DIR: dataDir, SEALBOX_WEB_DIR: dist });
+    config = await preparePage(await ensureKeyset(first, db, notes), notes);
+  } else {
+    const trust = await seedKeyset(db);
+    const pinned = await fingerprint(trust.org.publicKey);
+    const dist = await mkdtemp(join(tmpdir(), 'sealbox-web-'));
+    t.teardown(() => rm(dist, { recursive: true, force: true }));
+    await buildWeb({ outDir: dist, orgFingerprint: pinned });
+    const configured = testConfig({ SEALBOX_WEB_DIR: dist, SEALBOX_ORG_FINGERPRINT: pinned });
+    config = await preparePage(configured, notes);
+  }
+  const app = await buildApp({ config, secrets: testSecrets, db });
+  t.teardown(() => app.close());
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, app, notes };
 }
 
 export interface Browser {

@@ -2,6 +2,8 @@
 // kill it, stop it or run it on a small disk.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -24,6 +26,8 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
       SEALBOX_MAX_EVENT_LOOP_DELAY_MS: '0',
       SEALBOX_LOG_LEVEL: 'warn',
       SEALBOX_COMMIT_WINDOW_MS: '10',
+      // No page: web/dist of the checkout is pinned to whatever it was last built for.
+      SEALBOX_WEB_DIR: join(tmpdir(), 'sealbox-no-web-dir'),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,30 +1,36 @@
 // Over a real socket (app.listen on port 0 + fetch): the built page with its
 // pinned fingerprint, headers as a browser sees them, a streamed part upload.
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { getSodium, toBase64Url } from '../../client-crypto/index.ts';
 import { build, solvedChallenge } from '../helper.ts';
 
-async function fakeWebBuild(): Promise<string> {
+/** A page as web/build.ts lays it out, with the pin and exit address baked in. */
+async function fakeWebBuild(fpr: string, exitUrl: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'sealbox-web-'));
   await mkdir(join(dir, 'assets'));
   const page = (view: string) =>
-    `<!doctype html><html><head><meta name="sealbox-org-fingerprint" content="" />` +
-    `<meta name="sealbox-exit-url" content="" /><script src="/assets/loader-ABCDEFGH.js" defer></script>` +
+    `<!doctype html><html><head><meta name="sealbox-org-fingerprint" content="${fpr}" />` +
+    `<meta name="sealbox-exit-url" content="${exitUrl}" /><script src="/assets/loader-ABCDEFGH.js" defer></script>` +
     `</head><body data-view="${view}"></body></html>`;
   await writeFile(join(dir, 'index.html'), page('submit'));
   await writeFile(join(dir, 'status.html'), page('status'));
   await writeFile(join(dir, 'assets', 'loader-ABCDEFGH.js'), 'console.log("loader");');
-  const files = Object.fromEntries(
-    ['index.html', 'status.html', 'assets/loader-ABCDEFGH.js'].map((f) => [f, {}]),
-  );
+  const files: Record<string, { bytes: number; sha256: string }> = {};
+  for (const f of ['index.html', 'status.html', 'assets/loader-ABCDEFGH.js']) {
+    const bytes = await readFile(join(dir, f));
+    files[f] = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  }
   await writeFile(
     join(dir, 'manifest.json'),
     JSON.stringify({
+      format: 'sealbox-web-manifest-v2',
       pages: { submit: 'index.html', status: 'status.html' },
-      meta: { orgFingerprint: 'sealbox-org-fingerprint', exitUrl: 'sealbox-exit-url' },
+      org: { fingerprint: fpr, demo: false },
+      exitUrl,
       files,
     }),
   );
@@ -32,9 +38,9 @@ async function fakeWebBuild(): Promise<string> {
 }
 
 t.test('over a real socket', async (t) => {
-  const webDir = await fakeWebBuild();
-  t.teardown(() => rm(webDir, { recursive: true, force: true }));
   const fpr = 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345-6789';
+  const webDir = await fakeWebBuild(fpr, 'https://www.example.org/weather');
+  t.teardown(() => rm(webDir, { recursive: true, force: true }));
   const { app } = await build(t, {
     env: {
       SEALBOX_WEB_DIR: webDir,
@@ -46,7 +52,7 @@ t.test('over a real socket', async (t) => {
   const address = app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
-  await t.test('the page, with the pinned fingerprint filled in', async (t) => {
+  await t.test('the page, as built, with its pinned fingerprint', async (t) => {
     const res = await fetch(`${base}/`);
     t.equal(res.status, 200);
     t.match(res.headers.get('content-type'), /text\/html/);
@@ -64,7 +70,13 @@ t.test('over a real socket', async (t) => {
     t.equal(asset.status, 200);
     t.match(asset.headers.get('content-type'), /javascript/);
     t.match(asset.headers.get('cache-control'), /immutable/);
-    for (const path of ['/manifest.jsonx', '/assets/../manifest.json', '/%2e%2e/package.json']) {
+    const manifest = await fetch(`${base}/manifest.json`);
+    t.equal(manifest.status, 200, 'the manifest, to compare with its published digest');
+    t.equal(
+      Buffer.from(await manifest.arrayBuffer()).toString(),
+      await readFile(join(webDir, 'manifest.json'), 'utf8'),
+    );
+    for (const path of ['/manifest.jsonx', '/assets/..%2fmanifest.json', '/%2e%2e/package.json']) {
       const missing = await fetch(`${base}${path}`);
       t.equal(missing.status, 404, path);
       t.equal(((await missing.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');

@@ -1,7 +1,9 @@
-// What a deployment pins into the page. The organisation fingerprint can be baked
-// into the bundle at build time (then a published bundle digest covers it) or
-// written by the server into <meta name="sealbox-org-fingerprint">. If both are
-// present they must agree: a page that cannot tell which root to trust seals nothing.
+// What a deployment pins into the page. web/build.ts bakes the organisation
+// fingerprint into the bundle and into <meta name="sealbox-org-fingerprint"> of
+// the pages, so the published manifest digest covers it; the server serves those
+// bytes unchanged. A page from some other host may carry the <meta> alone. If both
+// are present they must agree: a page that cannot tell which root to trust seals
+// nothing. Whether the organisation is a DEMO is baked in with the fingerprint.
 export const ORG_FINGERPRINT_META = 'sealbox-org-fingerprint';
 export const EXIT_URL_META = 'sealbox-exit-url';
 
@@ -21,6 +23,11 @@ export function pinnedFingerprint(): PinResult {
   }
   const fingerprint = baked || served;
   return fingerprint ? { ok: true, fingerprint } : { ok: false, reason: 'missing' };
+}
+
+/** The pinned organisation is a DEMO one: its keys protect nothing. */
+export function isDemo(): boolean {
+  return __SEALBOX_DEMO__;
 }
 
 /** Where quick exit goes. Default about:blank: no request to anyone, no Sealbox address left. */

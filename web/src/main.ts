@@ -2,6 +2,7 @@
 // and the rules that hold everywhere. The page keeps nothing: no cookies, no web
 // storage, no IndexedDB, no service worker, and it talks only to its own origin.
 import type { FormDefinition } from '../form/schema.ts';
+import { isDemo } from './config.ts';
 import { h } from './dom.ts';
 import { AUTONYMS, LOCALES, isLocale, preferredLocale, setLocale, tr, trAttr } from './i18n.ts';
 import { installQuickExit } from './quick-exit.ts';
@@ -57,9 +58,15 @@ function start(): void {
     for (const tab of tabs) tab.setAttribute('aria-pressed', String(tab.dataset.view === view));
     if (focus) views[view].querySelector('h1')?.focus();
   }
+  // A DEMO organisation's keys protect nothing: said at the top of every view,
+  // before anything can be typed, and announced to screen readers.
+  const demo =
+    isDemo() &&
+    tr(h('p', { class: 'demo-banner', id: 'demo-banner', role: 'alert' }), 'demo.banner');
   const header = h(
     'header',
     {},
+    demo,
     h('div', { class: 'bar' }, exit, tr(h('p', { class: 'brand' }), 'app.name'), languagePicker()),
     tr(h('p', { class: 'exit-hint' }), 'exit.hint'),
     h('nav', { 'aria-label': 'Sealbox' }, ...tabs),
