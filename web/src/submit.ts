@@ -13,6 +13,7 @@ import {
 } from '../../client-crypto/index.ts';
 import type { FormDefinition } from '../form/schema.ts';
 import { api } from './api.ts';
+import { isDemo } from './config.ts';
 import { h, focusOn, uid } from './dom.ts';
 import { describeFailure } from './errors.ts';
 import { type ChosenFile, filePicker } from './files.ts';
@@ -121,7 +122,10 @@ export function submitView(form: FormDefinition): HTMLElement {
     if (trust.ok) {
       keyset = trust.keyset;
       // Isolated (LRI…PDI) so the fingerprint reads left to right inside Arabic text.
-      tr(trustLine, 'trust.ok', { fingerprint: `\u2066${trust.fingerprint}\u2069` });
+      // A DEMO organisation's keys verify, but they protect nothing: never "verified".
+      tr(trustLine, isDemo() ? 'trust.demo' : 'trust.ok', {
+        fingerprint: `\u2066${trust.fingerprint}\u2069`,
+      });
       trustError.hidden = true;
       formEl.hidden = false;
       return;
