@@ -21,6 +21,7 @@ import type { CommandIo } from '../io.ts';
 import { keyOptions } from '../io.ts';
 import { loadReviewerIdentity } from '../keys.ts';
 import { progressBar } from '../progress.ts';
+import { terminalField } from '../terminal-text.ts';
 import { type TrustOptions, folderKeyset, isMember } from '../trust.ts';
 
 export interface OpenOptions extends TrustOptions {
@@ -222,8 +223,13 @@ function printReport(report: OpenReport, cases: string, io: CommandIo): void {
   if (report.notForThisKey.length > 0) {
     io.print(`${report.notForThisKey.length} item(s) are not sealed to your key.`);
   }
-  for (const f of report.failed) io.print(`Skipped item ${f.id}: ${f.message}`);
-  if (report.bundleError) io.print(`The bundle itself: ${report.bundleError.message}`);
+  // A message may quote what the submitter sealed (an answer id, a name).
+  for (const f of report.failed) {
+    io.print(`Skipped item ${terminalField(f.id)}: ${terminalField(f.message)}`);
+  }
+  if (report.bundleError) {
+    io.print(`The bundle itself: ${terminalField(report.bundleError.message)}`);
+  }
   io.print(`Open ${cases}/index.html in a browser to read the cases.`);
 }
 
