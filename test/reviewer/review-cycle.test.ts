@@ -74,7 +74,7 @@ t.test('open, re-open, follow up, reply, stats', async (t) => {
     'photo byte for byte',
   );
   t.same(
-    new Uint8Array(await readFile(join(one, 'attachments', 'passwd'))),
+    new Uint8Array(await readFile(join(one, 'attachments', 'passwd.bin'))),
     letter,
     'traversal name kept inside',
   );
@@ -87,7 +87,7 @@ t.test('open, re-open, follow up, reply, stats', async (t) => {
   const two = join(cases, 'case-two', '01-submission-2026-04-01', 'attachments');
   t.same(
     (await readdir(two)).sort(),
-    ['REPORT.HTML (2).txt', 'report.html.txt'].sort(),
+    ['REPORT.HTML (2).bin', 'report.html.bin'].sort(),
     'active content neutralised, no overwrite',
   );
   t.equal((await stat(join(one, 'attachments', 'photo.jpg'))).mode & 0o777, 0o600);

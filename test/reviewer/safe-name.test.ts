@@ -9,11 +9,12 @@ import {
 } from '../../reviewer/cases/safe-name.ts';
 
 t.test('names stay inside their folder and visible', async (t) => {
-  t.equal(safeFileName('../../etc/passwd'), 'passwd');
-  t.equal(safeFileName('..\\..\\Windows\\system.ini'), 'system.ini');
-  t.equal(safeFileName('..'), 'attachment');
-  t.equal(safeFileName('.bashrc'), 'bashrc');
-  t.equal(safeFileName('   '), 'attachment');
+  t.equal(safeFileName('../../etc/passwd'), 'passwd.bin');
+  t.equal(safeFileName('..\\..\\Windows\\system.ini'), 'system.ini.bin');
+  t.equal(safeFileName('..'), 'attachment.bin');
+  t.equal(safeFileName('. . ...'), 'attachment.bin');
+  t.equal(safeFileName('.bashrc'), 'bashrc.bin');
+  t.equal(safeFileName('   '), 'attachment.bin');
   t.equal(safeFileName('report.pdf. . '), 'report.pdf');
   t.equal(safeFileName('a\u0000b\nc.txt'), 'abc.txt');
   t.equal(safeFileName('what?<>:"|*.txt'), 'what_______.txt');
@@ -21,14 +22,50 @@ t.test('names stay inside their folder and visible', async (t) => {
 
 t.test('names cannot pose as another type or run', async (t) => {
   // "invoice\u202Efdp.exe" shows as "invoiceexe.pdf" in many file managers.
-  t.equal(safeFileName('invoice\u202efdp.exe'), 'invoicefdp.exe.txt');
-  t.equal(safeFileName('page.HTML'), 'page.HTML.txt');
-  t.equal(safeFileName('drawing.svg'), 'drawing.svg.txt');
-  t.equal(safeFileName('run.sh'), 'run.sh.txt');
+  t.equal(safeFileName('invoice\u202efdp.exe'), 'invoicefdp.exe.bin');
+  t.equal(safeFileName('report\u061c\u2067fdp.exe'), 'reportfdp.exe.bin');
+  t.equal(safeFileName('page.HTML'), 'page.HTML.bin');
+  t.equal(safeFileName('drawing.svg'), 'drawing.svg.bin');
+  t.equal(safeFileName('run.sh'), 'run.sh.bin');
   t.equal(safeFileName('photo.jpg'), 'photo.jpg');
-  t.equal(safeFileName('CON'), '_CON');
+  t.equal(safeFileName('Photo.JPG'), 'Photo.JPG', 'extensions are compared without case');
+  t.equal(safeFileName('invoice.pdf.exe'), 'invoice.pdf.exe.bin');
+  t.equal(safeFileName('setup.exe. . .'), 'setup.exe.bin', 'Windows would drop the dots');
+  t.equal(safeFileName('notes'), 'notes.bin', 'browsers sniff names without an extension');
+  t.equal(safeFileName('CON'), '_CON.bin');
   t.equal(safeFileName('lpt1.txt'), '_lpt1.txt');
+  t.equal(safeFileName('CONIN$'), '_CONIN$.bin');
+  t.equal(safeFileName('conout$.txt'), '_conout$.txt');
+  t.equal(safeFileName('nul .pdf'), '_nul .pdf');
   t.equal(safeFileName('شهادة.pdf'), 'شهادة.pdf');
+});
+
+t.test('only harmless extensions are kept; every other name ends in .bin', async (t) => {
+  const kept = ['a.pdf', 'a.txt', 'a.odt', 'a.docx', 'a.xlsx', 'a.pptx', 'a.jpeg', 'a.png',
+    'a.heic', 'a.mp3', 'a.m4a', 'a.mp4', 'a.mov', 'a.zip', 'a.7z', 'a.tar.gz', 'a.bin']; // prettier-ignore
+  for (const name of kept) t.equal(safeFileName(name), name);
+  const neutral = ['help.chm', 'addin.xll', 'shortcut.scf', 'search.library-ms', 'launch.jnlp',
+    'disk.vhdx', 'legacy.xls', 'a.terminal', 'a.doc', 'a.docm', 'a.xlsm', 'a.pptm', 'a.rtf',
+    'a.csv', 'a.hta', 'a.html', 'a.xhtml', 'a.mht', 'a.svg', 'a.lnk', 'a.url', 'a.desktop',
+    'a.application', 'a.appref-ms', 'a.settingcontent-ms', 'a.iso', 'a.img', 'a.vhd', 'a.msix',
+    'a.ps1', 'a.py', 'a.command', 'a.workflow', 'a.jar', 'a.wsf']; // prettier-ignore
+  for (const name of neutral) t.equal(safeFileName(name), `${name}.bin`);
+});
+
+t.test('a long name is cut first and judged after', async (t) => {
+  // Judged before the cut, these came out as "AAAA….html", ".hta", ".exe".
+  for (const active of ['html', 'hta', 'exe']) {
+    for (let stem = 160; stem <= 180; stem++) {
+      const name = safeFileName(`${'A'.repeat(stem)}.${active}.${'b'.repeat(120)}`);
+      t.ok(name.endsWith('.bin'), `${stem} + .${active}: ${name.slice(-12)}`);
+      t.ok(new TextEncoder().encode(name).length <= 180);
+    }
+  }
+  const cut = safeFileName(`${'😀'.repeat(100)}.${'x'.repeat(30)}`);
+  t.ok(new TextEncoder().encode(cut).length <= 180);
+  const roundTrip = new TextDecoder().decode(new TextEncoder().encode(cut));
+  t.equal(roundTrip, cut, 'no code point is split');
+  t.ok(cut.endsWith('.bin'));
 });
 
 t.test('long names are cut to a byte budget, keeping the extension', async (t) => {
@@ -52,7 +89,10 @@ t.test('any input gives a plain, safe component', async (t) => {
         name.length > 0 &&
         !/[/\\\u0000-\u001f]/.test(name) &&
         !name.startsWith('.') &&
-        name !== '..' &&
+        !/[.\s]$/.test(name) &&
+        /\.[^.]+$/.test(name) &&
+        !/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(name) &&
+        !/^(con|prn|aux|nul|conin\$|conout\$|com\d|lpt\d)(\s*\..*)?$/i.test(name) &&
         new TextEncoder().encode(name).length <= 180
       );
     }),
