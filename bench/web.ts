@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Page } from 'playwright-core';
+import { fingerprint, generateOrganisationKey } from '../client-crypto/index.ts';
 import { buildWeb } from '../web/build.ts';
 import { measureWebWeight } from './web-weight.ts';
 import { keysetFor, reviewers } from './lib/keys.ts';
@@ -86,8 +87,10 @@ const benchmark: Benchmark = {
     const profile = await mkdtemp(join(tmpdir(), 'sealbox-bench-chromium-'));
     try {
       log('web: building the page and starting the server');
-      await buildWeb({ outDir: dir });
+      const org = await generateOrganisationKey();
+      await buildWeb({ outDir: dir, orgFingerprint: await fingerprint(org.publicKey) });
       const server = await startSealbox({
+        org,
         keyset: keysetFor(await reviewers(1)),
         env: { SEALBOX_WEB_DIR: dir, SEALBOX_MAX_EVENT_LOOP_DELAY_MS: '0' },
       });
