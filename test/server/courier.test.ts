@@ -295,7 +295,7 @@ t.test('outbox', async (t) => {
   const sameId = await signJson(
     STATEMENT_FORMAT,
     STATEMENT_SIGNATURE_LABEL,
-    { ...original, kind: 'purge', status: undefined, sealed: undefined },
+    { ...original, kind: 'purge', status: undefined },
     reviewer.signPublicKey && {
       publicKey: reviewer.signPublicKey,
       secretKey: reviewer.signSecretKey,
