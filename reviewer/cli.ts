@@ -28,7 +28,9 @@ Organisation (on the offline computer that keeps the root key):
   sealbox fingerprint FILE...            fingerprints of cards and keysets
 
 Reviewer (on your offline computer):
-  sealbox reviewer create --name NAME --out MY.key --card MY-CARD.json
+  sealbox reviewer create --out MY.key --card MY-CARD.json [--name ROLE]
+          ROLE is shown to submitters beside your replies (default "Reviewer"):
+          a role such as "Reviewer 2", never your own name
 
 Review (offline):
   sealbox review open BUNDLE --key MY.key --cases FOLDER [--keyset KEYSET.json]
@@ -121,7 +123,7 @@ async function dispatch(
     case 'reviewer create':
       await reviewerCreate(
         {
-          name: required(values, 'name'),
+          name: values.name,
           out: required(values, 'out'),
           card: required(values, 'card'),
           passphraseFile,

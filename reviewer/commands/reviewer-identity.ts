@@ -6,11 +6,24 @@ import type { CommandIo } from '../io.ts';
 import { keyOptions } from '../io.ts';
 import { reviewerFingerprint, reviewerSecret, writeKeyFile } from '../keys.ts';
 
+/**
+ * The name on a reviewer's card is shown beside every reply to whoever holds a
+ * receipt, and a receipt may be in the hands of the person's persecutor. By
+ * default it is a role, never a person's name.
+ */
+export const DEFAULT_REVIEWER_NAME = 'Reviewer';
+
 export async function reviewerCreate(
-  options: { name: string; out: string; card: string; passphraseFile?: string },
+  options: { name?: string | undefined; out: string; card: string; passphraseFile?: string },
   io: CommandIo,
 ): Promise<{ fingerprint: string }> {
-  const identity = await generateReviewerIdentity(options.name);
+  const name = options.name ?? DEFAULT_REVIEWER_NAME;
+  if (options.name !== undefined) {
+    io.print(
+      `Your replies will be signed "${name}", and submitters see that name beside every reply. Anyone who holds a receipt sees it, possibly the person's persecutor: use a role such as "Reviewer 2", never your own name.`,
+    );
+  }
+  const identity = await generateReviewerIdentity(name);
   await writeKeyFile(
     options.out,
     'reviewer',
