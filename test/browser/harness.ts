@@ -189,7 +189,11 @@ export async function openBrowser(
 }
 
 /** axe-core in the page; returns serious and critical violations only. */
-export async function axeViolations(page: Page): Promise<string[]> {
+/** axe-core's serious and critical violations (with `every`, all of them, moderate and minor too). */
+export async function axeViolations(
+  page: Page,
+  options: { every?: boolean } = {},
+): Promise<string[]> {
   // Evaluated through the DevTools protocol: the page's CSP forbids inline scripts.
   await page.evaluate(axe.source);
   const results = await page.evaluate(async () => {
@@ -198,7 +202,7 @@ export async function axeViolations(page: Page): Promise<string[]> {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
   });
   return results
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .filter((v) => options.every || v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes)`);
 }
 
