@@ -132,6 +132,34 @@ export class CaseFolder {
     return record;
   }
 
+  /**
+   * The case a person means by what they typed: its number as shown, or any
+   * start of it that fits one case only, in any case and with the look-alikes
+   * l/I/1 and O/0 taken as the same.
+   */
+  async findCase(typed: string): Promise<CaseRecord> {
+    const exact = caseIdFromName(typed.trim());
+    if (isSafeId(exact)) {
+      const record = await this.readCase(exact);
+      if (record) return record;
+    }
+    const wanted = lookAlike(exact);
+    const names = await readdir(this.root).catch(() => [] as string[]);
+    const matches = names
+      .map(caseIdFromName)
+      .filter((id) => isSafeId(id) && wanted.length > 0 && lookAlike(id).startsWith(wanted));
+    if (matches.length > 1) {
+      const shown = matches.slice(0, 5).map(caseName).join(', ');
+      throw new CliError(
+        'CASE_UNKNOWN',
+        `"${typed}" fits ${matches.length} cases (${shown}${matches.length > 5 ? ', …' : ''}). Type more of the case number.`,
+      );
+    }
+    const record = matches.length === 1 ? await this.readCase(matches[0]!) : null;
+    if (!record) throw new CliError('CASE_UNKNOWN', `There is no case ${typed} in ${this.root}.`);
+    return record;
+  }
+
   async writeCase(record: CaseRecord): Promise<void> {
     await writeFileAtomic(join(this.caseDir(record.caseId), 'case.json'), toJson(record));
   }
@@ -236,4 +264,9 @@ export class CaseFolder {
 
 function openedItem(e: JournalEntry): OpenedItem {
   return { caseId: e.caseId, folder: e.folder, ...(e.digest ? { digest: e.digest } : {}) };
+}
+
+/** Case numbers as people read them: no case, and the look-alikes l/I/1 and O/0 alike. */
+function lookAlike(text: string): string {
+  return text.toLowerCase().replace(/[il]/g, '1').replace(/o/g, '0');
 }

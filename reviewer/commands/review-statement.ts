@@ -14,7 +14,7 @@ import {
 } from '../../client-crypto/index.ts';
 import { CaseFolder } from '../cases/case-folder.ts';
 import { writeIndexes } from '../cases/indexes.ts';
-import { caseIdFromName, caseName } from '../cases/safe-name.ts';
+import { caseName } from '../cases/safe-name.ts';
 import { CliError, usage } from '../errors.ts';
 import type { CommandIo } from '../io.ts';
 import { keyOptions } from '../io.ts';
@@ -75,7 +75,7 @@ export async function reviewStatement(
   const status = checkStatus(options.status, options.kind === 'status');
   if (options.kind === 'purge' && status !== undefined) throw usage('A purge carries no status.');
   const folder = await CaseFolder.open(options.cases, { create: false });
-  const record = await folder.requireCase(caseIdFromName(options.caseId));
+  const record = await folder.findCase(options.caseId);
   const keyset = await folderKeyset(folder, { now: options.now }, io);
   const text = options.kind === 'reply' ? await replyText(options, io) : undefined;
   const identity = await loadReviewerIdentity(options.key, keyOptions(io, options.passphraseFile));

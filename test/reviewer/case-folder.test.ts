@@ -185,3 +185,32 @@ t.test(
     t.notOk(existsSync(journal), 'an empty journal is simply removed');
   },
 );
+
+t.test('a case is found by any start of its number that fits only it, in any case', async (t) => {
+  const dir = await tempDir(t);
+  const s = await makeSetup(dir);
+  const cases = join(dir, 'cases');
+  const bundle = join(dir, 'b.sbx');
+  const ids = ['F2wwmfKuW5n7ZtlDvpIDGQ', 'F2wwAbcdW5n7ZtlDvpIDGQ', '-Oq9mfKuW5n7ZtlDvpIDGQ'];
+  await writeBundle(
+    bundle,
+    ids.map((id, i) => ({ kind: 'submission' as const, id, seq: i + 1 })),
+    s.keyset,
+    s,
+  );
+  await reviewOpen(
+    { bundle, key: s.anaKey, cases, keyset: s.keysetFile, organisation: s.orgFingerprint },
+    s.io,
+  );
+  const folder = await CaseFolder.open(cases, { create: false });
+  const found = async (typed: string) => (await folder.findCase(typed)).caseId;
+  t.equal(await found('F2wwmfKuW5n7ZtlDvpIDGQ'), ids[0], 'the whole number');
+  t.equal(await found('f2wwm'), ids[0], 'a start that fits one case, lower case');
+  t.equal(await found('F2WWMFKUW5N7ZT1DVP1DGQ'), ids[0], 'l and I typed as 1, upper case');
+  t.equal(await found('case.-oq9'), ids[2], 'the displayed name of a case that begins with -');
+  t.equal(await found('-0Q9'), ids[2], 'O typed as 0');
+  await t.rejects(folder.findCase('f2ww'), { code: 'CASE_UNKNOWN', message: /fits 2 cases/ });
+  await t.rejects(folder.findCase('zzzz'), { code: 'CASE_UNKNOWN', message: /There is no case/ });
+  await t.rejects(folder.findCase(''), { code: 'CASE_UNKNOWN' });
+  await t.rejects(folder.findCase('../x'), { code: 'CASE_UNKNOWN' });
+});
