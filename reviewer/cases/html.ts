@@ -117,7 +117,7 @@ export function casePage(record: CaseRecord, items: readonly ItemText[]): string
   const name = caseName(record.caseId);
   const statements = record.statements.map(
     (s) =>
-      `<li>${escapeHtml(s.date)}: ${escapeHtml(s.kind)}${s.status ? ` → ${escapeHtml(s.status)}` : ''}</li>`,
+      `<li>${escapeHtml(s.date)}: ${escapeHtml(s.kind)}${s.status ? ` → ${escapeHtml(s.status)}` : ''}${s.text !== undefined ? `\n<pre dir="auto">${escapeHtml(s.text)}</pre>` : ''}</li>`,
   );
   return page(
     `Case ${name}`,

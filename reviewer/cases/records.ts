@@ -62,6 +62,8 @@ export interface StatementRecord {
   kind: 'status' | 'reply' | 'purge';
   date: string;
   status?: CaseStatus;
+  /** A reply's text, so that the reviewer can read again what was sent. */
+  text?: string;
 }
 
 export interface CaseRecord {

@@ -90,8 +90,11 @@ export class StagedItem {
     const staged = new StagedItem(item, outer, dir, folder, planned, commitWith);
     try {
       staged.files.writeFile(join(dir, 'message.txt'), document.message);
-      staged.files.writeFile(join(dir, 'answers.txt'), answersAsText(document.answers));
-      staged.files.writeFile(join(dir, 'answers.json'), toJson(document.answers));
+      // A follow-up from the status page answers no questions: no empty files.
+      if (Object.keys(document.answers).length > 0) {
+        staged.files.writeFile(join(dir, 'answers.txt'), answersAsText(document.answers));
+        staged.files.writeFile(join(dir, 'answers.json'), toJson(document.answers));
+      }
     } catch (error) {
       staged.files.close();
       throw error;

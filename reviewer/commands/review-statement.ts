@@ -105,6 +105,7 @@ export async function reviewStatement(
     kind: statement.kind,
     date: statement.date,
     ...(status !== undefined ? { status } : {}),
+    ...(text !== undefined ? { text } : {}),
   });
   if (status !== undefined) record.status = status;
   await folder.writeCase(record);

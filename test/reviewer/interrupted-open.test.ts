@@ -110,8 +110,15 @@ async function checkVisible(t: Test, cases: string): Promise<string[]> {
       listed.push(item.itemId);
       if (!page.includes(item.folder)) t.fail(`the page of ${name} lacks ${item.folder}`);
       const files = await readdir(join(dir, item.folder));
-      for (const f of ['message.txt', 'answers.txt', 'answers.json']) {
+      // A follow-up answers no questions: its folder has no answers files.
+      const expected = item.folder.includes('-submission-')
+        ? ['message.txt', 'answers.txt', 'answers.json']
+        : ['message.txt'];
+      for (const f of expected) {
         if (!files.includes(f)) t.fail(`${name}/${item.folder} lacks ${f}`);
+      }
+      if (!item.folder.includes('-submission-') && files.some((f) => f.startsWith('answers.'))) {
+        t.fail(`${name}/${item.folder} has empty answers files`);
       }
       const message = await readFile(join(dir, item.folder, 'message.txt'), 'utf8');
       if (message !== `Message of ${item.itemId}`) t.fail(`${name}/${item.folder}: ${message}`);

@@ -161,6 +161,16 @@ t.test('open, re-open, follow up, reply, stats', async (t) => {
   t.equal(status.status, 'in_review');
   t.equal(await reviewCheckOutbox({ outbox: join(cases, 'outbox.jsonl'), cases }, s.io), 2);
   t.match(
+    await readFile(join(cases, 'case-one', 'index.html'), 'utf8'),
+    /We have received your report\./,
+    'the reviewer can read again the reply they sent',
+  );
+  t.same(
+    (await readdir(followUp)).sort(),
+    ['attachments', 'item.json', 'message.txt'],
+    'a follow-up without answers has no empty answers files',
+  );
+  t.match(
     await readFile(join(cases, 'cases.csv'), 'utf8'),
     /"case-one","2026-03-04","2026-05-02","in_review","1","3"/,
   );
