@@ -5,6 +5,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { WAL_PURGE_INTERVAL_MS, purgeWal } from './db/wal.ts';
 import { MAINTENANCE_INTERVAL_MS, runMaintenance } from './maintenance.ts';
+import { followParent, startedByNpm } from './parent-watch.ts';
 import { startup } from './startup.ts';
 import { startWatchdog } from './watchdog.ts';
 
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     if (err) app.log.error({ err }, 'shutting down after an error');
     await app.close();
   });
+  if (startedByNpm()) followParent(() => process.kill(process.pid, 'SIGTERM'));
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
