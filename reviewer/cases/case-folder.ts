@@ -15,15 +15,17 @@ import {
   type CaseItem,
   type CaseRecord,
   type FolderState,
+  type ItemContent,
   type OpenedItem,
   emptyState,
   isCaseRecord,
   isFolderState,
 } from './records.ts';
 import { caseIdFromName, caseName, isSafeId } from './safe-name.ts';
-import { type ItemContent, StagedItem } from './staged-item.ts';
+import { StagedItem } from './staged-item.ts';
 
-export { type AttachmentSource, type ItemContent, StagedItem } from './staged-item.ts';
+export { type AttachmentSource, StagedItem } from './staged-item.ts';
+export type { ItemContent } from './records.ts';
 
 const STATE_DIR = '.sealbox';
 /** Items per commit: enough to share the fsyncs, few enough to redo after a crash. */
@@ -195,7 +197,7 @@ export class CaseFolder {
     const folder = await this.#batch.folderFor(item);
     const outer = join(this.staging, randomBytes(8).toString('hex'));
     try {
-      return StagedItem.create(outer, folder, item, (staged) => this.#commit(staged));
+      return StagedItem.create(outer, folder, item, (staged) => this.#enqueue(staged));
     } catch (error) {
       await rm(outer, { recursive: true, force: true });
       throw error;
@@ -216,7 +218,8 @@ export class CaseFolder {
     if (this.#journal.appended) await this.#fold();
   }
 
-  async #commit(staged: StagedItem): Promise<CaseItem> {
+  /** Takes a staged item into the batch; commits the batch once it is full. */
+  async #enqueue(staged: StagedItem): Promise<CaseItem> {
     const caseItem = await this.#batch.add(staged);
     if (this.#batch.size >= BATCH_ITEMS || this.#batch.openFiles >= BATCH_FILES) {
       await this.#settleCommit();

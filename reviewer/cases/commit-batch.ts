@@ -26,17 +26,18 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rename, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StagedFiles, syncAll, toJson } from '../files.ts';
-import { type ItemText, casePage } from './html.ts';
-import { readItemText } from './indexes.ts';
+import { casePage } from './html.ts';
+import { type ItemText, readItemText } from './item-text.ts';
 import type { JournalEntry } from './journal.ts';
 import {
   type CaseItem,
   type CaseRecord,
+  type ItemContent,
   addToRecord,
   newCaseRecord,
   openedKey,
 } from './records.ts';
-import type { ItemContent, StagedItem } from './staged-item.ts';
+import type { StagedItem } from './staged-item.ts';
 
 export interface CaseStore {
   readonly root: string;

@@ -7,7 +7,8 @@
 // element with dir="auto" or in <bdi>, so a right-to-left override in it
 // cannot reorder the text around it.
 import { fieldLabel, FIELD, answerText, orderedFieldIds } from './form-labels.ts';
-import type { CaseItem, CaseRecord } from './records.ts';
+import type { ItemText } from './item-text.ts';
+import type { CaseRecord } from './records.ts';
 import { caseName } from './safe-name.ts';
 
 export function escapeHtml(text: string): string {
@@ -72,12 +73,6 @@ ${rows.join('\n')}
 </tbody>
 </table>`,
   );
-}
-
-export interface ItemText {
-  item: CaseItem;
-  message: string;
-  answers: Record<string, string | string[]>;
 }
 
 function answersList(answers: Record<string, string | string[]>): string {

@@ -3,23 +3,21 @@
 // the item folders, so they can always be rebuilt. (review open writes a case's
 // page together with its case.json, see commit-batch.ts, and the last two once
 // at the end of the run.)
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files.ts';
-import type { CaseFolder } from './case-folder.ts';
-import { type ItemText, casePage, indexPage } from './html.ts';
-import type { CaseItem, CaseRecord } from './records.ts';
+import { casePage, indexPage } from './html.ts';
+import { type ItemText, readItemText } from './item-text.ts';
+import type { CaseRecord } from './records.ts';
 import { registerCsv } from './register-csv.ts';
 
-export async function readItemText(itemDir: string, item: CaseItem): Promise<ItemText> {
-  const message = await readFile(join(itemDir, 'message.txt'), 'utf8').catch(() => '');
-  const answers = await readFile(join(itemDir, 'answers.json'), 'utf8')
-    .then((t) => JSON.parse(t) as Record<string, string | string[]>)
-    .catch(() => ({}));
-  return { item, message, answers };
+/** What the pages are made from: a case folder (case-folder.ts), seen from outside. */
+export interface BrowsableCases {
+  readonly root: string;
+  caseDir(caseId: string): string;
+  allCases(): Promise<CaseRecord[]>;
 }
 
-export async function writeCasePage(folder: CaseFolder, record: CaseRecord): Promise<void> {
+export async function writeCasePage(folder: BrowsableCases, record: CaseRecord): Promise<void> {
   const dir = folder.caseDir(record.caseId);
   const items: ItemText[] = [];
   for (const item of record.items) items.push(await readItemText(join(dir, item.folder), item));
@@ -28,7 +26,7 @@ export async function writeCasePage(folder: CaseFolder, record: CaseRecord): Pro
 
 /** Rewrites the pages of the `touched` cases (or all), then the folder's index.html and cases.csv. */
 export async function writeIndexes(
-  folder: CaseFolder,
+  folder: BrowsableCases,
   touched: Iterable<string> | 'all',
 ): Promise<CaseRecord[]> {
   const records = await folder.allCases();
@@ -42,7 +40,7 @@ export async function writeIndexes(
 
 /** The folder's index.html and cases.csv, from every case record. */
 export async function writeFolderIndex(
-  folder: CaseFolder,
+  folder: BrowsableCases,
   records?: readonly CaseRecord[],
 ): Promise<void> {
   const all = records ?? (await folder.allCases());

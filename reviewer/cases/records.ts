@@ -1,8 +1,29 @@
 // What the case folder remembers, as JSON next to the plaintext it describes.
 // `.sealbox/state.json` for the folder; `<case>/case.json` for each case.
 import type { SignedKeyset } from '../../client-crypto/keyset.ts';
-import type { CaseStatus } from '../../client-crypto/document.ts';
-import type { ItemContent } from './staged-item.ts';
+import type { CaseStatus, SealedDocument } from '../../client-crypto/document.ts';
+
+/** One decrypted item, as review open hands it to the case folder. */
+export interface ItemContent {
+  itemId: string;
+  /**
+   * The key it is recorded under as opened: its id, or `id.digest` when other
+   * content was opened under that id before (both are kept, neither replaces
+   * the other).
+   */
+  openedAs: string;
+  caseId: string;
+  kind: 'submission' | 'followup';
+  /** Date the server received the item (YYYY-MM-DD); never a time. */
+  date: string;
+  document: SealedDocument;
+  /** The author key whose signature over the document verified (b64url). */
+  author: string;
+  /** BLAKE2b-256 of the envelope (b64url). */
+  digest: string;
+  /** Set when the item is kept apart from its case: why, in words. */
+  flag?: string;
+}
 
 export const STATE_FORMAT = 'sealbox-cases-v1';
 export const CASE_FORMAT = 'sealbox-case-v1';

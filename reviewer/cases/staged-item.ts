@@ -1,38 +1,18 @@
 // One decrypted item being written in .sealbox/staging, in a folder of its own
 // that holds the item's folder under its final name: its texts at once, its
 // attachments as the bundle delivers them. Nothing of it is among the cases
-// until it is committed (and its batch made visible); `discard` removes every
+// until it is handed over to a batch and that batch is committed (made
+// visible, commit-batch.ts); `discard` removes every
 // byte of it. For an item that opens a new case, that outer folder becomes the
 // case's folder (commit-batch.ts).
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AttachmentManifestEntry, SealedDocument } from '../../client-crypto/document.ts';
+import type { AttachmentManifestEntry } from '../../client-crypto/document.ts';
 import { CliError } from '../errors.ts';
 import { StagedFiles, makeStagedDir, toJson } from '../files.ts';
 import { answersAsText } from './form-labels.ts';
-import type { AttachmentRecord, CaseItem } from './records.ts';
+import type { AttachmentRecord, CaseItem, ItemContent } from './records.ts';
 import { safeFileName, uniqueFileName } from './safe-name.ts';
-
-export interface ItemContent {
-  itemId: string;
-  /**
-   * The key it is recorded under as opened: its id, or `id.digest` when other
-   * content was opened under that id before (both are kept, neither replaces
-   * the other).
-   */
-  openedAs: string;
-  caseId: string;
-  kind: 'submission' | 'followup';
-  /** Date the server received the item (YYYY-MM-DD); never a time. */
-  date: string;
-  document: SealedDocument;
-  /** The author key whose signature over the document verified (b64url). */
-  author: string;
-  /** BLAKE2b-256 of the envelope (b64url). */
-  digest: string;
-  /** Set when the item is kept apart from its case: why, in words. */
-  flag?: string;
-}
 
 /** One attachment's plaintext; the iteration throws if it cannot be verified. */
 export type AttachmentSource = (entry: AttachmentManifestEntry) => AsyncIterable<Uint8Array>;
@@ -60,7 +40,7 @@ export class StagedItem {
     readonly dir: string,
     readonly folder: string,
     planned: PlannedAttachment[],
-    private readonly commitWith: (staged: StagedItem) => Promise<CaseItem>,
+    private readonly handOverTo: (staged: StagedItem) => Promise<CaseItem>,
   ) {
     this.#planned = new Map(planned.map((p) => [p.entry.uploadId, p]));
   }
@@ -69,7 +49,7 @@ export class StagedItem {
     outer: string,
     folder: string,
     item: ItemContent,
-    commitWith: (staged: StagedItem) => Promise<CaseItem>,
+    handOverTo: (staged: StagedItem) => Promise<CaseItem>,
   ): StagedItem {
     const { document } = item;
     const dir = join(outer, folder);
@@ -87,7 +67,7 @@ export class StagedItem {
         record: { file, originalName: entry.name, type: entry.type, size: entry.size },
       };
     });
-    const staged = new StagedItem(item, outer, dir, folder, planned, commitWith);
+    const staged = new StagedItem(item, outer, dir, folder, planned, handOverTo);
     try {
       staged.files.writeFile(join(dir, 'message.txt'), document.message);
       // A follow-up from the status page answers no questions: no empty files.
@@ -130,7 +110,7 @@ export class StagedItem {
   }
 
   /** Hands the item to the case folder's next batch; from then on the batch owns `dir`. */
-  async commit(): Promise<CaseItem> {
+  async handOver(): Promise<CaseItem> {
     const missing = this.missing();
     if (missing.length > 0) {
       throw new CliError(
@@ -138,7 +118,7 @@ export class StagedItem {
         `${missing.length} attachment(s) of item ${this.item.itemId} are missing from the bundle.`,
       );
     }
-    const caseItem = await this.commitWith(this);
+    const caseItem = await this.handOverTo(this);
     this.#done = true;
     return caseItem;
   }

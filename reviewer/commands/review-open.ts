@@ -276,7 +276,7 @@ class ItemOpener {
     if (!pending) return;
     this.#pending = null;
     try {
-      await pending.commit();
+      await pending.handOver();
       const { itemId, caseId, flag } = pending.item;
       if (flag) this.report.setAside.push({ id: itemId, code: 'ITEM_SET_ASIDE', message: flag });
       else this.report.opened.push(itemId);
