@@ -57,8 +57,12 @@ class ExactReader {
   }
 }
 
-/** Re-cuts a byte source into pieces of exactly `size` bytes (the last may be shorter). */
-async function* rechunk(source: ByteSource, size: number): AsyncGenerator<Uint8Array> {
+/**
+ * Re-cuts a byte source into pieces of exactly `size` bytes (the last may be
+ * shorter). Each piece is a buffer of its own, so a caller may keep it (the page
+ * holds each upload part until the server has it).
+ */
+export async function* rechunk(source: ByteSource, size: number): AsyncGenerator<Uint8Array> {
   let buffer = new Uint8Array(size);
   let filled = 0;
   for await (const piece of source) {

@@ -66,6 +66,7 @@ export {
   encryptAttachment,
   decryptAttachment,
   attachmentCiphertextSize,
+  rechunk,
 } from './attachment-stream.ts';
 export {
   type Statement,

@@ -1,10 +1,15 @@
 // The page fails closed and keeps going where it safely can: a keyset signed by
-// another root seals nothing; without WebAssembly (Tor Browser "Safer") a report
+// another root seals nothing, and the status page says so as a trust failure (not
+// as a network error) before the lookup token leaves it; without WebAssembly (Tor Browser "Safer") a report
 // still goes through on libsodium's pure-JS build; a dropped connection during an
 // upload is retried and resumed from the parts the server already holds.
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { fingerprint, generateOrganisationKey } from '../../client-crypto/index.ts';
+import {
+  fingerprint,
+  generateOrganisationKey,
+  generateReceipt,
+} from '../../client-crypto/index.ts';
 import { axeViolations, openBrowser, screenshot, startSite } from './harness.ts';
 
 async function fillRequired(page: Page) {
@@ -35,6 +40,47 @@ void t.test('a keyset signed by another root: the page refuses and sends nothing
     'not even a challenge was fetched',
   );
 });
+
+void t.test(
+  'status page, keyset signed by another root: a trust failure, not a network error',
+  async (t) => {
+    const other = await generateOrganisationKey();
+    const site = await startSite(t, { pin: await fingerprint(other.publicKey) });
+    const browser = await openBrowser(t);
+    const { page } = browser;
+    await page.goto(`${site.url}/status.html`);
+    await page.getByRole('textbox', { name: 'Receipt' }).fill(await generateReceipt());
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    const alert = page
+      .locator('#status-view')
+      .getByRole('alert')
+      .filter({ hasText: 'could not verify' });
+    await alert.waitFor();
+    const text = await alert.textContent();
+    t.match(
+      text,
+      "this page could not verify the organisation's keys",
+      'the words of the submit page',
+    );
+    t.match(text, 'not signed by the organisation', 'and why');
+    t.notMatch(
+      await page.textContent('#status-view'),
+      /connection|try again/i,
+      'not a network error',
+    );
+    t.equal(
+      await page.getByRole('textbox', { name: 'Receipt' }).getAttribute('aria-invalid'),
+      null,
+      'the receipt is not blamed',
+    );
+    t.same(await axeViolations(page), [], 'axe: status refusal');
+    await screenshot(page, 'status-refused-en');
+    t.notOk(
+      browser.requests.some((r) => r.url.includes('/v1/status')),
+      'the lookup token was never sent',
+    );
+  },
+);
 
 void t.test(
   'without WebAssembly, with a dropped connection: the report still arrives',

@@ -2,8 +2,9 @@
 // retrying with backoff only what retrying can fix.
 import t from 'tap';
 import fc from 'fast-check';
+import { rechunk } from '../../client-crypto/index.ts';
 import { ApiError, isTransient } from '../../web/src/api.ts';
-import { partsOf, withRetry } from '../../web/src/upload.ts';
+import { withRetry } from '../../web/src/upload.ts';
 
 async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
@@ -18,13 +19,13 @@ async function* from(chunks: Uint8Array[]) {
   }
 }
 
-void t.test('partsOf cuts any chunking into exact parts', async (t) => {
+void t.test('rechunk cuts any chunking into exact upload parts', async (t) => {
   await fc.assert(
     fc.asyncProperty(
       fc.array(fc.uint8Array({ maxLength: 50 }), { maxLength: 20 }),
       fc.integer({ min: 1, max: 40 }),
       async (chunks, partSize) => {
-        const parts = await collect(partsOf(from(chunks), partSize));
+        const parts = await collect(rechunk(from(chunks), partSize));
         const all = Buffer.concat(chunks);
         t.same(Buffer.concat(parts), all);
         t.equal(parts.length, Math.ceil(all.length / partSize));

@@ -1,6 +1,7 @@
 // The page's only network code: same-origin calls to /v1, no credentials, no
 // referrer, no cache. Secrets (the lookup token) travel in bodies, never in URLs.
-// The shapes follow docs/protocol.md's HTTP API.
+// The shapes follow the server's routes and their zod schemas (server/routes/),
+// which the server publishes as an OpenAPI document at /openapi.json.
 
 export class ApiError extends Error {
   constructor(

@@ -4,8 +4,8 @@
 // bytes unchanged. A page from some other host may carry the <meta> alone. If both
 // are present they must agree: a page that cannot tell which root to trust seals
 // nothing. Whether the organisation is a DEMO is baked in with the fingerprint.
-export const ORG_FINGERPRINT_META = 'sealbox-org-fingerprint';
-export const EXIT_URL_META = 'sealbox-exit-url';
+const ORG_FINGERPRINT_META = 'sealbox-org-fingerprint';
+const EXIT_URL_META = 'sealbox-exit-url';
 
 function meta(name: string): string {
   const el = document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`);

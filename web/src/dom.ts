@@ -27,12 +27,6 @@ export function uid(prefix: string): string {
   return `${prefix}-${counter}`;
 }
 
-export function byId<T extends HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`missing #${id}`);
-  return el as T;
-}
-
 /** Moves focus to a heading or message so screen readers announce the new step. */
 export function focusOn(el: HTMLElement): void {
   if (!el.hasAttribute('tabindex')) el.setAttribute('tabindex', '-1');

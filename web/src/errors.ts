@@ -1,17 +1,24 @@
 // Maps any failure during sealing or sending to a message key. Crypto failures
 // are final (fail closed); network and server failures can be tried again with
-// everything the person wrote still on the page.
+// everything the person wrote still on the page. A keyset that cannot be trusted
+// says so in the submit page's own words, never as a network error.
 import { isSealboxError } from '../../client-crypto/index.ts';
 import { ApiError } from './api.ts';
-import type { Vars } from './i18n.ts';
+import { h } from './dom.ts';
+import { type Vars, tr } from './i18n.ts';
+import { KeysetNotTrusted } from './trust.ts';
 
 export interface Failure {
   key: string;
   vars?: Vars;
+  /** A second message key: why, under the headline `key`. */
+  detail?: string;
   final: boolean;
 }
 
 export function describeFailure(error: unknown): Failure {
+  if (error instanceof KeysetNotTrusted)
+    return { key: 'trust.failed', detail: error.reason, final: !error.retry };
   if (isSealboxError(error))
     return { key: 'error.crypto', vars: { code: error.code }, final: true };
   if (error instanceof ApiError) {
@@ -21,4 +28,21 @@ export function describeFailure(error: unknown): Failure {
     return { key: 'error.server', vars: { code: error.code }, final: false };
   }
   return { key: 'error.unexpected', final: false };
+}
+
+/** Writes a failure into an alert element and shows it. */
+export function showFailure(alert: HTMLElement, failure: Failure): void {
+  if (failure.detail) {
+    // The element may have held a single message (set with tr): forget it, or a
+    // language change would write it back over these two.
+    delete alert.dataset.i18n;
+    delete alert.dataset.i18nVars;
+    alert.replaceChildren(
+      tr(h('p', { class: 'strong' }), failure.key, failure.vars),
+      tr(h('p'), failure.detail),
+    );
+  } else {
+    tr(alert, failure.key, failure.vars);
+  }
+  alert.hidden = false;
 }

@@ -37,7 +37,7 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
 }
 
-export async function prepareFile(file: File): Promise<Entry> {
+async function prepareFile(file: File): Promise<Entry> {
   const head = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
   const base = { name: file.name, type: file.type || 'application/octet-stream' };
   if (!detectImage(head)) {

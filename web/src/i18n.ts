@@ -64,7 +64,7 @@ function varsOf(raw: string | undefined): Vars | undefined {
   return raw ? (JSON.parse(raw) as Vars) : undefined;
 }
 
-export function applyTranslations(root: ParentNode): void {
+function applyTranslations(root: ParentNode): void {
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n]')) {
     el.textContent = t(el.dataset.i18n!, varsOf(el.dataset.i18nVars));
   }

@@ -5,7 +5,7 @@ import { exitUrl } from './config.ts';
 
 const DOUBLE_PRESS_MS = 1500;
 
-export function quickExit(): void {
+function quickExit(): void {
   window.onbeforeunload = null;
   document.title = '';
   document.body.replaceChildren();

@@ -11,17 +11,16 @@ import {
   isSealboxError,
   parseReceipt,
   readStatementAsSubmitter,
-  sealDocument,
   toBase64Url,
 } from '../../client-crypto/index.ts';
 import type { FormDefinition } from '../form/schema.ts';
 import { ApiError, api } from './api.ts';
 import { focusOn, h, uid } from './dom.ts';
-import { describeFailure } from './errors.ts';
-import { formatDate, locale, tr } from './i18n.ts';
-import { proofOfWork } from './pow.ts';
+import { describeFailure, showFailure } from './errors.ts';
+import { type Vars, formatDate, locale, tr } from './i18n.ts';
 import { progressArea } from './progress.ts';
-import { trustedKeyset } from './trust.ts';
+import { sendSealed } from './send-sealed.ts';
+import { KeysetNotTrusted, requireTrustedKeyset } from './trust.ts';
 
 function receiptError(error: unknown): string {
   if (isSealboxError(error, 'RECEIPT_CHECKSUM')) return 'status.error.checksum';
@@ -83,10 +82,7 @@ function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLElement {
     fieldset.disabled = true;
     button.disabled = true;
     void (async () => {
-      const trust = await trustedKeyset();
-      if (!trust.ok) throw new ApiError(0, 'KEYSET', trust.reason);
-      progress.step('progress.seal');
-      const envelope = await sealDocument(
+      await sendSealed(
         {
           v: DOCUMENT_VERSION,
           kind: 'followup',
@@ -96,18 +92,9 @@ function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLElement {
           message: text.value,
           attachments: [],
         },
-        trust.keyset,
-        keys.authorKeyPair,
+        keys,
+        progress,
       );
-      progress.step('progress.pow');
-      const challenge = await proofOfWork();
-      progress.step('progress.send');
-      await api.followup({
-        challenge,
-        lookupToken: toBase64Url(keys.lookupToken),
-        envelope: toBase64Url(envelope),
-        uploads: [],
-      });
       progress.hide();
       text.value = '';
       tr(outcome, 'followup.sent');
@@ -116,12 +103,11 @@ function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLElement {
       fieldset.disabled = false;
       button.disabled = false;
     })().catch((error: unknown) => {
-      const { key, vars, final } = describeFailure(error);
+      const failure = describeFailure(error);
       progress.hide();
-      tr(outcome, key, vars);
-      outcome.hidden = false;
+      showFailure(outcome, failure);
       focusOn(outcome);
-      if (!final) {
+      if (!failure.final) {
         fieldset.disabled = false;
         button.disabled = false;
       }
@@ -165,7 +151,7 @@ export function statusView(form: FormDefinition): HTMLElement {
     result,
   );
 
-  const fail = (key: string, vars?: Record<string, string>) => {
+  const fail = (key: string, vars?: Vars) => {
     tr(error, key, vars);
     error.hidden = false;
     input.setAttribute('aria-invalid', 'true');
@@ -190,10 +176,15 @@ export function statusView(form: FormDefinition): HTMLElement {
       .catch((e: unknown) => {
         result.replaceChildren();
         if (e instanceof ApiError && e.status === 404) fail('status.error.notfound');
-        else if (e instanceof ApiError && e.code === 'KEYSET') fail(e.message);
-        else {
+        else if (e instanceof KeysetNotTrusted) {
+          // Not the receipt's fault: said on its own, as the submit page says it.
+          const alert = h('div', { class: 'alert', role: 'alert' });
+          showFailure(alert, describeFailure(e));
+          result.replaceChildren(alert);
+          focusOn(alert);
+        } else {
           const failure = describeFailure(e);
-          fail(failure.key, failure.vars as Record<string, string>);
+          fail(failure.key, failure.vars);
         }
       })
       .finally(() => {
@@ -203,15 +194,14 @@ export function statusView(form: FormDefinition): HTMLElement {
 
   async function check(receipt: string) {
     const keys = await deriveReceiptKeys(receipt);
-    const trust = await trustedKeyset();
-    if (!trust.ok) throw new ApiError(0, 'KEYSET', trust.reason);
+    const keyset = await requireTrustedKeyset();
     const answer = await api.status(toBase64Url(keys.lookupToken));
     const views: SubmitterView[] = [];
     let rejected = 0;
     for (const signed of answer.statements) {
       try {
         views.push(
-          await readStatementAsSubmitter(signed, trust.keyset, keys.replyKeyPair, answer.caseId),
+          await readStatementAsSubmitter(signed, keyset, keys.replyKeyPair, answer.caseId),
         );
       } catch {
         rejected += 1;

@@ -3,25 +3,23 @@
 // Only ciphertext and the lookup token ever leave the page.
 import {
   type AttachmentManifestEntry,
-  type Keyset,
   DOCUMENT_VERSION,
   deriveReceiptKeys,
   encryptAttachment,
   generateReceipt,
-  sealDocument,
   toBase64Url,
 } from '../../client-crypto/index.ts';
 import type { FormDefinition } from '../form/schema.ts';
-import { api } from './api.ts';
 import { isDemo } from './config.ts';
 import { h, focusOn, uid } from './dom.ts';
-import { describeFailure } from './errors.ts';
+import { describeFailure, showFailure } from './errors.ts';
 import { type ChosenFile, filePicker } from './files.ts';
 import { renderForm } from './form-view.ts';
 import { locale, tr } from './i18n.ts';
 import { proofOfWork } from './pow.ts';
 import { type Progress, progressArea } from './progress.ts';
 import { showReceipt } from './receipt-view.ts';
+import { sendSealed } from './send-sealed.ts';
 import { type Trust, trustedKeyset } from './trust.ts';
 import { uploadAttachment } from './upload.ts';
 
@@ -116,11 +114,12 @@ export function submitView(form: FormDefinition): HTMLElement {
   );
   heading.id = 'submit-heading';
 
-  let keyset: Keyset | undefined;
+  // The form is shown, and sent, only once the keyset has verified.
+  let trusted = false;
 
   const showTrust = (trust: Trust) => {
+    trusted = trust.ok;
     if (trust.ok) {
-      keyset = trust.keyset;
       // Isolated (LRI…PDI) so the fingerprint reads left to right inside Arabic text.
       // A DEMO organisation's keys verify, but they protect nothing: never "verified".
       tr(trustLine, isDemo() ? 'trust.demo' : 'trust.ok', {
@@ -130,7 +129,6 @@ export function submitView(form: FormDefinition): HTMLElement {
       formEl.hidden = false;
       return;
     }
-    keyset = undefined;
     formEl.hidden = true;
     trustLine.textContent = '';
     delete trustLine.dataset.i18n;
@@ -166,25 +164,22 @@ export function submitView(form: FormDefinition): HTMLElement {
       invalid.focus();
       return;
     }
-    if (!keyset) return;
+    if (!trusted) return;
     setBusy(true);
-    void send(keyset).catch((error: unknown) => {
-      const { key, vars, final } = describeFailure(error);
+    void send().catch((error: unknown) => {
+      const described = describeFailure(error);
       progress.hide();
-      tr(failure, key, vars);
-      failure.hidden = false;
+      showFailure(failure, described);
       focusOn(failure);
-      if (!final) setBusy(false);
+      if (!described.final) setBusy(false);
     });
   });
 
-  async function send(keyset: Keyset) {
+  async function send() {
     const receipt = await generateReceipt();
     const keys = await deriveReceiptKeys(receipt);
     const attachments = await sendAttachments(files.files(), progress);
-    progress.step('progress.seal');
-    progress.fraction(undefined);
-    const envelope = await sealDocument(
+    const { received } = await sendSealed(
       {
         v: DOCUMENT_VERSION,
         kind: 'submission',
@@ -195,18 +190,9 @@ export function submitView(form: FormDefinition): HTMLElement {
         attachments,
         replyPublicKey: toBase64Url(keys.replyKeyPair.publicKey),
       },
-      keyset,
-      keys.authorKeyPair,
+      keys,
+      progress,
     );
-    progress.step('progress.pow');
-    const challenge = await proofOfWork();
-    progress.step('progress.send');
-    const { received } = await api.submit({
-      challenge,
-      lookupToken: toBase64Url(keys.lookupToken),
-      envelope: toBase64Url(envelope),
-      uploads: attachments.map((a) => a.uploadId),
-    });
     progress.hide();
     // What was typed is no longer needed on this page.
     formEl.reset();

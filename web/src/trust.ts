@@ -44,3 +44,24 @@ export function trustedKeyset(): Promise<Trust> {
   });
   return pending;
 }
+
+/**
+ * The keyset could not be trusted. Its own error, not a network one: the person
+ * must read that this page will not seal, not "try again later".
+ */
+export class KeysetNotTrusted extends Error {
+  constructor(
+    readonly reason: string,
+    readonly retry: boolean,
+  ) {
+    super(reason);
+    this.name = 'KeysetNotTrusted';
+  }
+}
+
+/** The verified keyset, or a KeysetNotTrusted carrying the reason. */
+export async function requireTrustedKeyset(): Promise<Keyset> {
+  const trust = await trustedKeyset();
+  if (!trust.ok) throw new KeysetNotTrusted(trust.reason, trust.retry);
+  return trust.keyset;
+}

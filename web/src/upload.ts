@@ -1,8 +1,7 @@
 // Uploads one attachment's ciphertext in numbered parts. Each part is kept in
 // memory until the server has it, so a dropped connection costs one part, not the
 // file: we wait (backing off), ask the server which parts arrived, and go on.
-import { toBase64Url } from '../../client-crypto/index.ts';
-import type { EncryptedAttachment } from '../../client-crypto/index.ts';
+import { type EncryptedAttachment, rechunk, toBase64Url } from '../../client-crypto/index.ts';
 import { ApiError, type Proof, api, isTransient } from './api.ts';
 
 export interface UploadEvents {
@@ -23,30 +22,6 @@ export interface UploadOptions {
 
 const PART_BYTES = 1024 * 1024;
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Re-cuts the encryption stream's chunks into parts of exactly `partSize` (the last may be shorter). */
-export async function* partsOf(
-  chunks: AsyncIterable<Uint8Array>,
-  partSize: number,
-): AsyncGenerator<Uint8Array> {
-  let part = new Uint8Array(partSize);
-  let filled = 0;
-  for await (const chunk of chunks) {
-    let at = 0;
-    while (at < chunk.length) {
-      const take = Math.min(partSize - filled, chunk.length - at);
-      part.set(chunk.subarray(at, at + take), filled);
-      filled += take;
-      at += take;
-      if (filled === partSize) {
-        yield part;
-        part = new Uint8Array(partSize);
-        filled = 0;
-      }
-    }
-  }
-  if (filled > 0) yield part.subarray(0, filled);
-}
 
 /** Runs `attempt` until it succeeds or fails for a reason retrying cannot fix. */
 export async function withRetry<T>(
@@ -88,7 +63,8 @@ export async function uploadAttachment(
   const id = created.uploadId;
   let sent = 0;
   let index = 0;
-  for await (const part of partsOf(encrypted.chunks, created.partSize)) {
+  // The encryption stream's chunks, re-cut into parts of exactly the agreed size.
+  for await (const part of rechunk(encrypted.chunks, created.partSize)) {
     const number = index;
     await withRetry(
       async () => {

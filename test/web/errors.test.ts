@@ -1,0 +1,34 @@
+// What a person reads when sealing or sending fails. A keyset that cannot be
+// trusted is a trust failure in the submit page's words, never a network error,
+// whichever write (a report, a follow-up) met it.
+import t from 'tap';
+import { SealboxError } from '../../client-crypto/index.ts';
+import { ApiError } from '../../web/src/api.ts';
+import { describeFailure } from '../../web/src/errors.ts';
+import { KeysetNotTrusted } from '../../web/src/trust.ts';
+
+void t.test('a keyset that does not verify is a trust failure', async (t) => {
+  t.same(describeFailure(new KeysetNotTrusted('trust.bad_signature', false)), {
+    key: 'trust.failed',
+    detail: 'trust.bad_signature',
+    final: true,
+  });
+  const unreachable = describeFailure(new KeysetNotTrusted('trust.unreachable', true));
+  t.equal(unreachable.key, 'trust.failed');
+  t.equal(unreachable.detail, 'trust.unreachable');
+  t.equal(unreachable.final, false, 'a keyset that could not be fetched may be tried again');
+});
+
+void t.test('other failures keep their messages', async (t) => {
+  t.equal(describeFailure(new ApiError(0, 'NETWORK', 'down')).key, 'error.network');
+  t.equal(describeFailure(new ApiError(503, 'BUSY', 'busy')).key, 'error.busy');
+  t.equal(describeFailure(new ApiError(413, 'TOO_LARGE', 'big')).key, 'error.too_large');
+  t.same(describeFailure(new ApiError(400, 'BAD_PROOF', 'no')), {
+    key: 'error.server',
+    vars: { code: 'BAD_PROOF' },
+    final: false,
+  });
+  const crypto = describeFailure(new SealboxError('KEYSET_EXPIRED', 'expired'));
+  t.same(crypto, { key: 'error.crypto', vars: { code: 'KEYSET_EXPIRED' }, final: true });
+  t.equal(describeFailure(new Error('?')).key, 'error.unexpected');
+});

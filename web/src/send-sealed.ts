@@ -1,0 +1,37 @@
+// The last steps of every write a submitter makes, a report or a follow-up:
+// trusted keyset → seal the document → proof of work → send. Nothing is sealed
+// to a keyset that did not verify against the pinned root, and every document is
+// signed with the receipt's author key, so that reviewers know it comes from
+// this receipt's holder.
+import {
+  type ReceiptKeys,
+  type SealedDocument,
+  sealDocument,
+  toBase64Url,
+} from '../../client-crypto/index.ts';
+import { api } from './api.ts';
+import { proofOfWork } from './pow.ts';
+import type { Progress } from './progress.ts';
+import { requireTrustedKeyset } from './trust.ts';
+
+/** Seals `document` and sends it as a submission or a follow-up; the files are already uploaded. */
+export async function sendSealed(
+  document: SealedDocument,
+  keys: ReceiptKeys,
+  progress: Progress,
+): Promise<{ received: string }> {
+  const keyset = await requireTrustedKeyset();
+  progress.step('progress.seal');
+  progress.fraction(undefined);
+  const envelope = await sealDocument(document, keyset, keys.authorKeyPair);
+  progress.step('progress.pow');
+  const challenge = await proofOfWork();
+  progress.step('progress.send');
+  const write = {
+    challenge,
+    lookupToken: toBase64Url(keys.lookupToken),
+    envelope: toBase64Url(envelope),
+    uploads: document.attachments.map((a) => a.uploadId),
+  };
+  return document.kind === 'submission' ? api.submit(write) : api.followup(write);
+}
