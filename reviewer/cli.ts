@@ -4,8 +4,9 @@
 // nowhere else. Commands are plain async functions in reviewer/commands/.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { CASE_STATUSES } from '../client-crypto/index.ts';
+import { one, parseCommandLine, required } from './args.ts';
 import {
   showFingerprints,
   organisationCreate,
@@ -18,38 +19,6 @@ import { reviewerCreate } from './commands/reviewer-identity.ts';
 import { usage } from './errors.ts';
 import { describeError, EXIT, exitCodeOf } from './exit-codes.ts';
 import { type CommandIo, printError, processIo } from './io.ts';
-
-export const HELP = `sealbox — the Sealbox command line (offline except "courier")
-
-Organisation (on the offline computer that keeps the root key):
-  sealbox organisation create --out ORG.key
-  sealbox organisation sign-keyset --key ORG.key --reviewer CARD [--reviewer CARD ...]
-          [--courier CARD ...] --version N --expires YYYY-MM-DD --out KEYSET.json
-  sealbox fingerprint FILE...            fingerprints of cards and keysets
-
-Reviewer (on your offline computer):
-  sealbox reviewer create --out MY.key --card MY-CARD.json [--name ROLE]
-          ROLE is shown to submitters beside your replies (default "Reviewer"):
-          a role such as "Reviewer 2", never your own name
-
-Review (offline):
-  sealbox review open BUNDLE --key MY.key --cases FOLDER [--keyset KEYSET.json]
-          [--organisation FINGERPRINT]
-  sealbox review status CASE STATUS --key MY.key --cases FOLDER [--outbox FILE]
-          STATUS is one of: received, in_review, needs_information, referred, closed
-  sealbox review reply CASE --key MY.key --cases FOLDER [--text-file FILE] [--status STATUS]
-          [--outbox FILE]          (without --text-file, type the reply; end with Ctrl-D)
-  sealbox review purge CASE --key MY.key --cases FOLDER [--outbox FILE]
-  sealbox review check-outbox --cases FOLDER [--outbox FILE]
-  sealbox review stats --cases FOLDER [--year YYYY] [--svg FILE]
-
-Courier (on the online computer; see "sealbox courier help").
-
-Passphrases are asked at the terminal without showing what you type. For
-automation, use --passphrase-file FILE or the SEALBOX_PASSPHRASE variable;
-never put a passphrase on the command line.
-The outbox defaults to FOLDER/outbox.jsonl.
-`;
 
 const OPTIONS = {
   out: { type: 'string' },
@@ -73,84 +42,20 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-type Values = ReturnType<
-  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
->['values'];
+type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
 
-function required(
-  values: Values,
-  name: 'out' | 'key' | 'card' | 'name' | 'cases' | 'version' | 'expires',
-): string {
-  const value = values[name];
-  if (value === undefined || value === '') throw usage(`--${name} is needed.`);
-  return value;
+/** One command: the words that name it, how it is written (for help), what it does. */
+interface Command {
+  words: string;
+  usage: string;
+  run(rest: string[], values: Values, io: CommandIo): Promise<void>;
 }
 
-function one(positionals: string[], what: string): string {
-  if (positionals.length !== 1) throw usage(`Give exactly one ${what}.`);
-  return positionals[0]!;
-}
-
-async function dispatch(
-  group: string,
-  command: string,
-  rest: string[],
-  values: Values,
-  io: CommandIo,
-): Promise<void> {
-  const passphraseFile = values['passphrase-file'];
-  switch (`${group} ${command}`) {
-    case 'organisation create':
-      await organisationCreate({ out: required(values, 'out'), passphraseFile }, io);
-      return;
-    case 'organisation sign-keyset':
-      await organisationSignKeyset(
-        {
-          key: required(values, 'key'),
-          reviewers: values.reviewer ?? [],
-          couriers: values.courier ?? [],
-          version: Number(required(values, 'version')),
-          expires: required(values, 'expires'),
-          out: required(values, 'out'),
-          passphraseFile,
-        },
-        io,
-      );
-      return;
-    case 'organisation fingerprints':
-      await showFingerprints(rest, io);
-      return;
-    case 'reviewer create':
-      await reviewerCreate(
-        {
-          name: values.name,
-          out: required(values, 'out'),
-          card: required(values, 'card'),
-          passphraseFile,
-        },
-        io,
-      );
-      return;
-    case 'review open': {
-      const report = await reviewOpen(
-        {
-          bundle: one(rest, 'bundle file'),
-          key: required(values, 'key'),
-          cases: required(values, 'cases'),
-          keyset: values.keyset,
-          organisation: values.organisation,
-          passphraseFile,
-        },
-        io,
-      );
-      const problem = openOutcome(report);
-      if (problem) throw problem;
-      return;
-    }
-    case 'review status':
-    case 'review reply':
-    case 'review purge': {
-      const kind = command as 'status' | 'reply' | 'purge';
+function statementCommand(kind: 'status' | 'reply' | 'purge', usageText: string): Command {
+  return {
+    words: `review ${kind}`,
+    usage: usageText,
+    async run(rest, values, io) {
       const [caseId, status, ...extra] = rest;
       if (caseId === undefined || extra.length > 0 || (kind !== 'status' && status !== undefined)) {
         throw usage(
@@ -166,77 +71,187 @@ async function dispatch(
           key: required(values, 'key'),
           cases: required(values, 'cases'),
           outbox: values.outbox,
-          passphraseFile,
+          passphraseFile: values['passphrase-file'],
         },
         io,
       );
-      return;
-    }
-    case 'review check-outbox': {
-      const cases = required(values, 'cases');
-      await reviewCheckOutbox(
-        { outbox: values.outbox ?? rest[0] ?? `${cases}/outbox.jsonl`, cases },
-        io,
-      );
-      return;
-    }
-    case 'review stats':
-      await reviewStats(
-        { cases: required(values, 'cases'), year: values.year, svg: values.svg },
-        io,
-      );
-      return;
-    default:
-      throw usage(`Unknown command "${[group, command].filter(Boolean).join(' ')}".`);
-  }
+    },
+  };
 }
+
+/** The commands, by section of the help, in the order the help lists them. */
+const SECTIONS: { title: string; commands: Command[] }[] = [
+  {
+    title: 'Organisation (on the offline computer that keeps the root key):',
+    commands: [
+      {
+        words: 'organisation create',
+        usage: 'sealbox organisation create --out ORG.key',
+        run: async (_rest, values, io) => {
+          await organisationCreate(
+            { out: required(values, 'out'), passphraseFile: values['passphrase-file'] },
+            io,
+          );
+        },
+      },
+      {
+        words: 'organisation sign-keyset',
+        usage: `sealbox organisation sign-keyset --key ORG.key --reviewer CARD [--reviewer CARD ...]
+        [--courier CARD ...] --version N --expires YYYY-MM-DD --out KEYSET.json`,
+        run: async (_rest, values, io) => {
+          await organisationSignKeyset(
+            {
+              key: required(values, 'key'),
+              reviewers: values.reviewer ?? [],
+              couriers: values.courier ?? [],
+              version: Number(required(values, 'version')),
+              expires: required(values, 'expires'),
+              out: required(values, 'out'),
+              passphraseFile: values['passphrase-file'],
+            },
+            io,
+          );
+        },
+      },
+      {
+        words: 'fingerprint',
+        usage: 'sealbox fingerprint FILE...            fingerprints of cards and keysets',
+        run: async (rest, _values, io) => {
+          await showFingerprints(rest, io);
+        },
+      },
+    ],
+  },
+  {
+    title: 'Reviewer (on your offline computer):',
+    commands: [
+      {
+        words: 'reviewer create',
+        usage: `sealbox reviewer create --out MY.key --card MY-CARD.json [--name ROLE]
+        ROLE is shown to submitters beside your replies (default "Reviewer"):
+        a role such as "Reviewer 2", never your own name`,
+        run: async (_rest, values, io) => {
+          await reviewerCreate(
+            {
+              name: values.name,
+              out: required(values, 'out'),
+              card: required(values, 'card'),
+              passphraseFile: values['passphrase-file'],
+            },
+            io,
+          );
+        },
+      },
+    ],
+  },
+  {
+    title: 'Review (offline):',
+    commands: [
+      {
+        words: 'review open',
+        usage: `sealbox review open BUNDLE --key MY.key --cases FOLDER [--keyset KEYSET.json]
+        [--organisation FINGERPRINT]`,
+        run: async (rest, values, io) => {
+          const report = await reviewOpen(
+            {
+              bundle: one(rest, 'bundle file'),
+              key: required(values, 'key'),
+              cases: required(values, 'cases'),
+              keyset: values.keyset,
+              organisation: values.organisation,
+              passphraseFile: values['passphrase-file'],
+            },
+            io,
+          );
+          const problem = openOutcome(report);
+          if (problem) throw problem;
+        },
+      },
+      statementCommand(
+        'status',
+        `sealbox review status CASE STATUS --key MY.key --cases FOLDER [--outbox FILE]
+        STATUS is one of: ${CASE_STATUSES.join(', ')}`,
+      ),
+      statementCommand(
+        'reply',
+        `sealbox review reply CASE --key MY.key --cases FOLDER [--text-file FILE] [--status STATUS]
+        [--outbox FILE]          (without --text-file, type the reply; end with Ctrl-D)`,
+      ),
+      statementCommand(
+        'purge',
+        'sealbox review purge CASE --key MY.key --cases FOLDER [--outbox FILE]',
+      ),
+      {
+        words: 'review check-outbox',
+        usage: 'sealbox review check-outbox --cases FOLDER [--outbox FILE]',
+        run: async (rest, values, io) => {
+          const cases = required(values, 'cases');
+          await reviewCheckOutbox(
+            { outbox: values.outbox ?? rest[0] ?? `${cases}/outbox.jsonl`, cases },
+            io,
+          );
+        },
+      },
+      {
+        words: 'review stats',
+        usage: 'sealbox review stats --cases FOLDER [--year YYYY] [--svg FILE]',
+        run: async (_rest, values, io) => {
+          await reviewStats(
+            { cases: required(values, 'cases'), year: values.year, svg: values.svg },
+            io,
+          );
+        },
+      },
+    ],
+  },
+];
+
+const COMMANDS = new Map(SECTIONS.flatMap((s) => s.commands).map((c) => [c.words, c]));
+
+export const HELP = `sealbox — the Sealbox command line (offline except "courier")
+
+${SECTIONS.map((s) => `${s.title}\n${s.commands.map((c) => `  ${c.usage.replaceAll('\n', '\n  ')}`).join('\n')}`).join('\n\n')}
+
+Courier (on the online computer; see "sealbox courier help").
+
+Passphrases are asked at the terminal without showing what you type. For
+automation, use --passphrase-file FILE or the SEALBOX_PASSPHRASE variable;
+never put a passphrase on the command line.
+The outbox defaults to FOLDER/outbox.jsonl.
+`;
 
 /** Runs one command line; returns the exit code. Never throws. */
 export async function run(argv: string[], io: CommandIo = processIo()): Promise<number> {
   try {
-    const [group = 'help', ...afterGroup] = argv;
-    if (group === 'courier') return await runCourier(afterGroup, io);
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: OPTIONS,
-      allowPositionals: true,
-      strict: true,
-    });
+    if (argv[0] === 'courier') {
+      // The courier commands are the only code here that touches the network:
+      // loaded on demand, so that offline commands never load it.
+      const { courierCommand } = await import('./courier/cli.ts');
+      await courierCommand(argv.slice(1), io);
+      return EXIT.ok;
+    }
+    const { values, positionals } = parseCommandLine(argv, OPTIONS);
     if (values.passphrase !== undefined) {
       throw usage(
         'Passphrases are never given on the command line. Use --passphrase-file, SEALBOX_PASSPHRASE, or type it when asked.',
       );
     }
-    const [g = 'help', command = '', ...rest] = positionals;
-    if (values.help || g === 'help' || g === '--help') {
+    const [group = 'help', word = ''] = positionals;
+    if (values.help || group === 'help') {
       io.print(HELP);
       return EXIT.ok;
     }
-    if (g === 'fingerprint') {
-      await showFingerprints(positionals.slice(1), io);
-      return EXIT.ok;
+    // One word ("fingerprint") or two ("review open").
+    const command = COMMANDS.get(group) ?? COMMANDS.get(`${group} ${word}`);
+    if (!command) {
+      throw usage(`Unknown command "${[group, word].filter(Boolean).join(' ')}".`);
     }
-    await dispatch(g, command, rest, values, io);
+    await command.run(positionals.slice(command.words.split(' ').length), values, io);
     return EXIT.ok;
   } catch (error) {
-    const problem = isParseError(error) ? usage(error.message) : error;
-    printError(io, describeError(problem));
-    return exitCodeOf(problem);
+    printError(io, describeError(error));
+    return exitCodeOf(error);
   }
-}
-
-function isParseError(error: unknown): error is Error {
-  return (
-    error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')
-  );
-}
-
-// The courier commands live in reviewer/courier/ (the only code here that
-// touches the network); loaded on demand so that offline commands never load it.
-async function runCourier(argv: string[], io: CommandIo): Promise<number> {
-  const { runCourier: courier } = await import('./courier/cli.ts');
-  await courier(argv, io);
-  return EXIT.ok;
 }
 
 function isEntry(): boolean {

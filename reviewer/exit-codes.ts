@@ -3,6 +3,7 @@
 // Codes are stable: docs/reviewer-guide.md lists them.
 import { isSealboxError } from '../client-crypto/errors.ts';
 import type { SealboxErrorCode } from '../client-crypto/errors.ts';
+import { CourierError } from './courier/errors.ts';
 import { isCliError } from './errors.ts';
 import type { CliErrorCode } from './errors.ts';
 
@@ -159,7 +160,7 @@ const byCode: Record<SealboxErrorCode | CliErrorCode, Outcome> = {
 
 // The courier's network failures (reviewer/courier/http.ts). Matched by name so
 // that the offline commands never load the courier's code.
-const courierCodes: Record<string, Outcome> = {
+const courierCodes: Record<CourierError['code'], Outcome> = {
   SERVER_UNREACHABLE: {
     exit: EXIT.serverUnreachable,
     advice: "Check the server address and this computer's connection, then run the command again.",
@@ -180,8 +181,8 @@ export function outcomeOf(error: unknown): Outcome & { message: string } {
     const known = byCode[error.code] as Outcome | undefined;
     if (known) return { ...known, message: error.message };
   }
-  if (error instanceof Error && error.name === 'CourierError' && 'code' in error) {
-    const known = courierCodes[String(error.code)];
+  if (error instanceof CourierError) {
+    const known = courierCodes[error.code];
     if (known) return { ...known, message: error.message };
   }
   return {

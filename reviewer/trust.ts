@@ -96,8 +96,3 @@ export function isMember(keyset: Keyset, identity: ReviewerIdentity): boolean {
   const kem = toBase64Url(identity.kemPublicKey);
   return keyset.reviewers.some((r) => r.signPublicKey === sign && r.kemPublicKey === kem);
 }
-
-export function memberName(keyset: Keyset, identity: ReviewerIdentity): string | undefined {
-  const sign = toBase64Url(identity.signPublicKey);
-  return keyset.reviewers.find((r) => r.signPublicKey === sign)?.name;
-}

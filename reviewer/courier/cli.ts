@@ -1,7 +1,7 @@
 // `sealbox courier …`: argument parsing for the courier commands. Errors are
 // thrown to reviewer/cli.ts, which turns them into a message and an exit code.
-import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { one, parseCommandLine, required } from '../args.ts';
 import { usage } from '../errors.ts';
 import type { CommandIo } from '../io.ts';
 import { courierKeygen, courierPublishKeyset, courierPush } from './commands.ts';
@@ -37,24 +37,10 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-export async function runCourier(argv: string[], io: CommandIo): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usage(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
+export async function courierCommand(argv: string[], io: CommandIo): Promise<void> {
+  const { values, positionals } = parseCommandLine(argv, OPTIONS);
   const [command = 'help', ...rest] = positionals;
-  const need = (name: 'server' | 'key' | 'out' | 'card' | 'name'): string => {
-    const value = values[name];
-    if (!value) throw usage(`--${name} is needed.`);
-    return value;
-  };
-  const one = (what: string): string => {
-    if (rest.length !== 1) throw usage(`Give exactly one ${what}.`);
-    return rest[0]!;
-  };
+  const need = (name: 'server' | 'key' | 'out' | 'card' | 'name'): string => required(values, name);
   const passphraseFile = values['passphrase-file'];
   if (values.help || command === 'help') {
     io.print(COURIER_HELP);
@@ -69,7 +55,12 @@ export async function runCourier(argv: string[], io: CommandIo): Promise<void> {
       return;
     case 'publish-keyset':
       await courierPublishKeyset(
-        { keyset: one('keyset file'), server: need('server'), key: need('key'), passphraseFile },
+        {
+          keyset: one(rest, 'keyset file'),
+          server: need('server'),
+          key: need('key'),
+          passphraseFile,
+        },
         io,
       );
       return;
@@ -87,7 +78,12 @@ export async function runCourier(argv: string[], io: CommandIo): Promise<void> {
     }
     case 'push':
       await courierPush(
-        { outbox: one('outbox file'), server: need('server'), key: need('key'), passphraseFile },
+        {
+          outbox: one(rest, 'outbox file'),
+          server: need('server'),
+          key: need('key'),
+          passphraseFile,
+        },
         io,
       );
       return;

@@ -7,22 +7,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { httpbis } from 'http-message-signatures';
 import type { SigningKeyPair } from '../../client-crypto/index.ts';
 import { getSodium, toBase64Url } from '../../client-crypto/index.ts';
+import { CourierError } from './errors.ts';
+
+export { CourierError } from './errors.ts';
 
 export const COURIER_SIGNATURE_TAG = 'sealbox-courier-v1';
-
-/** A failure talking to the server, with a stable code for the exit-code table. */
-export class CourierError extends Error {
-  constructor(
-    readonly code: 'SERVER_UNREACHABLE' | 'SERVER_REFUSED' | 'COURIER_REJECTED',
-    message: string,
-    /** The server's own error code, when it answered with one. */
-    readonly serverCode?: string,
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = 'CourierError';
-  }
-}
 
 export interface CourierClient {
   server: URL;

@@ -21,7 +21,7 @@ import {
   type Keyset,
 } from '../../client-crypto/index.ts';
 import { ackedSeq } from '../../server/db/acks.ts';
-import { runCourier } from '../../reviewer/courier/cli.ts';
+import { courierCommand } from '../../reviewer/courier/cli.ts';
 import {
   courierKeygen,
   courierPublishKeyset,
@@ -210,11 +210,11 @@ t.test('courier commands end to end', async (t) => {
 
 t.test('courier command line', async (t) => {
   const io = testIo();
-  await runCourier(['help'], io);
+  await courierCommand(['help'], io);
   t.match(io.lines.join('\n'), /courier pull --server URL/);
   const usage = async (argv: string[]) => {
     try {
-      await runCourier(argv, io);
+      await courierCommand(argv, io);
       return 'ok';
     } catch (error) {
       return isCliError(error) ? error.code : String(error);

@@ -3,6 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
+import { CourierError } from '../../reviewer/courier/errors.ts';
 import { organisationSignKeyset, showFingerprints } from '../../reviewer/commands/organisation.ts';
 import { reviewOpen } from '../../reviewer/commands/review-open.ts';
 import { run } from '../../reviewer/cli.ts';
@@ -105,11 +106,17 @@ t.test('the command line frame', async (t) => {
 });
 
 t.test('every kind of failure has one exit code and a sentence', async (t) => {
-  const courierFailure = Object.assign(new Error('connect ECONNREFUSED'), {
+  t.equal(
+    exitCodeOf(new CourierError('SERVER_UNREACHABLE', 'connect ECONNREFUSED')),
+    EXIT.serverUnreachable,
+  );
+  t.equal(exitCodeOf(new CourierError('COURIER_REJECTED', 'no')), EXIT.courierRejected);
+  // Recognised by its class, not by a name anyone can give an error.
+  const lookalike = Object.assign(new Error('x'), {
     name: 'CourierError',
     code: 'SERVER_UNREACHABLE',
   });
-  t.equal(exitCodeOf(courierFailure), EXIT.serverUnreachable);
+  t.equal(exitCodeOf(lookalike), EXIT.unexpected);
   t.equal(exitCodeOf(new SealboxError('KEYSET_EXPIRED', 'expired')), EXIT.keysetInvalid);
   t.equal(exitCodeOf(new CliError('FILE_EXISTS', 'exists')), EXIT.inputInvalid);
   t.equal(exitCodeOf(new RangeError('bug')), EXIT.unexpected);
