@@ -2,6 +2,8 @@
 //   1. through the library, asserting the exact outcome (values or error code);
 //   2. through a second reader written from docs/protocol.md alone, with raw
 //      libsodium calls only, to show the spec is enough to interoperate.
+// Bundles and courier request signatures follow docs/protocol-courier.md; the
+// signatures also go through the server's own checks.
 import t from 'tap';
 import sumo from 'libsodium-wrappers-sumo';
 import {
