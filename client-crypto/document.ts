@@ -10,7 +10,7 @@
 // to the reviewers' public keys, can write in the submitter's name.
 import { concatBytes, fromBase64Url, utf8Encode } from './encoding.ts';
 import { type EnvelopeHeader, openEnvelope, sealEnvelope } from './envelope.ts';
-import { SealboxError } from './errors.ts';
+import { SealboxError, fail } from './errors.ts';
 import { XWING_PUBLIC_KEY_BYTES } from './keys.ts';
 import type { Keyset } from './keyset.ts';
 import { parseJsonBytes } from './signed.ts';
@@ -74,10 +74,6 @@ export interface ReplyDocument {
   statement: StatementKind;
   status?: CaseStatus;
   text?: string;
-}
-
-function fail(message: string): never {
-  throw new SealboxError('FORMAT_INVALID', message);
 }
 
 function text(value: unknown, what: string, max = MAX_TEXT): string {

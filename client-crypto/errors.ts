@@ -24,16 +24,37 @@ export type SealboxErrorCode =
   | 'KEYFILE_PASSPHRASE'
   | 'KEYFILE_UNSUPPORTED';
 
-export class SealboxError extends Error {
-  readonly code: SealboxErrorCode;
+/**
+ * An error with a stable code: callers narrow on `code`, never on the message.
+ * The library's SealboxError and the reviewer tool's CliError both extend it.
+ */
+export class CodedError<C extends string> extends Error {
+  readonly code: C;
 
-  constructor(code: SealboxErrorCode, message: string) {
+  constructor(code: C, message: string) {
     super(message);
-    this.name = 'SealboxError';
     this.code = code;
   }
 }
 
-export function isSealboxError(value: unknown, code?: SealboxErrorCode): value is SealboxError {
-  return value instanceof SealboxError && (code === undefined || value.code === code);
+/** A guard for one CodedError class, optionally for one of its codes. */
+export function codedErrorGuard<C extends string, E extends CodedError<C>>(
+  errorClass: new (code: C, message: string) => E,
+): (value: unknown, code?: C) => value is E {
+  return (value: unknown, code?: C): value is E =>
+    value instanceof errorClass && (code === undefined || value.code === code);
+}
+
+export class SealboxError extends CodedError<SealboxErrorCode> {
+  constructor(code: SealboxErrorCode, message: string) {
+    super(code, message);
+    this.name = 'SealboxError';
+  }
+}
+
+export const isSealboxError = codedErrorGuard(SealboxError);
+
+/** Throws FORMAT_INVALID: the input is well encoded but not as the protocol specifies. */
+export function fail(message: string): never {
+  throw new SealboxError('FORMAT_INVALID', message);
 }

@@ -15,7 +15,7 @@ import {
   openReply,
   sealReply,
 } from './document.ts';
-import { SealboxError } from './errors.ts';
+import { SealboxError, fail } from './errors.ts';
 import type { ReviewerIdentity } from './keys.ts';
 import type { Keyset } from './keyset.ts';
 import { type SignedObject, readSignedFields, signJson, verifySignedJson } from './signed.ts';
@@ -46,10 +46,6 @@ export interface StatementInput {
   /** The submitter's reply key, from the case's submission. */
   replyPublicKey: Uint8Array;
   date?: Date;
-}
-
-function fail(message: string): never {
-  throw new SealboxError('FORMAT_INVALID', message);
 }
 
 function checkStatement(value: unknown): Statement {

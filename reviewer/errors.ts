@@ -1,6 +1,9 @@
 // Errors of the command line itself (bad arguments, missing files, a case folder
 // in a bad state). Crypto failures arrive as client-crypto's SealboxError; both
-// carry a stable code, and reviewer/exit-codes.ts turns either into an exit code.
+// carry a stable code (both extend CodedError), and reviewer/exit-codes.ts turns
+// either into an exit code.
+import { CodedError, codedErrorGuard } from '../client-crypto/index.ts';
+
 export type CliErrorCode =
   | 'USAGE'
   | 'FILE_MISSING'
@@ -17,19 +20,14 @@ export type CliErrorCode =
   | 'NOTHING_FOR_THIS_KEY'
   | 'ITEMS_SET_ASIDE';
 
-export class CliError extends Error {
-  readonly code: CliErrorCode;
-
+export class CliError extends CodedError<CliErrorCode> {
   constructor(code: CliErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'CliError';
-    this.code = code;
   }
 }
 
-export function isCliError(value: unknown, code?: CliErrorCode): value is CliError {
-  return value instanceof CliError && (code === undefined || value.code === code);
-}
+export const isCliError = codedErrorGuard(CliError);
 
 export function usage(message: string): CliError {
   return new CliError('USAGE', message);

@@ -8,12 +8,15 @@
 // and test/client-crypto/vectors.test.ts checks whatever is there.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import {
+  type BundleStart,
   type Keyset,
   type ReplyDocument,
   type SealedDocument,
   type SigningKeyPair,
   type SubmissionDocument,
+  BundleEncoder,
   concatBytes,
   courierCard,
   createStatement,
@@ -37,6 +40,8 @@ import {
   verifyKeyset,
   verifyStatement,
 } from '../client-crypto/index.ts';
+import { httpbis } from 'http-message-signatures';
+import { courierClient, signRequest } from '../reviewer/courier/http.ts';
 import { signJson } from '../client-crypto/signed.ts';
 import { STATEMENT_FORMAT, STATEMENT_SIGNATURE_LABEL } from '../client-crypto/statement.ts';
 import { VECTORS_DIR } from '../test/vectors/load.ts';
@@ -1321,6 +1326,303 @@ keyFileVector(
   'FORMAT_INVALID',
   { ...file, kdf: { ...file.kdf, memLimit: 2_147_483_648 } },
   passphrase,
+);
+
+// --- Bundles (docs/protocol-courier.md). Built record by record with raw
+// BLAKE2b calls; the bundle layer never looks inside an envelope, so fixed
+// bytes stand for the envelopes and the attachment ciphertext, and the bundle
+// vectors come out the same at every run. The success bundle is checked
+// against the library's writer below.
+
+function bundleRecord(
+  type: number,
+  meta: string | Uint8Array,
+  body: Uint8Array = new Uint8Array(0),
+  damageChecksum = false,
+): Uint8Array {
+  const m = typeof meta === 'string' ? utf8Encode(meta) : meta;
+  const head = new Uint8Array(1 + 4 + m.length + 8);
+  const view = new DataView(head.buffer);
+  head[0] = type;
+  view.setUint32(1, m.length);
+  head.set(m, 5);
+  view.setUint32(5 + m.length, Math.floor(body.length / 2 ** 32));
+  view.setUint32(9 + m.length, body.length >>> 0);
+  const record = concatBytes(head, body);
+  const checksum = sodium.crypto_generichash(32, record, null);
+  return concatBytes(record, damageChecksum ? flip(checksum, 0) : checksum);
+}
+function endRecord(before: Uint8Array, cursor: number, count: number, digest?: string): Uint8Array {
+  const meta = {
+    cursor,
+    count,
+    digest: digest ?? b64(sodium.crypto_generichash(32, before, null)),
+  };
+  return bundleRecord(5, JSON.stringify(meta));
+}
+const bundleEnvelope = sodium.randombytes_buf_deterministic(600, seed('bundle submission'));
+const bundleFile = sodium.randombytes_buf_deterministic(1500, seed('bundle attachment'));
+const bundleFollowupEnvelope = sodium.randombytes_buf_deterministic(300, seed('bundle followup'));
+const upload = {
+  id: 'upload-0001',
+  size: bundleFile.length,
+  digest: b64(sodium.crypto_generichash(32, bundleFile, null)),
+};
+const bStart = { format: 'sealbox-bundle-v1', keysetVersion: 3, after: 41, created: NOW };
+const bSubmission = {
+  id: 'case-0042',
+  seq: 42,
+  received: NOW,
+  keysetVersion: 3,
+  uploads: [upload],
+};
+const bAttachment = {
+  submissionId: 'case-0042',
+  uploadId: upload.id,
+  size: upload.size,
+  digest: upload.digest,
+};
+const bFollowup = {
+  id: 'followup-0001',
+  submissionId: 'case-0042',
+  seq: 43,
+  received: NOW,
+  uploads: [],
+};
+const startRec = bundleRecord(1, JSON.stringify(bStart));
+const submissionRec = bundleRecord(2, JSON.stringify(bSubmission), bundleEnvelope);
+const attachmentRec = bundleRecord(3, JSON.stringify(bAttachment), bundleFile);
+const followupRec = bundleRecord(4, JSON.stringify(bFollowup), bundleFollowupEnvelope);
+const bundleBody = concatBytes(startRec, submissionRec, attachmentRec, followupRec);
+const wholeBundle = concatBytes(bundleBody, endRecord(bundleBody, 43, 3));
+const endMeta = (bytes: Uint8Array, cursor: number, count: number) => ({
+  cursor,
+  count,
+  digest: b64(sodium.crypto_generichash(32, bytes, null)),
+});
+const items = {
+  start: { type: 'start', meta: bStart },
+  submission: { type: 'submission', meta: bSubmission, envelope: b64(bundleEnvelope) },
+  attachment: { type: 'attachment', meta: bAttachment, body: b64(bundleFile) },
+  followup: { type: 'followup', meta: bFollowup, envelope: b64(bundleFollowupEnvelope) },
+};
+{
+  // The library's writer must give the same bytes.
+  const encoder = await BundleEncoder.create();
+  const parts = [
+    encoder.start(bStart as BundleStart),
+    encoder.submission(bSubmission, bundleEnvelope),
+  ];
+  for await (const p of encoder.attachment(bAttachment, Readable.from([bundleFile]))) parts.push(p);
+  parts.push(encoder.followup(bFollowup, bundleFollowupEnvelope), encoder.end());
+  if (b64(concatBytes(...parts)) !== b64(wholeBundle))
+    throw new Error('the library writes another bundle than the vectors');
+}
+function bundleVector(
+  name: string,
+  description: string,
+  expect: string,
+  error: string | undefined,
+  bundle: Uint8Array,
+  yielded: unknown[],
+) {
+  write(name, {
+    kind: 'bundle',
+    description,
+    expect,
+    ...(error ? { error } : {}),
+    bundle: b64(bundle),
+    items: yielded,
+  });
+}
+const allButEnd = [items.start, items.submission, items.attachment, items.followup];
+bundleVector(
+  'bundle-success',
+  'A bundle after cursor 41: a submission (seq 42) with one attachment, a follow-up (seq 43) without, and the end record.',
+  'success',
+  undefined,
+  wholeBundle,
+  [...allButEnd, { type: 'end', meta: endMeta(bundleBody, 43, 3) }],
+);
+{
+  const body = concatBytes(
+    startRec,
+    bundleRecord(2, JSON.stringify(bSubmission), bundleEnvelope, true),
+    attachmentRec,
+    followupRec,
+  );
+  bundleVector(
+    'bundle-damaged-checksum',
+    'bundle-success whose submission record has one bit of its checksum flipped, the end record written over these bytes: the record is reported damaged and reading goes on to a matching end.',
+    'damaged record',
+    'STREAM_TAMPERED',
+    concatBytes(body, endRecord(body, 43, 3)),
+    [
+      items.start,
+      { type: 'damaged', index: 1, recordType: 2, id: 'case-0042', code: 'STREAM_TAMPERED' },
+      items.attachment,
+      items.followup,
+      { type: 'end', meta: endMeta(body, 43, 3) },
+    ],
+  );
+}
+{
+  const meta = utf8Encode(JSON.stringify(bFollowup));
+  meta[meta.indexOf(0x66)] = 0xff; // the "f" of "followup-0001": not UTF-8
+  const body = concatBytes(
+    startRec,
+    submissionRec,
+    attachmentRec,
+    bundleRecord(4, meta, bundleFollowupEnvelope),
+  );
+  bundleVector(
+    'bundle-meta-not-utf8',
+    'bundle-success whose follow-up meta holds a 0xff byte (valid checksum, end record written over these bytes, cursor 42): the follow-up is reported damaged.',
+    'damaged record',
+    'ENCODING_INVALID',
+    concatBytes(body, endRecord(body, 42, 3)),
+    [
+      items.start,
+      items.submission,
+      items.attachment,
+      { type: 'damaged', index: 3, recordType: 4, code: 'ENCODING_INVALID' },
+      { type: 'end', meta: endMeta(body, 42, 3) },
+    ],
+  );
+}
+bundleVector(
+  'bundle-truncated',
+  'bundle-success without its last 10 bytes (inside the end record).',
+  'truncated bundle',
+  'STREAM_TRUNCATED',
+  wholeBundle.subarray(0, wholeBundle.length - 10),
+  allButEnd,
+);
+bundleVector(
+  'bundle-record-removed',
+  'bundle-success without its follow-up record: the end record no longer matches.',
+  'tampered bundle',
+  'STREAM_TAMPERED',
+  concatBytes(startRec, submissionRec, attachmentRec, endRecord(bundleBody, 43, 3)),
+  [items.start, items.submission, items.attachment],
+);
+bundleVector(
+  'bundle-end-digest-mismatch',
+  'bundle-success whose end record (with a valid checksum) carries the digest of the bundle without its start record.',
+  'tampered bundle',
+  'STREAM_TAMPERED',
+  concatBytes(
+    bundleBody,
+    endRecord(
+      bundleBody,
+      43,
+      3,
+      b64(sodium.crypto_generichash(32, bundleBody.subarray(startRec.length), null)),
+    ),
+  ),
+  allButEnd,
+);
+bundleVector(
+  'bundle-trailing-byte',
+  'bundle-success followed by one zero byte after its end record.',
+  'bytes after the end',
+  'FORMAT_INVALID',
+  concatBytes(wholeBundle, new Uint8Array(1)),
+  allButEnd,
+);
+{
+  const body = concatBytes(
+    bundleRecord(1, JSON.stringify({ ...bStart, format: 'sealbox-bundle-v2' })),
+    submissionRec,
+    attachmentRec,
+    followupRec,
+  );
+  bundleVector(
+    'bundle-wrong-format',
+    'bundle-success whose start record names the format "sealbox-bundle-v2" (checksums and end record valid).',
+    'wrong version',
+    'VERSION_UNSUPPORTED',
+    concatBytes(body, endRecord(body, 43, 3)),
+    [],
+  );
+}
+
+// --- Courier request signatures (docs/protocol-courier.md, "Request
+// signatures"): RFC 9421 as reviewer/courier/http.ts signs and
+// server/plugins/courier-auth.ts verifies. Ed25519 is deterministic and the
+// nonce and date are fixed, so these bytes are the same at every run.
+
+const signed = await signRequest(
+  courierClient('https://sealbox.example/', courier),
+  'POST',
+  '/v1/courier/ack',
+  { cursor: 42 },
+  { created: new Date('2026-06-01T12:00:00Z'), nonce: b64(seed('courier nonce').subarray(0, 16)) },
+);
+let signatureBase = '';
+const verified = await httpbis.verifyMessage(
+  {
+    keyLookup: () =>
+      Promise.resolve({
+        id: b64(courier.publicKey),
+        algs: ['ed25519'],
+        verify: (data: Buffer, sig: Buffer) => {
+          signatureBase = data.toString('utf8');
+          return Promise.resolve(sodium.crypto_sign_verify_detached(sig, data, courier.publicKey));
+        },
+      }),
+  },
+  { method: signed.method, url: signed.url, headers: signed.headers },
+);
+if (!verified) throw new Error('the courier signature vector does not verify');
+const request = {
+  method: signed.method,
+  url: signed.url.href,
+  headers: Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v])),
+  body: new TextDecoder().decode(signed.body),
+};
+function courierSignatureVector(
+  name: string,
+  description: string,
+  expect: string,
+  error: string | undefined,
+  req: typeof request,
+  outputs: Record<string, unknown> = {},
+) {
+  write(name, {
+    kind: 'courier-signature',
+    description,
+    expect,
+    ...(error ? { error } : {}),
+    publicKey: b64(courier.publicKey),
+    request: req,
+    ...outputs,
+  });
+}
+courierSignatureVector(
+  'courier-signature-success',
+  'POST /v1/courier/ack with body {"cursor":42}, signed by the courier key seed("courier 1") on 2026-06-01T12:00:00Z with nonce b64url(seed("courier nonce")[0..16]): the signature base and the Ed25519 signature over it.',
+  'success',
+  undefined,
+  request,
+  {
+    signatureBase,
+    signature: b64(Buffer.from(request.headers.signature!.slice('sig=:'.length, -1), 'base64')),
+  },
+);
+courierSignatureVector(
+  'courier-signature-other-path',
+  'courier-signature-success sent to /v1/courier/outbox: the signature covers @path and no longer verifies.',
+  'bad request signature',
+  'COURIER_SIGNATURE_INVALID',
+  { ...request, url: new URL('/v1/courier/outbox', request.url).href },
+);
+courierSignatureVector(
+  'courier-signature-body-changed',
+  'courier-signature-success with the body {"cursor":43}: Content-Digest no longer matches it.',
+  'bad request signature',
+  'COURIER_SIGNATURE_INVALID',
+  { ...request, body: '{"cursor":43}' },
 );
 
 const kinds = new Map<string, number>();

@@ -21,9 +21,11 @@ import {
   getSodium,
   isSealboxError,
   openDocument,
+  readBundle,
   toBase64Url,
+  type BundleItem,
+  BUNDLE_RECORD_TYPES,
 } from '../../client-crypto/index.ts';
-import { type BundleItem, BUNDLE_RECORD_TYPES, readBundle } from '../../client-crypto/bundle.ts';
 import { type CaseFolder, type StagedItem, CaseFolder as Folder } from '../cases/case-folder.ts';
 import { writeFolderIndex } from '../cases/indexes.ts';
 import { CliError, isCliError } from '../errors.ts';

@@ -2,14 +2,15 @@ import t from 'tap';
 import {
   BUNDLE_RECORD_TYPES,
   BundleEncoder,
+  getSodium,
+  isSealboxError,
   readBundle,
   scanBundle,
+  toBase64Url,
   type BundleItem,
   type BundleStart,
-} from '../../client-crypto/bundle.ts';
-import { isSealboxError, type SealboxErrorCode } from '../../client-crypto/errors.ts';
-import { getSodium } from '../../client-crypto/sodium.ts';
-import { toBase64Url } from '../../client-crypto/encoding.ts';
+  type SealboxErrorCode,
+} from '../../client-crypto/index.ts';
 
 type Tap = Pick<typeof t, 'ok'>;
 

@@ -2,6 +2,8 @@
 //   1. through the library, asserting the exact outcome (values or error code);
 //   2. through a second reader written from docs/protocol.md alone, with raw
 //      libsodium calls only, to show the spec is enough to interoperate.
+// Bundles and courier request signatures follow docs/protocol-courier.md; the
+// signatures also go through the server's own checks.
 import t from 'tap';
 import sumo from 'libsodium-wrappers-sumo';
 import {
@@ -17,13 +19,29 @@ import {
   openReply,
   parseEnvelopeHeader,
   parseReceipt,
+  readBundle,
   readStatementAsSubmitter,
   toBase64Url,
   unlockKeyFile,
   verifyKeyset,
   verifyStatement,
 } from '../../client-crypto/index.ts';
-import { type KeysetVector, type StreamVector, loadVectors } from '../vectors/load.ts';
+import { httpbis } from 'http-message-signatures';
+import {
+  COURIER_COVERED,
+  COURIER_COVERED_WITH_BODY,
+  COURIER_SIGNATURE_PARAMS,
+  COURIER_SIGNATURE_TAG,
+  contentDigestMatches,
+} from '../../server/plugins/courier-auth.ts';
+import { courierSignatureShape } from '../../server/plugins/courier-signature.ts';
+import {
+  type BundleVectorItem,
+  type CourierSignatureVector,
+  type KeysetVector,
+  type StreamVector,
+  loadVectors,
+} from '../vectors/load.ts';
 
 const sodium = await getSodium();
 await sumo.ready;
@@ -97,6 +115,14 @@ t.test('the vectors cover every scenario the protocol names', (t) => {
     'keyfile: malformed key file',
     'keyfile: success',
     'keyfile: wrong passphrase',
+    'bundle: success',
+    'bundle: damaged record',
+    'bundle: truncated bundle',
+    'bundle: tampered bundle',
+    'bundle: bytes after the end',
+    'bundle: wrong version',
+    'courier-signature: success',
+    'courier-signature: bad request signature',
   ]) {
     t.ok(expects.has(e), e);
   }
@@ -236,8 +262,84 @@ t.test('library', (t) => {
       if (!v.error) t.same(got.value, { kind: v.fileKind, secret: b64(v.secret!) });
     });
   }
+
+  for (const v of loadVectors('bundle')) {
+    t.test(v.name, async (t) => {
+      const items: BundleVectorItem[] = [];
+      const got = await outcome(async () => {
+        for await (const item of readBundle(pieces(b64(v.bundle), 100))) {
+          if (item.type === 'attachment') {
+            const body: Uint8Array[] = [];
+            for await (const p of item.body) body.push(p);
+            items.push({ type: item.type, meta: item.meta, body: toBase64Url(concat(body)) });
+          } else if (item.type === 'submission' || item.type === 'followup') {
+            items.push({ type: item.type, meta: item.meta, envelope: toBase64Url(item.envelope) });
+          } else if (item.type === 'damaged') {
+            const { index, recordType, id, error } = item;
+            items.push({
+              type: 'damaged',
+              index,
+              recordType,
+              ...(id ? { id } : {}),
+              code: error.code,
+            });
+          } else items.push({ type: item.type, meta: item.meta });
+        }
+      });
+      t.same(items, v.items, 'what the reader yields');
+      t.equal(got.code, v.items.at(-1)?.type === 'end' ? undefined : v.error, 'how it ends');
+    });
+  }
+
+  for (const v of loadVectors('courier-signature')) {
+    t.test(v.name, async (t) => {
+      t.equal(await serverAcceptsSignature(v), v.error === undefined);
+    });
+  }
   t.end();
 });
+
+/**
+ * The server's checks (server/plugins/courier-auth.ts) without its database:
+ * the header shape, Content-Digest over the body, then RFC 9421 verification
+ * with the courier key. Dates are not checked: the vector's date is fixed.
+ */
+async function serverAcceptsSignature(v: CourierSignatureVector): Promise<boolean> {
+  const { method, url, headers, body } = v.request;
+  const shape = courierSignatureShape(headers.signature!, headers['signature-input']!, {
+    components: body === undefined ? COURIER_COVERED : COURIER_COVERED_WITH_BODY,
+    parameters: COURIER_SIGNATURE_PARAMS,
+    tag: COURIER_SIGNATURE_TAG,
+  });
+  if (shape === null) return false;
+  if (body !== undefined) {
+    const digest = headers['content-digest'];
+    if (digest === undefined || !contentDigestMatches(digest, new TextEncoder().encode(body)))
+      return false;
+  }
+  const publicKey = b64(v.publicKey);
+  const verified = await httpbis.verifyMessage(
+    {
+      keyLookup: (params) =>
+        Promise.resolve(
+          params.keyid === v.publicKey && params.tag === COURIER_SIGNATURE_TAG
+            ? {
+                id: v.publicKey,
+                algs: ['ed25519'],
+                verify: (data: Buffer, sig: Buffer) =>
+                  Promise.resolve(
+                    sig.length === 64 && sodium.crypto_sign_verify_detached(sig, data, publicKey),
+                  ),
+              }
+            : null,
+        ),
+      requiredParams: COURIER_SIGNATURE_PARAMS,
+      requiredFields: body === undefined ? COURIER_COVERED : COURIER_COVERED_WITH_BODY,
+    },
+    { method, url: new URL(url), headers },
+  );
+  return verified === true;
+}
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -605,6 +707,211 @@ t.test('a reader written from the spec alone agrees', (t) => {
       reply.status === st.status;
     t.equal(mine, v.error === undefined, `${v.name}: for this case`);
     if (mine) t.equal(reply.text, (v.submitterView as { text?: string }).text, `${v.name}: text`);
+  }
+  t.end();
+});
+
+// ---------------------------------------------------------------------------
+// Bundles and courier signatures read from docs/protocol-courier.md alone:
+// record framing, checksums, meta rules and the end record by hand, and the
+// RFC 9421 signature base written out.
+// ---------------------------------------------------------------------------
+
+const RECORD_NAMES = ['', 'start', 'submission', 'attachment', 'followup', 'end'];
+const META_FIELDS: Record<string, Record<string, string>> = {
+  start: { format: 'text', keysetVersion: 'int', after: 'int', created: 'date' },
+  submission: { id: 'id', seq: 'int', received: 'date', keysetVersion: 'int', uploads: 'uploads' },
+  attachment: {
+    submissionId: 'id',
+    followupId: 'id?',
+    uploadId: 'id',
+    size: 'int',
+    digest: 'digest',
+  },
+  followup: { id: 'id', submissionId: 'id', seq: 'int', received: 'date', uploads: 'uploads' },
+  end: { cursor: 'int', count: 'int', digest: 'digest' },
+};
+const FIELD_RULES: Record<string, (x: unknown) => boolean> = {
+  text: (x) => typeof x === 'string',
+  int: (x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0,
+  date: (x) => typeof x === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(x),
+  id: (x) => typeof x === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(x),
+  'id?': (x) => x === undefined || FIELD_RULES.id!(x),
+  digest: (x) => typeof x === 'string' && /^[A-Za-z0-9_-]{43}$/.test(x),
+  uploads: (x) =>
+    Array.isArray(x) &&
+    x.every(
+      (u: Record<string, unknown>) =>
+        typeof u === 'object' &&
+        u !== null &&
+        Object.keys(u).every((k) => ['id', 'size', 'digest'].includes(k)) &&
+        FIELD_RULES.id!(u.id) &&
+        FIELD_RULES.int!(u.size) &&
+        FIELD_RULES.digest!(u.digest),
+    ),
+};
+
+type SpecMeta = Record<string, unknown> & { uploads?: { id: string; size: number }[] };
+
+/** The meta of a record, or the code of what is wrong with it. */
+function specBundleMeta(name: string | undefined, bytes: Uint8Array): SpecMeta | string {
+  if (name === undefined) return 'FORMAT_INVALID';
+  const m = specJson(bytes);
+  if (m === 'ENCODING') return 'ENCODING_INVALID';
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'FORMAT_INVALID';
+  const fields = META_FIELDS[name]!;
+  const meta = m as SpecMeta;
+  if (Object.keys(meta).some((k) => !(k in fields))) return 'FORMAT_INVALID';
+  if (Object.entries(fields).some(([k, rule]) => !FIELD_RULES[rule]!(meta[k])))
+    return 'FORMAT_INVALID';
+  if (name === 'start' && meta.format !== 'sealbox-bundle-v1') return 'VERSION_UNSUPPORTED';
+  return meta;
+}
+
+function specReadBundle(bytes: Uint8Array): { items: BundleVectorItem[]; code?: string } {
+  const items: BundleVectorItem[] = [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  let at = 0;
+  let cursor = 0;
+  let count = 0;
+  let expected: { id: string; size: number }[] | null = [];
+  let expectedFor = '';
+  let expectedAt = { index: 0, recordType: 0 };
+  const damaged = (index: number, recordType: number, code: string, id?: string) =>
+    items.push({ type: 'damaged', index, recordType, ...(id ? { id } : {}), code });
+  for (let index = 0; ; index += 1) {
+    if (at === bytes.length) return { items, code: 'STREAM_TRUNCATED' };
+    if (at + 5 > bytes.length) return { items, code: 'STREAM_TRUNCATED' };
+    const type = bytes[at]!;
+    const metaLength = view.getUint32(at + 1);
+    if (metaLength > 1 << 20) return { items, code: 'FORMAT_INVALID' };
+    if (at + 13 + metaLength > bytes.length) return { items, code: 'STREAM_TRUNCATED' };
+    const metaBytes = bytes.subarray(at + 5, at + 5 + metaLength);
+    const high = view.getUint32(at + 5 + metaLength);
+    if (high >= 2 ** 21) return { items, code: 'FORMAT_INVALID' };
+    const bodyLength = high * 2 ** 32 + view.getUint32(at + 9 + metaLength);
+    const bodyEnd = at + 13 + metaLength + bodyLength;
+    if (bodyEnd + 32 > bytes.length) return { items, code: 'STREAM_TRUNCATED' };
+    const body = bytes.subarray(at + 13 + metaLength, bodyEnd);
+    const checksumOk = sumo.memcmp(
+      sumo.crypto_generichash(32, bytes.subarray(at, bodyEnd), null),
+      bytes.subarray(bodyEnd, bodyEnd + 32),
+    );
+    const before = bytes.subarray(0, at);
+    at = bodyEnd + 32;
+    const name = RECORD_NAMES[type];
+    const meta = specBundleMeta(name, metaBytes);
+    if (index === 0 || name === 'start') {
+      if (typeof meta === 'string') return { items, code: meta };
+      if (index !== 0 || name !== 'start') return { items, code: 'FORMAT_INVALID' };
+      if (!checksumOk) return { items, code: 'STREAM_TAMPERED' };
+      if (bodyLength !== 0) return { items, code: 'FORMAT_INVALID' };
+      cursor = meta.after as number;
+      items.push({ type: 'start', meta });
+      continue;
+    }
+    if (name === 'end') {
+      if (typeof meta === 'string') return { items, code: meta };
+      if (!checksumOk) return { items, code: 'STREAM_TAMPERED' };
+      const exact = JSON.stringify({ cursor: meta.cursor, count: meta.count, digest: meta.digest });
+      if (bodyLength !== 0 || strictUtf8.decode(metaBytes) !== exact)
+        return { items, code: 'FORMAT_INVALID' };
+      const digest = toBase64Url(sumo.crypto_generichash(32, before, null));
+      if (
+        meta.digest !== digest ||
+        meta.count !== count ||
+        meta.cursor !== cursor ||
+        (expected?.length ?? 0) > 0
+      )
+        return { items, code: 'STREAM_TAMPERED' };
+      if (at !== bytes.length) return { items, code: 'FORMAT_INVALID' };
+      items.push({ type: 'end', meta });
+      return { items };
+    }
+    count += 1;
+    if (typeof meta === 'string') {
+      if (name === 'submission' || name === 'followup') expected = null;
+      damaged(index, type, meta);
+      continue;
+    }
+    if (name === 'attachment') {
+      const next = expected?.[0];
+      const owner = (meta.followupId ?? meta.submissionId) as string;
+      const inPlace =
+        expected === null ||
+        (next?.id === meta.uploadId && expectedFor === owner && next?.size === meta.size);
+      expected?.shift();
+      if (!inPlace || bodyLength !== meta.size)
+        damaged(index, type, 'FORMAT_INVALID', meta.uploadId as string);
+      else if (!checksumOk) damaged(index, type, 'STREAM_TAMPERED', meta.uploadId as string);
+      else items.push({ type: 'attachment', meta, body: toBase64Url(body) });
+      continue;
+    }
+    // a submission or follow-up
+    if (expected !== null && expected.length > 0)
+      damaged(expectedAt.index, expectedAt.recordType, 'FORMAT_INVALID', expectedFor);
+    expected = null;
+    const id = meta.id as string;
+    if (!((meta.seq as number) > cursor)) {
+      damaged(index, type, 'FORMAT_INVALID', id);
+      continue;
+    }
+    cursor = meta.seq as number;
+    if (!checksumOk) {
+      damaged(index, type, 'STREAM_TAMPERED', id);
+      continue;
+    }
+    expected = [...meta.uploads!];
+    expectedFor = id;
+    expectedAt = { index, recordType: type };
+    items.push({ type: name as 'submission' | 'followup', meta, envelope: toBase64Url(body) });
+  }
+}
+
+/** RFC 9421 §2.5 for the courier's components, then Ed25519 over it. */
+function specCourierSignature(v: CourierSignatureVector): { base: string; ok: boolean } {
+  const { method, url, headers, body } = v.request;
+  const input = /^sig=(\(.*\));(.*)$/.exec(headers['signature-input']!)!;
+  const components = input[1]!.slice(1, -1).split(' ');
+  const target = new URL(url);
+  const values: Record<string, string> = {
+    '"@method"': method.toUpperCase(),
+    '"@path"': target.pathname,
+    '"@query"': target.search === '' ? '?' : target.search,
+    '"content-digest"': headers['content-digest'] ?? '',
+  };
+  const base = [
+    ...components.map((c) => `${c}: ${values[c]}`),
+    `"@signature-params": ${input[1]};${input[2]}`,
+  ].join('\n');
+  const signature = Buffer.from(headers.signature!.slice('sig=:'.length, -1), 'base64');
+  const digestOk =
+    body === undefined ||
+    headers['content-digest'] ===
+      `sha-256=:${Buffer.from(sumo.crypto_hash_sha256(te.encode(body))).toString('base64')}:`;
+  const ok =
+    digestOk && sumo.crypto_sign_verify_detached(signature, te.encode(base), b64(v.publicKey));
+  return { base, ok };
+}
+
+t.test('a bundle and courier reader written from protocol-courier.md agrees', (t) => {
+  for (const v of loadVectors('bundle')) {
+    const got = specReadBundle(b64(v.bundle));
+    t.same(got.items, v.items, `${v.name}: items`);
+    t.equal(got.code, v.items.at(-1)?.type === 'end' ? undefined : v.error, `${v.name}: ending`);
+  }
+  for (const v of loadVectors('courier-signature')) {
+    const got = specCourierSignature(v);
+    t.equal(got.ok, v.error === undefined, `${v.name}: verifies`);
+    if (v.signatureBase !== undefined) t.equal(got.base, v.signatureBase, `${v.name}: base`);
+    if (v.signature !== undefined)
+      t.equal(
+        toBase64Url(
+          new Uint8Array(Buffer.from(v.request.headers.signature!.slice(5, -1), 'base64')),
+        ),
+        v.signature,
+        `${v.name}: signature`,
+      );
   }
   t.end();
 });

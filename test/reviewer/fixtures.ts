@@ -19,8 +19,8 @@ import {
   sealDocument,
   toBase64Url,
   verifyKeyset,
+  BundleEncoder,
 } from '../../client-crypto/index.ts';
-import { BundleEncoder } from '../../client-crypto/bundle.ts';
 import {
   organisationCreate,
   organisationSignKeyset,

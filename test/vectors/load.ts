@@ -90,6 +90,35 @@ export interface KeyFileVector extends VectorBase {
   secret?: string;
 }
 
+/** What a bundle reader yields, in order; a damaged record carries its error's code. */
+export type BundleVectorItem =
+  | { type: 'start' | 'end'; meta: unknown }
+  | { type: 'submission' | 'followup'; meta: unknown; envelope: string }
+  | { type: 'attachment'; meta: unknown; body: string }
+  | { type: 'damaged'; index: number; recordType: number; id?: string; code: string };
+
+export interface BundleVector extends VectorBase {
+  kind: 'bundle';
+  bundle: string;
+  /**
+   * Everything the reader yields, attachment bodies read whole. When the last
+   * item is the end record, reading completes and `error` is the code of the
+   * damaged record; otherwise the reader then throws `error`.
+   */
+  items: BundleVectorItem[];
+}
+
+export interface CourierSignatureVector extends VectorBase {
+  kind: 'courier-signature';
+  /** The courier's Ed25519 public key (b64url), named by `keyid`. */
+  publicKey: string;
+  /** Header names in lower case; `body` is the exact UTF-8 body. */
+  request: { method: string; url: string; headers: Record<string, string>; body?: string };
+  signatureBase?: string;
+  /** The 64-byte signature (b64url) that the Signature header carries. */
+  signature?: string;
+}
+
 export type Vector =
   | FingerprintVector
   | KeysetVector
@@ -97,7 +126,9 @@ export type Vector =
   | EnvelopeVector
   | StreamVector
   | StatementVector
-  | KeyFileVector;
+  | KeyFileVector
+  | BundleVector
+  | CourierSignatureVector;
 
 /** Every vector, sorted by name; pass a kind to get only those. */
 export function loadVectors(): Vector[];
