@@ -1,0 +1,225 @@
+// A second reader of the protocol, written from docs/protocol.md alone with raw
+// libsodium calls: it shares nothing with client-crypto but base64url decoding,
+// so that vectors.test.ts can show the spec is enough to interoperate.
+import sumo from 'libsodium-wrappers-sumo';
+import { fromBase64Url as b64 } from '../../client-crypto/index.ts';
+import type { Keyset } from '../../client-crypto/index.ts';
+import type { StreamVector } from '../vectors/load.ts';
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// A second reader, written from docs/protocol.md with raw libsodium calls only.
+// It shares nothing with client-crypto but base64url decoding.
+// ---------------------------------------------------------------------------
+
+export const te = new TextEncoder();
+export const label = (s: string) => te.encode(s);
+export const cat = (...p: Uint8Array[]) => concat(p);
+
+/** crypto_kdf_derive_from_key spelled out: BLAKE2b with salt = LE64(id) || 0^8, personal = ctx || 0^8. */
+export function specKdf(key: Uint8Array, id: number, context: string): Uint8Array {
+  const salt = new Uint8Array(16);
+  new DataView(salt.buffer).setBigUint64(0, BigInt(id), true);
+  const personal = new Uint8Array(16);
+  personal.set(label(context));
+  return sumo.crypto_generichash_blake2b_salt_personal(32, key, salt, personal);
+}
+
+export const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+const SPEC_SEPARATORS = new Set([
+  ...'\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff-_.',
+  ...Array.from({ length: 11 }, (_, i) => String.fromCharCode(0x2000 + i)),
+  ...Array.from({ length: 5 }, (_, i) => String.fromCharCode(0x2010 + i)),
+]);
+
+export function specReceipt(input: string) {
+  if (input.length > 200) return 'RECEIPT_FORMAT';
+  const symbols = [...input]
+    .filter((c) => !SPEC_SEPARATORS.has(c))
+    .map((c) => (c >= 'a' && c <= 'z' ? String.fromCharCode(c.charCodeAt(0) - 32) : c))
+    .join('')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+  if (symbols.length !== 28 || [...symbols].some((c) => !CROCKFORD.includes(c)))
+    return 'RECEIPT_FORMAT';
+  let m = 0n;
+  for (const c of symbols) m = m * 32n + BigInt(CROCKFORD.indexOf(c));
+  if (m % 1021n !== 0n) return 'RECEIPT_CHECKSUM';
+  const master = sumo.crypto_generichash(
+    32,
+    cat(label('sealbox/v1/receipt'), label(symbols.slice(0, 26))),
+    null,
+  );
+  const replySeed = specKdf(master, 1, 'sbReplyK');
+  const authorSeed = specKdf(master, 1, 'sbAuthor');
+  return {
+    canonical: symbols.match(/.{4}/g)!.join('-'),
+    master,
+    lookupToken: specKdf(master, 1, 'sbLookup'),
+    replySeed,
+    replyPublicKey: sumo.crypto_kem_xwing_seed_keypair(replySeed).publicKey,
+    authorSeed,
+    authorPublicKey: sumo.crypto_sign_seed_keypair(authorSeed).publicKey,
+  };
+}
+
+export function specVerifyKeyset(
+  signed: Record<string, string>,
+  root: Uint8Array,
+): Keyset | 'ENCODING' | 'FORMAT' | null {
+  if (signed.format !== 'sealbox-keyset-v1') return null;
+  const payload = b64(signed.payload!);
+  const signature = b64(signed.signature!);
+  if (signature.length !== 64 || !sumo.memcmp(b64(signed.signer!), root)) return null;
+  const message = cat(label('sealbox/v1/keyset\n'), payload);
+  if (!sumo.crypto_sign_verify_detached(signature, message, root)) return null;
+  return specJson(payload) as Keyset | 'ENCODING' | 'FORMAT';
+}
+
+/** Opens an envelope to its plaintext; null when not for this key, a word when it must be rejected. */
+export function specOpenEnvelope(env: Uint8Array, sk: Uint8Array): Uint8Array | string | null {
+  const pk = sumo.crypto_kem_xwing_seed_keypair(sk).publicKey;
+  if (env.length < 12 || new TextDecoder().decode(env.subarray(0, 4)) !== 'SBXE') return 'FORMAT';
+  if (env[4] !== 2) return 'VERSION';
+  const view = new DataView(env.buffer, env.byteOffset, env.byteLength);
+  const n = view.getUint16(10);
+  const payloadAt = 12 + n * 1200;
+  const paddedLength = env.length - payloadAt - 24 - 16;
+  if (n < 1 || n > 64 || paddedLength < 4096 || paddedLength > 1_114_112) return 'FORMAT';
+  if (specPadme(paddedLength) !== paddedLength) return 'FORMAT';
+  const header = env.subarray(0, 12);
+  const myId = sumo.crypto_generichash(32, cat(label('sealbox/v1/recipient'), pk), null);
+  let contentKey: Uint8Array | null = null;
+  for (let i = 0; i < n && !contentKey; i++) {
+    const stanza = env.subarray(12 + i * 1200, 12 + (i + 1) * 1200);
+    const id = stanza.subarray(0, 32);
+    const named = sumo.memcmp(id, myId);
+    if (!named && !sumo.memcmp(id, new Uint8Array(32))) continue;
+    const ct = stanza.subarray(32, 1152);
+    const ss = sumo.crypto_kem_xwing_dec(ct, sk);
+    const okm = sumo.crypto_generichash(56, cat(label('sealbox/v1/wrap'), ct, pk, header), ss);
+    try {
+      const wrapped = stanza.subarray(1152);
+      const [k, nonce] = [okm.subarray(0, 32), okm.subarray(32)];
+      contentKey = sumo.crypto_aead_xchacha20poly1305_ietf_decrypt(null, wrapped, header, nonce, k);
+    } catch {
+      if (named) return 'TAMPERED';
+    }
+  }
+  if (!contentKey) return null;
+  let padded: Uint8Array;
+  try {
+    const nonce = env.subarray(payloadAt, payloadAt + 24);
+    const body = env.subarray(payloadAt + 24);
+    padded = sumo.crypto_aead_xchacha20poly1305_ietf_decrypt(
+      null,
+      body,
+      env.subarray(0, payloadAt),
+      nonce,
+      contentKey,
+    );
+  } catch {
+    return 'TAMPERED';
+  }
+  let end = padded.length - 1;
+  while (end >= 0 && padded[end] === 0) end--;
+  if (end < 0 || padded[end] !== 0x80) return 'TAMPERED';
+  return padded.subarray(0, end);
+}
+
+export const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** UTF-8 JSON, or the word for what it is not. */
+export function specJson(bytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    return 'ENCODING';
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return 'FORMAT';
+  }
+}
+
+/**
+ * A submitter's document (Documents, "Author signature"): author key (32) ||
+ * signature (64) || the document, signed with the label; with `caseAuthor`,
+ * the author must be that key.
+ */
+export function specOpenDocument(
+  env: Uint8Array,
+  sk: Uint8Array,
+  caseAuthor?: Uint8Array,
+): { document: unknown; author: Uint8Array } | string | null {
+  const plaintext = specOpenEnvelope(env, sk);
+  if (plaintext === null || typeof plaintext === 'string') return plaintext;
+  if (plaintext.length < 96) return 'FORMAT';
+  const author = plaintext.subarray(0, 32);
+  const signature = plaintext.subarray(32, 96);
+  const bytes = plaintext.subarray(96);
+  const message = cat(label('sealbox/v2/document\n'), bytes);
+  if (!sumo.crypto_sign_verify_detached(signature, message, author)) return 'SIGNATURE';
+  const document = specJson(bytes);
+  if (typeof document === 'string') return document;
+  const d = document as Record<string, unknown>;
+  if (d.v !== 2) return 'VERSION';
+  // One field check is enough to see the reader reach it: base64url is strict.
+  if (typeof d.replyPublicKey === 'string' && !/^[A-Za-z0-9_-]*$/.test(d.replyPublicKey))
+    return 'ENCODING';
+  const kinds = ['', 'submission', 'followup'];
+  if (d.kind !== kinds[env[5]!]) return 'TAMPERED';
+  if (caseAuthor && !sumo.memcmp(author, caseAuthor)) return 'NOT_BY_AUTHOR';
+  return { document, author };
+}
+
+export function specDecryptStream(
+  v: StreamVector,
+): Uint8Array | 'TRUNCATED' | 'TAMPERED' | 'DIGEST' {
+  const ct = b64(v.ciphertext);
+  const padded = Math.max(4096, specPadme(v.size));
+  const chunks = Math.ceil(padded / 65536);
+  if (ct.length < 24) return 'TRUNCATED';
+  const state = sumo.crypto_secretstream_xchacha20poly1305_init_pull(
+    ct.subarray(0, 24),
+    b64(v.key),
+  );
+  const plain: Uint8Array[] = [];
+  let at = 24;
+  for (let i = 0; i < chunks; i++) {
+    const want = (i < chunks - 1 ? 65536 : padded - (chunks - 1) * 65536) + 17;
+    const piece = ct.subarray(at, at + want);
+    if (piece.length < want) return 'TRUNCATED';
+    const r = sumo.crypto_secretstream_xchacha20poly1305_pull(state, piece, null);
+    if (!r) return 'TAMPERED';
+    const final = r.tag === sumo.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+    if (final !== (i === chunks - 1)) return 'TAMPERED';
+    plain.push(r.message);
+    at += want;
+  }
+  if (at !== ct.length) return 'TAMPERED';
+  const all = concat(plain);
+  if (all.subarray(v.size).some((b) => b !== 0)) return 'TAMPERED';
+  if (!sumo.memcmp(sumo.crypto_generichash(32, ct, null), b64(v.digest))) return 'DIGEST';
+  return all.subarray(0, v.size);
+}
+
+export function specPadme(length: number): number {
+  if (length < 2) return length;
+  const e = Math.floor(Math.log2(length));
+  const s = Math.floor(Math.log2(e)) + 1;
+  const step = 2 ** (e - s);
+  return Math.ceil(length / step) * step;
+}
