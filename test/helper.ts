@@ -42,6 +42,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../server/db/database.ts';
 import { pgliteDatabase, postgresDatabase } from '../server/db/database.ts';
 import { migrateToLatest, migrationFolder } from '../server/db/migrate.ts';
+import type { NewSubmission } from '../server/db/submissions.ts';
+import type { Followup, Submission } from '../server/db/tables.ts';
 
 export interface Teardown {
   teardown(fn: () => unknown): void;
@@ -127,6 +129,60 @@ export async function racingDatabase(t: Teardown): Promise<{ db: Db; wide: Db; u
   const wide = postgresDatabase(url, 16);
   t.teardown(() => wide.destroy());
   return { db, wide, url };
+}
+
+// Rows written directly, for tests of the data layer and of exports: the
+// server itself admits cases in one statement (server/db/admission.ts).
+
+/** Inserts a submission; undefined when the lookup token is already taken. */
+export async function insertSubmission(db: Db, s: NewSubmission): Promise<number | undefined> {
+  const row = await db
+    .insertInto('submissions')
+    .values({
+      case_id: s.caseId,
+      lookup_hash: s.lookupHash,
+      keyset_version: s.keysetVersion,
+      envelope: s.envelope,
+      received: s.received,
+      status_on: s.received,
+    })
+    .onConflict((oc) => oc.column('lookup_hash').doNothing())
+    .returning('seq')
+    .executeTakeFirst();
+  return row?.seq;
+}
+
+/** Submissions after an export cursor, oldest first. */
+export async function listSubmissionsAfter(
+  db: Db,
+  afterSeq: number,
+  limit: number,
+): Promise<Submission[]> {
+  return db
+    .selectFrom('submissions')
+    .selectAll()
+    .where('seq', '>', afterSeq)
+    .where('envelope', 'is not', null)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}
+
+/** Follow-ups after an export cursor, oldest first, with their case id. */
+export async function listFollowupsAfter(
+  db: Db,
+  afterSeq: number,
+  limit: number,
+): Promise<(Followup & { case_id: string })[]> {
+  return db
+    .selectFrom('followups as f')
+    .innerJoin('submissions as s', 's.seq', 'f.submission_seq')
+    .selectAll('f')
+    .select('s.case_id')
+    .where('f.seq', '>', afterSeq)
+    .orderBy('f.seq')
+    .limit(limit)
+    .execute();
 }
 
 /** The admissions the daily-cap row holds for `day` (undefined: no row). */
