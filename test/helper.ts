@@ -96,27 +96,41 @@ export async function pgliteTemplate(): Promise<string> {
   }
 }
 
-/** A fresh migrated PostgreSQL database (DATABASE_URL), dropped in teardown. */
-export async function testPostgres(t: Teardown): Promise<{ db: Db; url: string }> {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('testPostgres needs DATABASE_URL');
-  const name = `sealbox_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
+/**
+ * A new, empty database on the PostgreSQL server of DATABASE_URL, named
+ * `<prefix>_<random>`. In teardown, `close` runs (it ends the connections
+ * the test opened), then the database is dropped.
+ */
+export async function emptyPostgres(
+  t: Teardown,
+  prefix: string,
+  close: () => unknown = () => undefined,
+): Promise<{ name: string; url: URL }> {
+  const server = process.env.DATABASE_URL;
+  if (!server) throw new Error('emptyPostgres needs DATABASE_URL');
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
-  const dbUrl = new URL(url);
-  dbUrl.pathname = `/${name}`;
-  const db = postgresDatabase(dbUrl.toString(), 4);
   t.teardown(async () => {
-    await db.destroy();
-    const a = new pg.Client({ connectionString: url });
+    await close();
+    const a = new pg.Client({ connectionString: server });
     await a.connect();
     await a.query(`drop database if exists ${name} with (force)`);
     await a.end();
   });
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return { name, url };
+}
+
+/** A fresh migrated PostgreSQL database (DATABASE_URL), dropped in teardown. */
+export async function testPostgres(t: Teardown): Promise<{ db: Db; url: string }> {
+  const { url } = await emptyPostgres(t, 'sealbox_t', () => db.destroy());
+  const db = postgresDatabase(url.toString(), 4);
   await migrateToLatest(db);
-  return { db, url: dbUrl.toString() };
+  return { db, url: url.toString() };
 }
 
 /** A database and, on PostgreSQL, a second pool of 16 connections for requests racing at once. */
