@@ -4,7 +4,7 @@
 # Run with a read-only root filesystem and one writable volume:
 #   docker run --read-only --tmpfs /tmp -v sealbox-data:/data -p 3000:3000 sealbox
 # Migrations run on start (SEALBOX_MIGRATE_ON_START, default on); to run them
-# on their own: docker run --rm -v sealbox-data:/data sealbox node --import tsx server/migrate.ts
+# on their own: docker run --rm -v sealbox-data:/data sealbox node --import tsx server/bin/migrate.ts
 # The demo keys made on a first start without SEALBOX_ORG_FINGERPRINT protect
 # nothing: configure the organisation as docs/operations.md says. For them the
 # server builds a page (saying DEMO) into /data/demo/web, hence web/ in the image.
@@ -43,4 +43,4 @@ EXPOSE 3000
 # No curl in the slim image: Node fetches /healthz itself.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "--import", "tsx", "server/main.ts"]
+CMD ["node", "--import", "tsx", "server/bin/main.ts"]

@@ -152,7 +152,7 @@ const benchmark: Benchmark = {
         ...(refused.length
           ? [`requests not answered 200 (only 2xx count): ${refused.join(', ')}`]
           : []),
-        'server: server/main.ts in a child process (pg Pool of 10, read limit raised through SEALBOX_READS_PER_MINUTE); autocannon in the parent on the same 2 cores',
+        'server: server/bin/main.ts in a child process (pg Pool of 10, read limit raised through SEALBOX_READS_PER_MINUTE); autocannon in the parent on the same 2 cores',
       ],
     };
   },

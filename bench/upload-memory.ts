@@ -168,7 +168,7 @@ const benchmark: Benchmark = {
       }
     }
     notes.push(
-      'server: server/main.ts in a child process, default settings but SEALBOX_UPLOAD_PART_MAX_BYTES = the part size; RSS from /proc/<pid>/status every 50 ms; two parts in flight, sent in order; random bytes stand in for ciphertext (the server sees only bytes and checks the BLAKE2b digest at finish)',
+      'server: server/bin/main.ts in a child process, default settings but SEALBOX_UPLOAD_PART_MAX_BYTES = the part size; RSS from /proc/<pid>/status every 50 ms; two parts in flight, sent in order; random bytes stand in for ciphertext (the server sees only bytes and checks the BLAKE2b digest at finish)',
     );
     return { checks, notes };
   },

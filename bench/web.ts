@@ -136,7 +136,7 @@ const benchmark: Benchmark = {
     }
     notes.push(
       `weight: bench/web-weight.ts, the build's own .gz files (gzip -9): HTML, loader, styles, proof-of-work worker, one app build and the largest non-English catalogue`,
-      `time: server/main.ts in a child process on PGlite serving the built page; Chromium ${CHROMIUM} via playwright-core on the same 2 cores; proof-of-work difficulty lowered to ${BENCH_POW_DIFFICULTY} (the page still solves and the server verifies it), so the time is sealing + upload + server work, not the proof of work`,
+      `time: server/bin/main.ts in a child process on PGlite serving the built page; Chromium ${CHROMIUM} via playwright-core on the same 2 cores; proof-of-work difficulty lowered to ${BENCH_POW_DIFFICULTY} (the page still solves and the server verifies it), so the time is sealing + upload + server work, not the proof of work`,
     );
     return { checks, notes };
   },

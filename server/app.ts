@@ -1,11 +1,10 @@
-// Builds the Sealbox application; main.ts owns the process. Tests call
+// Builds the Sealbox application; bin/main.ts owns the process. Tests call
 // buildApp() on a fresh database and talk to it with inject() or a socket.
 // Layers: infrastructure (errors, headers, limits, OpenAPI, context) first,
 // then the route groups.
-import { existsSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -20,8 +19,10 @@ import errors from './plugins/errors.ts';
 import limits from './plugins/limits.ts';
 import security from './plugins/security.ts';
 import storage from './plugins/storage.ts';
-import { loadWeb, pageExpectation, registerWeb } from './plugins/web.ts';
+import type { WebFiles } from './plugins/web.ts';
+import web, { loadWeb, pageExpectation } from './plugins/web.ts';
 import challenge from './routes/challenge.ts';
+import courier from './routes/courier.ts';
 import followups from './routes/followups.ts';
 import health from './routes/health.ts';
 import keyset from './routes/keyset.ts';
@@ -37,11 +38,8 @@ export interface AppOptions {
   /** Where log lines go (tests capture them); stdout by default. */
   logStream?: NodeJS.WritableStream;
   /** The built page; read from config.webDir (and checked against config) when not given. */
-  web?: Awaited<ReturnType<typeof loadWeb>>;
+  web?: WebFiles;
 }
-
-/** The courier API lives in its own file and joins the app when it is there. */
-const COURIER_ROUTES = new URL('./routes/courier.ts', import.meta.url);
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
@@ -102,12 +100,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(submissions);
   await app.register(status);
   await app.register(followups);
-  if (existsSync(COURIER_ROUTES)) {
-    const courier = (await import(COURIER_ROUTES.href)) as { default: FastifyPluginAsync };
-    await app.register(courier.default);
-  }
+  await app.register(courier);
 
-  registerWeb(app, options.web ?? (await loadWeb(config.webDir, await pageExpectation(config))));
+  const files = options.web ?? (await loadWeb(config.webDir, await pageExpectation(config)));
+  await app.register(web, { files });
 
   app.get('/openapi.json', { schema: { hide: true }, config: { rateClass: 'read' } }, () =>
     app.swagger(),

@@ -1,7 +1,7 @@
 // What happens between reading the configuration and listening: secrets,
 // database, migrations, making sure a keyset is published, and making sure the
 // page to serve is pinned to the organisation the server trusts. Kept apart
-// from main.ts so that tests can run it on a scratch data directory.
+// from bin/main.ts so that tests can run it on a scratch data directory.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

@@ -34,7 +34,10 @@ function youngCollection(): (() => void) | undefined {
 
 let collecting: NodeJS.Timeout | undefined;
 
-/** Starts the young-generation collections (once per process); false if V8 offers none. */
+/**
+ * Starts the young-generation collections (once per process; bin/main.ts does
+ * at start); false if V8 offers none.
+ */
 export function collectYoungGeneration(everyMs: number): boolean {
   if (collecting) return true;
   const collect = youngCollection();

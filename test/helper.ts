@@ -42,6 +42,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../server/db/database.ts';
 import { pgliteDatabase, postgresDatabase } from '../server/db/database.ts';
 import { migrateToLatest, migrationFolder } from '../server/db/migrate.ts';
+import type { NewSubmission } from '../server/db/submissions.ts';
+import type { Followup, Submission } from '../server/db/tables.ts';
 
 export interface Teardown {
   teardown(fn: () => unknown): void;
@@ -94,27 +96,41 @@ export async function pgliteTemplate(): Promise<string> {
   }
 }
 
-/** A fresh migrated PostgreSQL database (DATABASE_URL), dropped in teardown. */
-export async function testPostgres(t: Teardown): Promise<{ db: Db; url: string }> {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('testPostgres needs DATABASE_URL');
-  const name = `sealbox_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
+/**
+ * A new, empty database on the PostgreSQL server of DATABASE_URL, named
+ * `<prefix>_<random>`. In teardown, `close` runs (it ends the connections
+ * the test opened), then the database is dropped.
+ */
+export async function emptyPostgres(
+  t: Teardown,
+  prefix: string,
+  close: () => unknown = () => undefined,
+): Promise<{ name: string; url: URL }> {
+  const server = process.env.DATABASE_URL;
+  if (!server) throw new Error('emptyPostgres needs DATABASE_URL');
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
-  const dbUrl = new URL(url);
-  dbUrl.pathname = `/${name}`;
-  const db = postgresDatabase(dbUrl.toString(), 4);
   t.teardown(async () => {
-    await db.destroy();
-    const a = new pg.Client({ connectionString: url });
+    await close();
+    const a = new pg.Client({ connectionString: server });
     await a.connect();
     await a.query(`drop database if exists ${name} with (force)`);
     await a.end();
   });
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return { name, url };
+}
+
+/** A fresh migrated PostgreSQL database (DATABASE_URL), dropped in teardown. */
+export async function testPostgres(t: Teardown): Promise<{ db: Db; url: string }> {
+  const { url } = await emptyPostgres(t, 'sealbox_t', () => db.destroy());
+  const db = postgresDatabase(url.toString(), 4);
   await migrateToLatest(db);
-  return { db, url: dbUrl.toString() };
+  return { db, url: url.toString() };
 }
 
 /** A database and, on PostgreSQL, a second pool of 16 connections for requests racing at once. */
@@ -127,6 +143,60 @@ export async function racingDatabase(t: Teardown): Promise<{ db: Db; wide: Db; u
   const wide = postgresDatabase(url, 16);
   t.teardown(() => wide.destroy());
   return { db, wide, url };
+}
+
+// Rows written directly, for tests of the data layer and of exports: the
+// server itself admits cases in one statement (server/db/admission.ts).
+
+/** Inserts a submission; undefined when the lookup token is already taken. */
+export async function insertSubmission(db: Db, s: NewSubmission): Promise<number | undefined> {
+  const row = await db
+    .insertInto('submissions')
+    .values({
+      case_id: s.caseId,
+      lookup_hash: s.lookupHash,
+      keyset_version: s.keysetVersion,
+      envelope: s.envelope,
+      received: s.received,
+      status_on: s.received,
+    })
+    .onConflict((oc) => oc.column('lookup_hash').doNothing())
+    .returning('seq')
+    .executeTakeFirst();
+  return row?.seq;
+}
+
+/** Submissions after an export cursor, oldest first. */
+export async function listSubmissionsAfter(
+  db: Db,
+  afterSeq: number,
+  limit: number,
+): Promise<Submission[]> {
+  return db
+    .selectFrom('submissions')
+    .selectAll()
+    .where('seq', '>', afterSeq)
+    .where('envelope', 'is not', null)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}
+
+/** Follow-ups after an export cursor, oldest first, with their case id. */
+export async function listFollowupsAfter(
+  db: Db,
+  afterSeq: number,
+  limit: number,
+): Promise<(Followup & { case_id: string })[]> {
+  return db
+    .selectFrom('followups as f')
+    .innerJoin('submissions as s', 's.seq', 'f.submission_seq')
+    .selectAll('f')
+    .select('s.case_id')
+    .where('f.seq', '>', afterSeq)
+    .orderBy('f.seq')
+    .limit(limit)
+    .execute();
 }
 
 /** The admissions the daily-cap row holds for `day` (undefined: no row). */

@@ -1,4 +1,4 @@
-// The real Sealbox process (server/main.ts) in a child, configured for a
+// The real Sealbox process (server/bin/main.ts) in a child, configured for a
 // benchmark: a fresh database, a signed keyset published at start, secrets
 // the benchmark knows (so it can hash lookup tokens), generous global limits
 // and, where a benchmark says so, a low proof-of-work difficulty. Every proof
@@ -35,7 +35,7 @@ export async function startSealbox(options: {
   await writeFile(keysetFile, JSON.stringify(await signKeyset(options.keyset, org)));
   const pepper = new Uint8Array(randomBytes(32));
   const child = await startChild(
-    'server/main.ts',
+    'server/bin/main.ts',
     {
       HOST: '127.0.0.1',
       PORT: '0',

@@ -1,9 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Database } from './tables.ts';
+import type { Db } from './database.ts';
 
-type Executor = Kysely<Database>;
-
-export async function ackedSeq(db: Executor, courier: string): Promise<number> {
+export async function ackedSeq(db: Db, courier: string): Promise<number> {
   const row = await db
     .selectFrom('export_acks')
     .select('acked_seq')
@@ -13,7 +10,7 @@ export async function ackedSeq(db: Executor, courier: string): Promise<number> {
 }
 
 /** Moves a courier's acknowledgement forward; never backwards. */
-export async function ackExport(db: Executor, courier: string, seq: number, on: string) {
+export async function ackExport(db: Db, courier: string, seq: number, on: string) {
   await db
     .insertInto('export_acks')
     .values({ courier, acked_seq: seq, acked_on: on })

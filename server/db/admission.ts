@@ -9,12 +9,9 @@
 // proof buys one attempt at the database): spending it is the step that tells
 // a replay, and the primary key makes every instance agree on it.
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Db } from './database.ts';
 import { exportOrderShared } from './export-order.ts';
 import type { NewSubmission } from './submissions.ts';
-import type { Database } from './tables.ts';
-
-type Executor = Kysely<Database>;
 
 export interface Admission {
   /** The proof's single-use key and the day after which its record may go. */
@@ -25,7 +22,7 @@ export interface Admission {
 export type AdmissionOutcome =
   { admitted: true; seq: number } | { admitted: false; refused: 'proof spent' | 'receipt taken' };
 
-export async function admitSubmission(db: Executor, a: Admission): Promise<AdmissionOutcome> {
+export async function admitSubmission(db: Db, a: Admission): Promise<AdmissionOutcome> {
   const s = a.submission;
   const { rows } = await sql<{ spent: boolean; seq: number | null }>`
     with spent as (

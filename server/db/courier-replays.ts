@@ -3,15 +3,12 @@
 // with a unique key so that several instances agree it was used, kept until
 // a day after it could still verify. A date, never a time.
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Db } from './database.ts';
 import { addDays } from './dates.ts';
-import type { Database } from './tables.ts';
-
-type Executor = Kysely<Database>;
 
 /** Records a courier nonce as used on `today`; false when it was used before. */
 export async function spendCourierNonce(
-  db: Executor,
+  db: Db,
   digest: Uint8Array,
   today: string,
 ): Promise<boolean> {
@@ -26,7 +23,7 @@ export async function spendCourierNonce(
 }
 
 /** Drops records whose signatures can no longer verify; returns how many. */
-export async function forgetCourierReplays(db: Executor, today: string): Promise<number> {
+export async function forgetCourierReplays(db: Db, today: string): Promise<number> {
   const result = await db
     .deleteFrom('courier_replays')
     .where('expires_on', '<', today)

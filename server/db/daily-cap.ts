@@ -18,10 +18,7 @@
 // before that many cases exist, never after. Blocks shrink as the day fills
 // (to one at a time in the last 256), so what other instances hold unused
 // when one is refused stays small.
-import type { Kysely } from 'kysely';
-import type { Database } from './tables.ts';
-
-type Executor = Kysely<Database>;
+import type { Db } from './database.ts';
 
 export const MAX_BLOCK = 32;
 
@@ -30,7 +27,7 @@ export const MAX_BLOCK = 32;
  * if that does. Returns how many were granted and the day's count after.
  */
 export async function reserveAdmissions(
-  db: Executor,
+  db: Db,
   day: string,
   wanted: number,
   cap: number,
@@ -67,10 +64,9 @@ export class DailyAllowance {
    * day's first submission.
    */
   constructor(
-    private readonly db: Executor,
+    private readonly db: Db,
     private readonly cap: number,
-    private readonly commit: <T>(work: (db: Executor) => Promise<T>) => Promise<T> = (work) =>
-      work(db),
+    private readonly commit: <T>(work: (db: Db) => Promise<T>) => Promise<T> = (work) => work(db),
   ) {}
 
   /** Takes one admission for `day`; false when the day's cap is reached. */

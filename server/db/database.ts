@@ -5,13 +5,17 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from './tables.ts';
 
 const OID = { bytea: 17, int8: 20, date: 1082 } as const;
 
+/**
+ * The database, or a transaction on it: every function of db/ takes one first.
+ * The one name for it.
+ */
 export type Db = Kysely<Database>;
 
 function int8(text: string): number {
@@ -92,4 +96,9 @@ export async function openDatabase(options: {
   return options.databaseUrl
     ? postgresDatabase(options.databaseUrl)
     : pgliteDatabase(pgliteDir(options.dataDir));
+}
+
+/** Throws unless the database answers a trivial query. */
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
 }

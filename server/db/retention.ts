@@ -5,14 +5,11 @@
 // no case claimed (finished or not) go after SEALBOX_UPLOAD_EXPIRY_HOURS;
 // spent single-use records and past days' counts go once they can no longer
 // matter.
-import type { Kysely } from 'kysely';
 import { forgetCourierReplays } from './courier-replays.ts';
 import { addDays } from './dates.ts';
 import { forgetUnclaimedUploads } from './uploads.ts';
 import { purgeCase } from './submissions.ts';
-import type { Database } from './tables.ts';
-
-type Executor = Kysely<Database>;
+import type { Db } from './database.ts';
 
 export interface RetentionReport {
   casesExpired: number;
@@ -22,7 +19,7 @@ export interface RetentionReport {
 }
 
 export async function applyRetention(
-  db: Executor,
+  db: Db,
   options: {
     retentionDays: number;
     today: string;

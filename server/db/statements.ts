@@ -1,14 +1,11 @@
-import type { Kysely } from 'kysely';
-import type { Database } from './tables.ts';
-
-type Executor = Kysely<Database>;
+import type { Db } from './database.ts';
 
 /**
  * Stores a verified statement. Idempotent on the statement id, so uploading
  * the same outbox twice changes nothing; returns whether it was new.
  */
 export async function insertStatement(
-  db: Executor,
+  db: Db,
   s: { id: string; submissionSeq: number; kind: string; signed: string; statedOn: string },
 ): Promise<boolean> {
   const result = await db
@@ -26,12 +23,14 @@ export async function insertStatement(
   return result !== undefined;
 }
 
-export async function statementsOf(db: Executor, submissionSeq: number): Promise<string[]> {
-  const rows = await db
+/** The stored text and case of a statement known to be stored, by its id. */
+export async function storedStatement(
+  db: Db,
+  id: string,
+): Promise<{ signed: string; submission_seq: number }> {
+  return db
     .selectFrom('statements')
-    .select('signed')
-    .where('submission_seq', '=', submissionSeq)
-    .orderBy('seq')
-    .execute();
-  return rows.map((r) => r.signed);
+    .select(['signed', 'submission_seq'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
 }

@@ -1,37 +1,14 @@
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
 import type { Db } from './database.ts';
-import type { Database, Submission } from './tables.ts';
+import type { Submission } from './tables.ts';
 
-type Executor = Kysely<Database>;
-
+/** A new case, as db/admission.ts stores it. */
 export interface NewSubmission {
   caseId: string;
   lookupHash: Uint8Array;
   keysetVersion: number;
   envelope: Uint8Array;
   received: string;
-}
-
-/** Inserts a submission; undefined when the lookup token is already taken. */
-export async function insertSubmission(
-  db: Executor,
-  s: NewSubmission,
-): Promise<number | undefined> {
-  const row = await db
-    .insertInto('submissions')
-    .values({
-      case_id: s.caseId,
-      lookup_hash: s.lookupHash,
-      keyset_version: s.keysetVersion,
-      envelope: s.envelope,
-      received: s.received,
-      status_on: s.received,
-    })
-    .onConflict((oc) => oc.column('lookup_hash').doNothing())
-    .returning('seq')
-    .executeTakeFirst();
-  return row?.seq;
 }
 
 export interface CaseView {
@@ -77,7 +54,7 @@ export async function findCase(db: Db, lookupHash: Uint8Array): Promise<CaseView
 }
 
 export async function submissionByLookupHash(
-  db: Executor,
+  db: Db,
   lookupHash: Uint8Array,
 ): Promise<Submission | undefined> {
   return db
@@ -87,31 +64,12 @@ export async function submissionByLookupHash(
     .executeTakeFirst();
 }
 
-export async function submissionByCaseId(
-  db: Executor,
-  caseId: string,
-): Promise<Submission | undefined> {
+export async function submissionByCaseId(db: Db, caseId: string): Promise<Submission | undefined> {
   return db.selectFrom('submissions').selectAll().where('case_id', '=', caseId).executeTakeFirst();
 }
 
-/** Submissions after an export cursor, oldest first. */
-export async function listSubmissionsAfter(
-  db: Executor,
-  afterSeq: number,
-  limit: number,
-): Promise<Submission[]> {
-  return db
-    .selectFrom('submissions')
-    .selectAll()
-    .where('seq', '>', afterSeq)
-    .where('envelope', 'is not', null)
-    .orderBy('seq')
-    .limit(limit)
-    .execute();
-}
-
 export async function setCaseStatus(
-  db: Executor,
+  db: Db,
   submissionSeq: number,
   status: string,
   on: string,
@@ -128,7 +86,7 @@ export async function setCaseStatus(
  * goes; the row stays (status closed) so the submitter can still read the
  * signed statements that explain it.
  */
-export async function purgeCase(db: Executor, submissionSeq: number, on: string): Promise<void> {
+export async function purgeCase(db: Db, submissionSeq: number, on: string): Promise<void> {
   await db.deleteFrom('uploads').where('submission_seq', '=', submissionSeq).execute();
   await db.deleteFrom('followups').where('submission_seq', '=', submissionSeq).execute();
   await db

@@ -1,4 +1,6 @@
-// Row types of the tables created in migrations/. Dates are 'YYYY-MM-DD'
+// Row types of every table the migrations/ create, all listed in `Database`
+// below (besides them there is the export_seq sequence, read in db/export.ts,
+// and kysely's own migration records). Dates are 'YYYY-MM-DD'
 // strings, bytea is Uint8Array and int8 is number on both PostgreSQL and
 // PGlite: database.ts normalises the drivers so that callers never have to.
 import type { ColumnType, Generated, Selectable } from 'kysely';

@@ -1,14 +1,12 @@
 // Attachment ciphertext lives in the database as bounded parts, so that every
 // instance of a scaled-out server can serve any part.
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Db } from './database.ts';
 import { addDays, today } from './dates.ts';
-import type { Database, Upload } from './tables.ts';
-
-type Executor = Kysely<Database>;
+import type { Upload } from './tables.ts';
 
 export async function createUpload(
-  db: Executor,
+  db: Db,
   u: { id: string; size: number; partSize: number; partCount: number; created: string },
 ): Promise<void> {
   await db
@@ -23,8 +21,37 @@ export async function createUpload(
     .execute();
 }
 
-export async function getUpload(db: Executor, id: string): Promise<Upload | undefined> {
+export async function getUpload(db: Db, id: string): Promise<Upload | undefined> {
   return db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Whether the upload is finished, with its row locked for share: a part
+ * written in the same transaction is ordered against a concurrent finish
+ * (`lockUploadForFinish`). Undefined when there is no such upload.
+ */
+export async function lockUploadForPart(
+  db: Db,
+  id: string,
+): Promise<{ finished: string | null } | undefined> {
+  return db
+    .selectFrom('uploads')
+    .select('finished')
+    .where('id', '=', id)
+    .forShare()
+    .executeTakeFirst();
+}
+
+/** The upload with its row locked for update, until the transaction ends. */
+export async function lockUploadForFinish(db: Db, id: string): Promise<Upload | undefined> {
+  return db.selectFrom('uploads').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** The length of part `part` of an upload: the part size, less for the last one. */
+export function partLength(upload: Upload, part: number): number {
+  return part < upload.part_count - 1
+    ? upload.part_size
+    : upload.size - upload.part_size * (upload.part_count - 1);
 }
 
 /**
@@ -34,7 +61,7 @@ export async function getUpload(db: Executor, id: string): Promise<Upload | unde
  * the stored one.
  */
 export async function putPart(
-  db: Executor,
+  db: Db,
   uploadId: string,
   part: number,
   bytes: Uint8Array,
@@ -53,7 +80,7 @@ export async function putPart(
 }
 
 export async function partSizes(
-  db: Executor,
+  db: Db,
   uploadId: string,
 ): Promise<{ part: number; size: number }[]> {
   return db
@@ -66,7 +93,7 @@ export async function partSizes(
 
 /** Like `partSizes`, with each row's version (see `putPart`). */
 export async function storedParts(
-  db: Executor,
+  db: Db,
   uploadId: string,
 ): Promise<{ part: number; size: number; version: string }[]> {
   return db
@@ -84,16 +111,13 @@ export async function storedParts(
  * size) in memory.
  */
 export async function* readUpload(
-  db: Executor,
+  db: Db,
   upload: Upload,
   from = 0,
   sliceBytes?: number,
 ): AsyncGenerator<Uint8Array> {
   for (let part = from; part < upload.part_count; part++) {
-    const length =
-      part < upload.part_count - 1
-        ? upload.part_size
-        : upload.size - upload.part_size * (upload.part_count - 1);
+    const length = partLength(upload, part);
     const step = sliceBytes ?? length;
     for (let at = 0; at < length; at += step) {
       const query = db
@@ -112,7 +136,7 @@ export async function* readUpload(
 }
 
 export async function markFinished(
-  db: Executor,
+  db: Db,
   id: string,
   digest: Uint8Array,
   on: string,
@@ -131,7 +155,7 @@ export async function markFinished(
  * how many were claimed; the caller rolls back unless that is all of them.
  */
 export async function claimUploads(
-  db: Executor,
+  db: Db,
   ids: readonly string[],
   owner: { submissionSeq: number } | { followupSeq: number },
 ): Promise<number> {
@@ -152,7 +176,7 @@ export async function claimUploads(
 }
 
 export async function uploadsOf(
-  db: Executor,
+  db: Db,
   owner: { submissionSeq: number } | { followupSeq: number },
 ): Promise<Upload[]> {
   const q = db.selectFrom('uploads').selectAll().orderBy('id');
@@ -167,7 +191,7 @@ export async function uploadsOf(
  * holds no capacity. `except` leaves out a part about to be replaced.
  */
 export async function pendingUploadBytes(
-  db: Executor,
+  db: Db,
   except?: { uploadId: string; part: number },
 ): Promise<number> {
   let query = db
@@ -197,7 +221,7 @@ export function unclaimedUploadCutoff(now: Date, hours: number): string {
 }
 
 /** Uploads never claimed by a case, created before the given date, are dropped. */
-export async function forgetUnclaimedUploads(db: Executor, createdBefore: string): Promise<number> {
+export async function forgetUnclaimedUploads(db: Db, createdBefore: string): Promise<number> {
   const result = await db
     .deleteFrom('uploads')
     .where('created', '<', createdBefore)

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { fingerprint, fromBase64Url, sameFingerprint } from '../../client-crypto/index.ts';
 import type { Config } from '../config.ts';
 import { ConfigError } from '../config.ts';
@@ -121,7 +122,7 @@ function checkBaked(dir: string, manifest: WebManifest, expected: PageExpectatio
 export async function loadWeb(
   dir: string,
   expected: PageExpectation,
-): Promise<Map<string, Served> | undefined> {
+): Promise<WebFiles | undefined> {
   let raw: Buffer;
   try {
     raw = await readFile(join(dir, 'manifest.json'));
@@ -142,7 +143,7 @@ export async function loadWeb(
     );
   }
   checkBaked(dir, manifest, expected);
-  const files = new Map<string, Served>();
+  const files: WebFiles = new Map();
   const pages = new Set([manifest.pages.submit, manifest.pages.status]);
   for (const [name, entry] of Object.entries(manifest.files)) {
     if (name.includes('..') || name.startsWith('/')) continue;
@@ -172,7 +173,19 @@ export async function loadWeb(
   return files;
 }
 
-export function registerWeb(app: FastifyInstance, files: Map<string, Served> | undefined): void {
+/** A built page as loadWeb returns it: each path with what is served there. */
+export type WebFiles = Map<string, Served>;
+
+/**
+ * Serves the files of a page loaded by loadWeb (every other path: 404), or
+ * none when there is no build. Not encapsulated, so the app's error handler
+ * and limits apply as to every route.
+ */
+function web(
+  app: FastifyInstance,
+  { files }: { files: WebFiles | undefined },
+  done: (err?: Error) => void,
+): void {
   app.get('/*', { schema: { hide: true }, config: { rateClass: 'read' } }, (request, reply) => {
     const path = request.url.split('?')[0]!;
     const file = files?.get(path);
@@ -180,4 +193,7 @@ export function registerWeb(app: FastifyInstance, files: Map<string, Served> | u
     if (file.immutable) reply.header('cache-control', 'public, max-age=31536000, immutable');
     return reply.type(file.type).send(file.body);
   });
+  done();
 }
+
+export default fp(web, { name: 'sealbox-web' });

@@ -9,7 +9,7 @@ import type { SignedStatement, Statement } from '../../client-crypto/index.ts';
 import { isSealboxError, verifyStatement } from '../../client-crypto/index.ts';
 import type { Db } from '../db/database.ts';
 import { today } from '../db/dates.ts';
-import { insertStatement } from '../db/statements.ts';
+import { insertStatement, storedStatement } from '../db/statements.ts';
 import { purgeCase, setCaseStatus, submissionByCaseId } from '../db/submissions.ts';
 import { ApiError } from '../errors.ts';
 import { currentKeyset } from '../plugins/courier-auth.ts';
@@ -56,11 +56,7 @@ async function applyAll(db: Db, verified: Verified[]) {
         statedOn: statement.date,
       });
       if (!isNew) {
-        const stored = await trx
-          .selectFrom('statements')
-          .select(['signed', 'submission_seq'])
-          .where('id', '=', statement.id)
-          .executeTakeFirstOrThrow();
+        const stored = await storedStatement(trx, statement.id);
         if (stored.signed !== signed || stored.submission_seq !== submission.seq) {
           throw new ApiError(
             409,

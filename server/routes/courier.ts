@@ -12,10 +12,11 @@ import { z } from 'zod';
 import { isSealboxError, verifyKeyset } from '../../client-crypto/index.ts';
 import { ackExport, ackedSeq } from '../db/acks.ts';
 import { today } from '../db/dates.ts';
+import { lastExportSeq } from '../db/export.ts';
 import { latestKeyset, storeKeyset } from '../db/keysets.ts';
 import { ApiError } from '../errors.ts';
 import courierAuth, { organisationPin } from '../plugins/courier-auth.ts';
-import courierExport, { lastExportSeq } from './courier-export.ts';
+import courierExport from './courier-export.ts';
 import courierOutbox from './courier-outbox.ts';
 import { errorSchema } from './schemas.ts';
 

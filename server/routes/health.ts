@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ping } from '../db/database.ts';
 import { ApiError } from '../errors.ts';
 import { errorSchema } from './schemas.ts';
 
@@ -21,7 +21,7 @@ const health: FastifyPluginCallbackZod = (app, _options, done) => {
     },
     async () => {
       try {
-        await sql`select 1`.execute(app.sealbox.db);
+        await ping(app.sealbox.db);
       } catch {
         throw new ApiError(503, 'DATABASE_UNAVAILABLE', 'the database does not answer');
       }

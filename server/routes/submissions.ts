@@ -5,6 +5,7 @@
 // (db/daily-cap.ts).
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { MAX_ATTACHMENTS } from '../../client-crypto/document.ts';
 import { admitSubmission } from '../db/admission.ts';
 import type { Admission, AdmissionOutcome } from '../db/admission.ts';
 import { spendChallenge } from '../db/challenges.ts';
@@ -18,8 +19,7 @@ import { acceptEnvelope, claimEveryUpload } from './envelope.ts';
 import { base64url, dateSchema, decodeField, errorSchema, lookupTokenSchema } from './schemas.ts';
 import { newId } from '../ids.ts';
 
-export const MAX_ATTACHMENTS = 64;
-
+/** The uploads a case or follow-up claims: as many as a document may list (docs/protocol.md). */
 export const uploadIdsSchema = z
   .array(z.string().regex(/^[A-Za-z0-9_-]{22}$/))
   .max(MAX_ATTACHMENTS)

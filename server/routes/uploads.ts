@@ -9,12 +9,16 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getSodium } from '../../client-crypto/index.ts';
+import type { Db } from '../db/database.ts';
 import { today } from '../db/dates.ts';
 import type { Upload } from '../db/tables.ts';
 import {
   createUpload,
   getUpload,
+  lockUploadForFinish,
+  lockUploadForPart,
   markFinished,
+  partLength,
   partSizes,
   pendingUploadBytes,
   putPart,
@@ -25,7 +29,7 @@ import { ApiError } from '../errors.ts';
 import { proofSchema, spendVerified } from '../pow.ts';
 import { base64url, decodeField, errorSchema } from './schemas.ts';
 import { newId } from '../ids.ts';
-import { PartBuffers, collectYoungGeneration } from '../upload-buffers.ts';
+import { PartBuffers } from '../upload-buffers.ts';
 import { RunningDigests } from '../upload-digest.ts';
 
 export const MIN_PART_BYTES = 64 * 1024;
@@ -38,7 +42,7 @@ const uploadId = z
   .regex(/^[A-Za-z0-9_-]{22}$/)
   .meta({ description: 'upload id' });
 
-const uploadState = z
+const uploadStateSchema = z
   .object({
     uploadId,
     size: z.number(),
@@ -49,14 +53,23 @@ const uploadState = z
   })
   .meta({ id: 'UploadState' });
 
-function expectedPartLength(upload: Upload, part: number): number {
-  return part < upload.part_count - 1
-    ? upload.part_size
-    : upload.size - upload.part_size * (upload.part_count - 1);
+/** What the API tells of an upload: its shape and the parts stored so far. */
+function uploadState(
+  upload: Pick<Upload, 'id' | 'size' | 'part_size' | 'part_count' | 'finished'>,
+  received: number[],
+): z.infer<typeof uploadStateSchema> {
+  return {
+    uploadId: upload.id,
+    size: upload.size,
+    partSize: upload.part_size,
+    partCount: upload.part_count,
+    received,
+    finished: upload.finished !== null,
+  };
 }
 
-async function existing(app: { sealbox: { db: Parameters<typeof getUpload>[0] } }, id: string) {
-  const upload = await getUpload(app.sealbox.db, id);
+async function existing(db: Db, id: string) {
+  const upload = await getUpload(db, id);
   if (!upload) throw new ApiError(404, 'UPLOAD_NOT_FOUND', 'no such upload');
   return upload;
 }
@@ -94,12 +107,11 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
     queue: 4 * config.upload.partsInFlight,
     idleMs: 60_000,
   });
-  collectYoungGeneration(100);
 
   // A part or a finish was paid for when its upload was created: a request
   // for an upload that does not exist takes no token (plugins/limits.ts).
   const uploadExists = async (request: FastifyRequest) => {
-    await existing(app, (request.params as { uploadId: string }).uploadId);
+    await existing(app.sealbox.db, (request.params as { uploadId: string }).uploadId);
   };
 
   // Raw parts are not parsed: the handler streams them with its own limit.
@@ -119,7 +131,7 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
           partSize: z.number().int().positive(),
         }),
         response: {
-          201: uploadState,
+          201: uploadStateSchema,
           400: errorSchema,
           409: errorSchema,
           413: errorSchema,
@@ -163,14 +175,8 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
         await createUpload(trx, { id, size, partSize, partCount, created: today() });
       });
       digests.created(id);
-      return reply.code(201).send({
-        uploadId: id,
-        size,
-        partSize,
-        partCount,
-        received: [],
-        finished: false,
-      });
+      const upload = { id, size, part_size: partSize, part_count: partCount, finished: null };
+      return reply.code(201).send(uploadState(upload, []));
     },
   );
 
@@ -197,7 +203,7 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
         throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'parts are application/octet-stream');
       }
       const { uploadId: id, part } = request.params;
-      const upload = await existing(app, id);
+      const upload = await existing(app.sealbox.db, id);
       if (upload.finished) throw new ApiError(409, 'UPLOAD_FINISHED', 'upload is finished');
       if (part >= upload.part_count) {
         throw new ApiError(
@@ -206,7 +212,7 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
           `part numbers run from 0 to ${upload.part_count - 1}`,
         );
       }
-      const length = expectedPartLength(upload, part);
+      const length = partLength(upload, part);
       const declared = request.headers['content-length'];
       if (declared !== undefined && Number(declared) !== length) {
         reply.header('connection', 'close');
@@ -241,12 +247,7 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
         }
         const version = await app.sealbox.commitWindow.run(async (trx) => {
           // The row lock orders this write against a concurrent finish.
-          const locked = await trx
-            .selectFrom('uploads')
-            .select('finished')
-            .where('id', '=', id)
-            .forShare()
-            .executeTakeFirst();
+          const locked = await lockUploadForPart(trx, id);
           if (!locked) throw new ApiError(404, 'UPLOAD_NOT_FOUND', 'no such upload');
           if (locked.finished) throw new ApiError(409, 'UPLOAD_FINISHED', 'upload is finished');
           return putPart(trx, id, part, buffer.bytes);
@@ -266,20 +267,16 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: 'Which parts have arrived (to resume after a broken connection)',
         params: z.object({ uploadId }),
-        response: { 200: uploadState, 404: errorSchema },
+        response: { 200: uploadStateSchema, 404: errorSchema },
       },
     },
     async (request) => {
-      const upload = await existing(app, request.params.uploadId);
+      const upload = await existing(app.sealbox.db, request.params.uploadId);
       const parts = await partSizes(app.sealbox.db, upload.id);
-      return {
-        uploadId: upload.id,
-        size: upload.size,
-        partSize: upload.part_size,
-        partCount: upload.part_count,
-        received: parts.map((p) => p.part),
-        finished: upload.finished !== null,
-      };
+      return uploadState(
+        upload,
+        parts.map((p) => p.part),
+      );
     },
   );
 
@@ -291,18 +288,13 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
         summary: 'Finish an upload: every part present, BLAKE2b-256 of the ciphertext matches',
         params: z.object({ uploadId }),
         body: z.object({ digest: base64url(43) }),
-        response: { 200: uploadState, 400: errorSchema, 404: errorSchema, 409: errorSchema },
+        response: { 200: uploadStateSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema },
       },
     },
     async (request) => {
       const digest = decodeField('digest', request.body.digest, 32);
       const upload = await app.sealbox.commitWindow.run(async (trx) => {
-        const u = await trx
-          .selectFrom('uploads')
-          .selectAll()
-          .where('id', '=', request.params.uploadId)
-          .forUpdate()
-          .executeTakeFirst();
+        const u = await lockUploadForFinish(trx, request.params.uploadId);
         if (!u) throw new ApiError(404, 'UPLOAD_NOT_FOUND', 'no such upload');
         if (u.finished) {
           if (u.digest && sodium.memcmp(u.digest, digest)) return u;
@@ -310,7 +302,7 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
         }
         const parts = await storedParts(trx, u.id);
         const missing = parts.length !== u.part_count;
-        if (missing || parts.some((p) => p.size !== expectedPartLength(u, p.part))) {
+        if (missing || parts.some((p) => p.size !== partLength(u, p.part))) {
           throw new ApiError(
             409,
             'UPLOAD_INCOMPLETE',
@@ -333,14 +325,10 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
         await markFinished(trx, u.id, digest, today());
         return { ...u, finished: today() };
       });
-      return {
-        uploadId: upload.id,
-        size: upload.size,
-        partSize: upload.part_size,
-        partCount: upload.part_count,
-        received: Array.from({ length: upload.part_count }, (_, i) => i),
-        finished: true,
-      };
+      return uploadState(
+        upload,
+        Array.from({ length: upload.part_count }, (_, i) => i),
+      );
     },
   );
 };

@@ -10,12 +10,11 @@ import { promisify } from 'node:util';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
-import pg from 'pg';
 import type { Db } from '../../server/db/database.ts';
 import { openPglite, postgresDatabase } from '../../server/db/database.ts';
 import { migrateToLatest } from '../../server/db/migrate.ts';
 import type { Database } from '../../server/db/tables.ts';
-import { pgliteTemplate } from '../helper.ts';
+import { emptyPostgres, pgliteTemplate } from '../helper.ts';
 
 const exec = promisify(execFile);
 
@@ -42,27 +41,14 @@ async function filesUnder(dir: string): Promise<Buffer[]> {
 export async function auditDatabase(t: Teardown): Promise<AuditDatabase> {
   const url = process.env.DATABASE_URL;
   if (url) {
-    const name = `sealbox_audit_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const dbUrl = new URL(url);
-    dbUrl.pathname = `/${name}`;
-    const db = postgresDatabase(dbUrl.toString(), 4);
-    await migrateToLatest(db);
     let closed = false;
     const close = async () => {
       if (!closed) await db.destroy();
       closed = true;
     };
-    t.teardown(async () => {
-      await close();
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    });
+    const { name, url: dbUrl } = await emptyPostgres(t, 'sealbox_audit', close);
+    const db = postgresDatabase(dbUrl.toString(), 4);
+    await migrateToLatest(db);
     return {
       db,
       close,

@@ -66,7 +66,7 @@ t.test('docs/walkthrough.md works as written', async (t) => {
   // Step 1, as `npm start` runs it (without the page build: this test needs the API).
   const server: ChildProcess = spawn(
     process.execPath,
-    ['--import', tsx, join(repo, 'server', 'main.ts')],
+    ['--import', tsx, join(repo, 'server', 'bin', 'main.ts')],
     {
       cwd: dir,
       env: { ...env, HOST: '127.0.0.1', PORT: '0', SEALBOX_WEB_DIR: join(dir, 'no-page') },

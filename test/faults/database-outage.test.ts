@@ -3,14 +3,12 @@
 // answer, nothing acknowledged is lost, and the service recovers by itself
 // when the database comes back. Only on the PostgreSQL run.
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import t from 'tap';
 import { toBase64Url } from '../../client-crypto/index.ts';
 import { postgresDatabase } from '../../server/db/database.ts';
 import { migrateToLatest } from '../../server/db/migrate.ts';
 import { storeKeyset } from '../../server/db/keysets.ts';
-import { build, makeKeyset } from '../helper.ts';
+import { build, emptyPostgres, makeKeyset } from '../helper.ts';
 import { Submitter, submitCase } from '../audit/submitter.ts';
 import { tcpProxy } from './tcp-proxy.ts';
 
@@ -23,17 +21,7 @@ t.test(
   },
   async (t) => {
     const target = new URL(url!);
-    const name = `sealbox_outage_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    t.teardown(async () => {
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    });
+    const { name } = await emptyPostgres(t, 'sealbox_outage');
     const proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     t.teardown(() => proxy.close());
     const viaProxy = new URL(url!);

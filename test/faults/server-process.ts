@@ -1,4 +1,4 @@
-// The server as its own process (server/main.ts under tsx), for the tests that
+// The server as its own process (server/bin/main.ts under tsx), for the tests that
 // kill it, stop it or run it on a small disk.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -15,7 +15,7 @@ export interface ServerProcess {
 }
 
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/bin/main.ts'], {
     cwd: root,
     env: {
       PATH: process.env.PATH,

@@ -7,10 +7,9 @@ import { getSodium, toBase64Url } from '../../client-crypto/index.ts';
 import type { Db } from '../../server/db/database.ts';
 import { holdExportOrder } from '../../server/db/export-order.ts';
 import { insertFollowup } from '../../server/db/followups.ts';
-import { insertSubmission } from '../../server/db/submissions.ts';
 import { claimUploads, createUpload, markFinished, putPart } from '../../server/db/uploads.ts';
 import { courierClient } from '../../reviewer/courier/http.ts';
-import { build, seedKeyset, testDatabase } from '../helper.ts';
+import { build, insertSubmission, seedKeyset, testDatabase } from '../helper.ts';
 
 interface Teardown {
   teardown(fn: () => unknown): void;

@@ -12,9 +12,8 @@ import { DailyAllowance, MAX_BLOCK, reserveAdmissions } from '../../server/db/da
 import { today } from '../../server/db/dates.ts';
 import { storeKeyset } from '../../server/db/keysets.ts';
 import { migrateToLatest, migrationFolder } from '../../server/db/migrate.ts';
-import { insertSubmission } from '../../server/db/submissions.ts';
 import { runMaintenance } from '../../server/maintenance.ts';
-import { dayCount, racingDatabase, testDatabase } from '../helper.ts';
+import { dayCount, insertSubmission, racingDatabase, testDatabase } from '../helper.ts';
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 

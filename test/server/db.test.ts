@@ -1,13 +1,13 @@
 import t from 'tap';
-import { testDatabase } from '../helper.ts';
+import {
+  insertSubmission,
+  listFollowupsAfter,
+  listSubmissionsAfter,
+  testDatabase,
+} from '../helper.ts';
 import { spendChallenge, forgetExpiredChallenges } from '../../server/db/challenges.ts';
 import { latestKeyset, storeKeyset } from '../../server/db/keysets.ts';
-import {
-  findCase,
-  insertSubmission,
-  listSubmissionsAfter,
-  purgeCase,
-} from '../../server/db/submissions.ts';
+import { findCase, purgeCase } from '../../server/db/submissions.ts';
 import { insertStatement } from '../../server/db/statements.ts';
 import {
   claimUploads,
@@ -20,7 +20,7 @@ import {
   uploadsOf,
 } from '../../server/db/uploads.ts';
 import { ackExport, ackedSeq } from '../../server/db/acks.ts';
-import { insertFollowup, listFollowupsAfter } from '../../server/db/followups.ts';
+import { insertFollowup } from '../../server/db/followups.ts';
 import { withSettledExportOrder, holdExportOrder } from '../../server/db/export-order.ts';
 import { runMaintenance } from '../../server/maintenance.ts';
 

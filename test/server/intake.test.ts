@@ -13,9 +13,16 @@ import {
   toBase64Url,
 } from '../../client-crypto/index.ts';
 import type { AttachmentManifestEntry, Keyset } from '../../client-crypto/index.ts';
+import { MAX_ATTACHMENTS } from '../../client-crypto/document.ts';
 import { insertStatement } from '../../server/db/statements.ts';
 import { submissionByCaseId } from '../../server/db/submissions.ts';
-import { readUpload, uploadsOf } from '../../server/db/uploads.ts';
+import {
+  createUpload,
+  markFinished,
+  putPart,
+  readUpload,
+  uploadsOf,
+} from '../../server/db/uploads.ts';
 import { build, sampleDocument, seedKeyset, solvedChallenge } from '../helper.ts';
 
 type ErrorJson = { error: { code: string; message: string } };
@@ -300,7 +307,7 @@ t.test('intake end to end', async (t) => {
           challenge: await solvedChallenge(app),
           lookupToken: token,
           envelope,
-          uploads: Array.from({ length: 65 }, () => 'A'.repeat(22)),
+          uploads: Array.from({ length: MAX_ATTACHMENTS + 1 }, () => 'A'.repeat(22)),
         }),
         400,
         'VALIDATION_FAILED',
@@ -318,4 +325,52 @@ t.test('intake end to end', async (t) => {
     });
     t.equal(status.statusCode, 404, 'no refused submission left a case behind');
   });
+});
+
+t.test('a case may reference as many uploads as a document may list', async (t) => {
+  const { app, db } = await build(t);
+  const { keyset } = await seedKeyset(db);
+  const keys = await deriveReceiptKeys(await generateReceipt());
+  t.equal(MAX_ATTACHMENTS, 100, 'the number docs/protocol.md gives');
+  const entries: AttachmentManifestEntry[] = [];
+  for (let i = 0; i < MAX_ATTACHMENTS; i++) {
+    const uploadId = `attachment${String(i).padStart(12, '0')}`;
+    await createUpload(db, {
+      id: uploadId,
+      size: 1,
+      partSize: 1,
+      partCount: 1,
+      created: '2026-11-21',
+    });
+    await putPart(db, uploadId, 0, new Uint8Array([i]));
+    await markFinished(db, uploadId, new Uint8Array(32), '2026-11-21');
+    entries.push({
+      uploadId,
+      name: `file-${i}.txt`,
+      type: 'text/plain',
+      size: 1,
+      key: toBase64Url(new Uint8Array(32)),
+      digest: toBase64Url(new Uint8Array(32)),
+    });
+  }
+  const document = sampleDocument('submission', keys, entries);
+  const envelope = toBase64Url(await sealDocument(document, keyset, keys.authorKeyPair));
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/submissions',
+    payload: {
+      challenge: await solvedChallenge(app),
+      lookupToken: toBase64Url(keys.lookupToken),
+      envelope,
+      uploads: entries.map((e) => e.uploadId),
+    },
+  });
+  t.equal(res.statusCode, 201, res.body);
+  const status = await app.inject({
+    method: 'POST',
+    url: '/v1/status',
+    payload: { lookupToken: toBase64Url(keys.lookupToken) },
+  });
+  const row = await submissionByCaseId(db, status.json<{ caseId: string }>().caseId);
+  t.equal((await uploadsOf(db, { submissionSeq: row!.seq })).length, MAX_ATTACHMENTS);
 });

@@ -1,7 +1,7 @@
 // `npm run migrate`: applies pending migrations to the configured database.
-import { loadConfig } from './config.ts';
-import { openDatabase } from './db/database.ts';
-import { migrateToLatest } from './db/migrate.ts';
+import { loadConfig } from '../config.ts';
+import { openDatabase } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
 
 const config = loadConfig();
 const db = await openDatabase(config);

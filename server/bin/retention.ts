@@ -2,9 +2,9 @@
 // the configured database (SEALBOX_RETENTION_DAYS, SEALBOX_UPLOAD_EXPIRY_HOURS).
 // Run it daily, e.g. from a systemd timer or cron; it is idempotent and safe
 // next to a running server.
-import { loadConfig } from './config.ts';
-import { openDatabase } from './db/database.ts';
-import { runMaintenance } from './maintenance.ts';
+import { loadConfig } from '../config.ts';
+import { openDatabase } from '../db/database.ts';
+import { runMaintenance } from '../maintenance.ts';
 
 const config = loadConfig();
 const db = await openDatabase(config);

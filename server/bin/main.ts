@@ -1,18 +1,24 @@
-// The process: configuration, start-up, listen, graceful shutdown. Everything
-// the service does is built in app.ts.
+// `npm start`: the server process. Configuration, start-up, the process-wide
+// timers (housekeeping, the PGlite WAL purge, young-generation collections for
+// upload memory), listen, graceful shutdown. Everything the service does is
+// built in app.ts.
 import closeWithGrace from 'close-with-grace';
-import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { WAL_PURGE_INTERVAL_MS, purgeWal } from './db/wal.ts';
-import { MAINTENANCE_INTERVAL_MS, runMaintenance } from './maintenance.ts';
-import { followParent, startedByNpm } from './parent-watch.ts';
-import { startup } from './startup.ts';
-import { startWatchdog } from './watchdog.ts';
+import { buildApp } from '../app.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { WAL_PURGE_INTERVAL_MS, purgeWal } from '../db/wal.ts';
+import { MAINTENANCE_INTERVAL_MS, runMaintenance } from '../maintenance.ts';
+import { followParent, startedByNpm } from '../parent-watch.ts';
+import { startup } from '../startup.ts';
+import { collectYoungGeneration } from '../upload-buffers.ts';
+import { startWatchdog } from '../watchdog.ts';
 
 async function main(): Promise<void> {
   const started = await startup(loadConfig());
   const { config, db } = started;
   const watchdog = await startWatchdog(config.limits.watchdogSeconds);
+  // Keeps the memory of arriving upload parts from piling up between V8's own
+  // collections, for the whole life of the process (upload-buffers.ts).
+  collectYoungGeneration(100);
   const app = await buildApp({ config, secrets: started.secrets, db });
   app.addHook('onClose', async () => {
     await app.sealbox.commitWindow.settle();
