@@ -188,7 +188,7 @@ export const testSecrets: Secrets = {
 /** An app on a fresh database, closed in teardown. */
 export async function build(
   t: Teardown,
-  options: { env?: Record<string, string>; captureLog?: boolean; db?: Db } = {},
+  options: { env?: Record<string, string>; captureLog?: boolean; db?: Db; secrets?: Secrets } = {},
 ): Promise<TestApp> {
   const db = options.db ?? (await testDatabase(t));
   const config = testConfig({
@@ -202,9 +202,10 @@ export async function build(
       done();
     },
   });
-  const app = await buildApp({ config, secrets: testSecrets, db, logStream });
+  const secrets = options.secrets ?? testSecrets;
+  const app = await buildApp({ config, secrets, db, logStream });
   t.teardown(() => app.close());
-  return { app, db, config, secrets: testSecrets, log };
+  return { app, db, config, secrets, log };
 }
 
 export interface TestKeyset {
