@@ -10,12 +10,10 @@ const CRYPTO_FLOOR = { lines: 95, branches: 90 };
 // Files still below that floor, held where the client-crypto tests alone put
 // them (measured with `npx tap test/client-crypto`); raise as tests are added.
 const CRYPTO_BELOW = {
-  'client-crypto/keys.ts': { lines: 84, branches: 73 },
   'client-crypto/sodium.ts': { lines: 88, branches: 80 },
   'client-crypto/document.ts': { lines: 95, branches: 85 },
   'client-crypto/keyfile.ts': { lines: 95, branches: 87 },
   'client-crypto/keyset.ts': { lines: 95, branches: 89 },
-  'client-crypto/padding.ts': { lines: 95, branches: 83 },
   'client-crypto/statement.ts': { lines: 95, branches: 86 },
 };
 
