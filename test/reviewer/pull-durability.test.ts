@@ -3,7 +3,7 @@
 // each durable step in turn, as a crash would stop it; the next run must then
 // deliver every item (none lost), each complete bundle must hold an item at
 // most once, and nothing may be acknowledged that is not in a complete bundle.
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -61,6 +61,19 @@ t.test('each step happens in order, and the server hears last', async (t) => {
   const added = await s.addCase();
   const out = join(s.dir, 'bundle.sealbox');
   const seen: string[] = [];
+  // Node's file handles, watched (not replaced): every fsync the pull asks for
+  // joins the sequence. The PGlite server in this process does not use them.
+  const probe = await open(join(s.dir, 'courier.key'), 'r');
+  const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+  await probe.close();
+  const realSync = proto.sync;
+  proto.sync = function (this: unknown) {
+    seen.push('fsync');
+    return realSync.call(this);
+  };
+  t.teardown(() => {
+    proto.sync = realSync;
+  });
   const result = await courierPull(
     {
       ...s.connection,
@@ -77,9 +90,12 @@ t.test('each step happens in order, and the server hears last', async (t) => {
     s.org.io,
   );
   t.equal(result.cursor, added.seq);
+  proto.sync = realSync;
   t.same(seen, [
     'written partial=true bundle=false acked=0',
+    'fsync', // the bundle file
     'synced partial=true bundle=false acked=0',
+    'fsync', // its folder, after the rename
     'renamed partial=false bundle=true acked=0',
     `acknowledged partial=false bundle=true acked=${added.seq}`,
   ]);
