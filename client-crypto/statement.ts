@@ -89,7 +89,7 @@ export async function createStatement(
   const sodium = await getSodium();
   const id = toBase64Url(sodium.randombytes_buf(16));
   if (input.kind === 'reply' && (input.text === undefined || input.text.trim() === '')) {
-    throw new TypeError('a reply needs text');
+    throw new SealboxError('FORMAT_INVALID', 'a reply needs text');
   }
   // What the submitter opens repeats the kind and status that are signed, so
   // the two sides always agree on them.

@@ -1,21 +1,54 @@
 // tap 21 knows only "100% or allow-incomplete"; this keeps a real floor instead.
 // The floor is a ratchet: raise it when coverage rises, never lower it to pass.
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 
 const FLOOR = { lines: 85, statements: 85, functions: 85, branches: 78 };
 
-let summary;
+// Every file of the sealing library, on its own: 95 % of lines, 90 % of branches.
+const CRYPTO_FLOOR = { lines: 95, branches: 90 };
+// Files still below that floor, held where the client-crypto tests alone put
+// them (measured with `npx tap test/client-crypto`); raise as tests are added.
+const CRYPTO_BELOW = {
+  'client-crypto/sodium.ts': { lines: 88, branches: 80 },
+  'client-crypto/document.ts': { lines: 95, branches: 85 },
+  'client-crypto/keyfile.ts': { lines: 95, branches: 87 },
+  'client-crypto/keyset.ts': { lines: 95, branches: 89 },
+  'client-crypto/statement.ts': { lines: 95, branches: 86 },
+};
+
+let report;
 try {
-  summary = JSON.parse(readFileSync('.tap/report/coverage-summary.json', 'utf8')).total;
+  report = JSON.parse(readFileSync('.tap/report/coverage-summary.json', 'utf8'));
 } catch {
   console.error('coverage: .tap/report/coverage-summary.json is missing (did tap run?)');
   process.exit(1);
 }
 let failed = false;
 for (const [kind, floor] of Object.entries(FLOOR)) {
-  const pct = summary[kind].pct;
+  const pct = report.total[kind].pct;
   const ok = pct >= floor;
   if (!ok) failed = true;
   console.log(`coverage ${kind}: ${pct}% (floor ${floor}%) ${ok ? 'ok' : 'BELOW FLOOR'}`);
 }
+let cryptoFiles = 0;
+for (const [path, summary] of Object.entries(report)) {
+  if (path === 'total') continue;
+  const file = relative(process.cwd(), path).replaceAll('\\', '/');
+  if (!file.startsWith('client-crypto/')) continue;
+  cryptoFiles += 1;
+  const floor = CRYPTO_BELOW[file] ?? CRYPTO_FLOOR;
+  for (const [kind, min] of Object.entries(floor)) {
+    const pct = summary[kind].pct;
+    if (pct < min) {
+      failed = true;
+      console.log(`coverage ${file} ${kind}: ${pct}% (floor ${min}%) BELOW FLOOR`);
+    }
+  }
+}
+if (cryptoFiles === 0) {
+  failed = true;
+  console.log('coverage: no client-crypto file in the report');
+}
+console.log(`coverage: ${cryptoFiles} client-crypto files checked against their floors`);
 process.exit(failed ? 1 : 0);

@@ -15,7 +15,7 @@ import type { Config } from './config.ts';
 import { appContext } from './context.ts';
 import type { Db } from './db/database.ts';
 import { loggerOptions } from './logger.ts';
-import errors from './plugins/errors.ts';
+import errors, { clientErrorHandler, frameworkErrors } from './plugins/errors.ts';
 import limits from './plugins/limits.ts';
 import security from './plugins/security.ts';
 import storage from './plugins/storage.ts';
@@ -50,6 +50,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     requestIdHeader: false,
     return503OnClosing: true,
+    // Refusals from before routing and from the HTTP parser keep the API's error shape.
+    frameworkErrors,
+    clientErrorHandler,
   });
   // On shutdown, a request still in flight gets its answer and then
   // `Connection: close`, so its keep-alive connection does not hold the

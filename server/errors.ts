@@ -14,6 +14,7 @@ export type ApiErrorCode =
   | 'ENCODING_INVALID'
   | 'ENVELOPE_INVALID'
   | 'ENVELOPE_KIND'
+  | 'HEADERS_TOO_LARGE'
   | 'INTERNAL'
   | 'JSON_INVALID'
   | 'KEYSET_MISSING'
@@ -24,6 +25,7 @@ export type ApiErrorCode =
   | 'OVERLOADED'
   | 'RATE_LIMITED'
   | 'REQUEST_INVALID'
+  | 'REQUEST_TIMEOUT'
   | 'STORAGE_FULL'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UPLOAD_CAPACITY'
@@ -35,6 +37,8 @@ export type ApiErrorCode =
   | 'UPLOAD_PART_OUT_OF_RANGE'
   | 'UPLOAD_PART_SIZE'
   | 'UPLOAD_TOO_LARGE'
+  | 'URL_INVALID'
+  | 'URL_TOO_LONG'
   | 'VALIDATION_FAILED'
   | (string & {}); // room for codes added by other route groups (courier)
 

@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import type { Challenge } from 'altcha-lib';
 import { solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import pg from 'pg';
 import {
   DOCUMENT_VERSION,
@@ -228,8 +228,66 @@ export interface TestApp {
   db: Db;
   config: Config;
   secrets: Secrets;
-  /** Log lines written so far (only when `captureLog` was asked for). */
+  /** Log lines written so far (every level from debug, unless the test set SEALBOX_LOG_LEVEL). */
   log: string[];
+  /** The sink behind `log`: add canaries that no log line may contain. */
+  logSink: LogSink;
+}
+
+/** Loopback and the addresses and agents the test client itself uses: not identifying. */
+const HARMLESS = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1', 'localhost', 'lightMyRequest']);
+
+/**
+ * Every app built by `build(t)` writes its log here. The sink remembers, from
+ * every request, what identifies who sent it (client address, each
+ * X-Forwarded-For hop, user agent, a lookup token in the body) and any canary
+ * a test registers; at teardown the test fails if a log line contains one.
+ */
+export class LogSink {
+  readonly lines: string[] = [];
+  readonly forbidden = new Map<string, string>();
+  readonly stream = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      this.lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+
+  forbid(value: unknown, what: string): void {
+    if (typeof value !== 'string') return;
+    const v = value.trim();
+    // Very short values (a one-letter agent, "0") would match by chance.
+    if (v.length < 7 || HARMLESS.has(v) || this.forbidden.has(v)) return;
+    this.forbidden.set(v, what);
+  }
+
+  /** What identifies the sender of one request. */
+  record(request: FastifyRequest): void {
+    const { headers } = request;
+    for (const value of [headers['x-forwarded-for']].flat()) {
+      for (const hop of (value ?? '').split(',')) this.forbid(hop, 'an X-Forwarded-For address');
+    }
+    for (const value of [headers['x-real-ip']].flat()) this.forbid(value, 'an X-Real-IP address');
+    this.forbid(headers['user-agent'], 'a user agent');
+    this.forbid(request.ip, 'the client address');
+    for (const ip of request.ips ?? []) this.forbid(ip, 'a client address');
+  }
+
+  recordBody(body: unknown): void {
+    if (typeof body === 'object' && body !== null && 'lookupToken' in body)
+      this.forbid(body.lookupToken, 'a lookup token');
+  }
+
+  /** Each forbidden value found in the log, with the line it is in. */
+  leaks(): string[] {
+    const found: string[] = [];
+    for (const line of this.lines) {
+      for (const [value, what] of this.forbidden) {
+        if (line.includes(value)) found.push(`${what} (${value}) in the log line: ${line.trim()}`);
+      }
+    }
+    return found;
+  }
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
@@ -255,26 +313,33 @@ export const testSecrets: Secrets = {
   powSecret: randomBytes(32).toString('base64url'),
 };
 
-/** An app on a fresh database, closed in teardown. */
+/**
+ * An app on a fresh database, closed in teardown. Its log goes to a LogSink,
+ * and the test fails at teardown if any log line names who sent a request.
+ */
 export async function build(
   t: Teardown,
-  options: { env?: Record<string, string>; captureLog?: boolean; db?: Db } = {},
+  options: {
+    env?: Record<string, string>;
+    /** Kept for callers that asked for the log explicitly: every app's log is captured now. */
+    captureLog?: boolean;
+    db?: Db;
+    secrets?: Secrets;
+  } = {},
 ): Promise<TestApp> {
   const db = options.db ?? (await testDatabase(t));
-  const config = testConfig({
-    ...(options.captureLog ? { SEALBOX_LOG_LEVEL: 'debug' } : {}),
-    ...options.env,
+  const config = testConfig({ SEALBOX_LOG_LEVEL: 'debug', ...options.env });
+  const sink = new LogSink();
+  const secrets = options.secrets ?? testSecrets;
+  const app = await buildApp({ config, secrets, db, logStream: sink.stream });
+  app.addHook('onRequest', async (request) => sink.record(request));
+  app.addHook('preValidation', async (request) => sink.recordBody(request.body));
+  t.teardown(async () => {
+    await app.close();
+    const leaks = sink.leaks();
+    if (leaks.length) throw new Error(`the log names who sent a request:\n${leaks.join('\n')}`);
   });
-  const log: string[] = [];
-  const logStream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      log.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const app = await buildApp({ config, secrets: testSecrets, db, logStream });
-  t.teardown(() => app.close());
-  return { app, db, config, secrets: testSecrets, log };
+  return { app, db, config, secrets, log: sink.lines, logSink: sink };
 }
 
 export interface TestKeyset {

@@ -30,13 +30,28 @@ export interface PullOptions extends CourierConnection {
   signal?: AbortSignal;
   /** Called with the payload bytes received so far (for tests and callers' own progress). */
   onProgress?: (bytes: number) => void;
+  /**
+   * Called as each durable step is done, in this order: 'written' (end record
+   * written), 'synced' (file flushed to disk), 'renamed' (renamed to FILE and
+   * the folder flushed), 'acknowledged' (the server was told). Tests throw
+   * from it to stop the pull at a step, as a crash would.
+   */
+  onStep?: (step: PullStep) => void | Promise<void>;
 }
+
+export type PullStep = 'written' | 'synced' | 'renamed' | 'acknowledged';
+type StepHook = PullOptions['onStep'];
 
 export interface PullResult {
   out: string;
   items: number;
   cursor: number;
   resumed: boolean;
+}
+
+/** Thrown by an `onStep` hook to stop a pull where it stands. */
+export class PullStopped extends Error {
+  override name = 'PullStopped';
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -68,10 +83,18 @@ async function syncFolder(path: string): Promise<void> {
   }
 }
 
-async function complete(client: CourierClient, partial: string, out: string, cursor: number) {
+async function complete(
+  client: CourierClient,
+  partial: string,
+  out: string,
+  cursor: number,
+  onStep: StepHook,
+) {
   await rename(partial, out);
   await syncFolder(out);
+  await onStep?.('renamed');
   await call(client, 'POST', '/v1/courier/ack', { cursor });
+  await onStep?.('acknowledged');
 }
 
 export async function courierPull(options: PullOptions, io: CommandIo): Promise<PullResult> {
@@ -88,7 +111,7 @@ export async function courierPull(options: PullOptions, io: CommandIo): Promise<
     const scan = await scanBundle(createReadStream(partial));
     if (scan.complete) {
       // Written and flushed by an earlier run that stopped before the rename.
-      await complete(client, partial, out, scan.cursor);
+      await complete(client, partial, out, scan.cursor, options.onStep);
       io.print(`Bundle completed: ${out}.`);
       return { out, items: 0, cursor: scan.cursor, resumed: true };
     }
@@ -123,9 +146,14 @@ export async function courierPull(options: PullOptions, io: CommandIo): Promise<
     ended = await copyBundle(chunksOf(response.body), encoder, handle, resumed, progress, () => {
       items += 1;
     });
-    if (ended) await handle.sync();
+    if (ended) {
+      await options.onStep?.('written');
+      await handle.sync();
+      await options.onStep?.('synced');
+    }
   } catch (error) {
-    if (error instanceof CliError || error instanceof CourierError) throw error;
+    if (error instanceof CliError || error instanceof CourierError || error instanceof PullStopped)
+      throw error;
     const reason = isSealboxError(error) ? error.message : String(error);
     throw new CourierError(
       'SERVER_UNREACHABLE',
@@ -135,7 +163,7 @@ export async function courierPull(options: PullOptions, io: CommandIo): Promise<
     bar.stop();
     await handle.close();
   }
-  await complete(client, partial, out, encoder.cursor);
+  await complete(client, partial, out, encoder.cursor, options.onStep);
   io.print(`${items} new item(s) written to ${out}. The server has been told they arrived.`);
   return { out, items, cursor: encoder.cursor, resumed };
 }

@@ -1,7 +1,9 @@
 // One error handler for the whole API. Every failure leaves as
 // `{ error: { code, message } }` with a stable code; a 5xx says nothing about
 // what went wrong inside (the log has it, without the request).
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isSealboxError } from '../../client-crypto/index.ts';
 import { ApiError, errorBody } from '../errors.ts';
@@ -95,6 +97,49 @@ function errors(app: FastifyInstance, _options: unknown, done: () => void) {
     return reply.code(404).send(errorBody('NOT_FOUND', 'no such resource'));
   });
   done();
+}
+
+/**
+ * Fastify's `frameworkErrors`: what it refuses before any route is found (a
+ * path with a malformed percent-escape, an overlong path parameter). Fastify's
+ * own answer has another shape and repeats the path back.
+ */
+export function frameworkErrors(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const [status, code, message]: [number, string, string] =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? [414, 'URL_TOO_LONG', 'the address is too long']
+      : error.code === 'FST_ERR_BAD_URL'
+        ? [400, 'URL_INVALID', 'the address is not valid']
+        : [400, 'REQUEST_INVALID', 'request is not acceptable'];
+  void reply.code(status).send(errorBody(code, message));
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node's HTTP parser refused (bad
+ * Content-Length, Content-Length with Transfer-Encoding, a broken chunk,
+ * headers too large). Answered in the API's shape, then the connection closes;
+ * nothing is logged (the request is not known, only its socket).
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message]: [number, string, string] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HEADERS_TOO_LARGE', 'request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'the request took too long to arrive']
+        : [400, 'REQUEST_INVALID', 'request is not valid HTTP'];
+  const body = JSON.stringify(errorBody(code, message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 export default fp(errors, { name: 'sealbox-errors' });

@@ -159,6 +159,12 @@ function shapes(ctx: FuzzContext): fc.Arbitrary<Shape> {
     '\u00ff/\u00fe',
   );
   const at = (m: Method, url: fc.Arbitrary<string>) => url.map((u) => [m, u] as const);
+  // Path segments sent as they are, not encoded: malformed percent-escapes,
+  // overlong UTF-8, and parameters longer than the router accepts.
+  const rawSegment = fc.oneof(
+    fc.constantFrom('%zz', '%', '%e2%82', '%c0%af', '%ff%fe', 'a%2', '%%41', '%u0041', '%00'),
+    fc.integer({ min: 101, max: 5000 }).map((n) => 'A'.repeat(n)),
+  );
   const route = fc.oneof(
     at(
       'GET',
@@ -195,6 +201,20 @@ function shapes(ctx: FuzzContext): fc.Arbitrary<Shape> {
     at(
       'GET',
       fc.constantFrom('/v1/uploads//parts/', '/v1/status?lookupToken=x', '/%2e%2e/secrets'),
+    ),
+    at(
+      'PUT',
+      fc
+        .tuple(rawSegment, fc.oneof(fc.constant('0'), rawSegment))
+        .map(([id, n]) => `/v1/uploads/${id}/parts/${n}`),
+    ),
+    at(
+      'GET',
+      rawSegment.map((s) => `/v1/uploads/${s}`),
+    ),
+    at(
+      'POST',
+      rawSegment.map((s) => `/v1/uploads/${s}/finish`),
     ),
   );
   const anyMethod = fc.constantFrom<Method>(

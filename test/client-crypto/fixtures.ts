@@ -98,11 +98,17 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** The error code a promise rejects with, or undefined when it resolves. */
+/**
+ * The SealboxError code a verification fails with, or undefined when it
+ * succeeds. Any other exception (a TypeError from unchecked input) is a crash,
+ * not a refusal: it propagates and fails the test.
+ */
 export async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   try {
     await p;
     return undefined;
   } catch (e) {
-    return isSealboxError(e) ? e.code : `OTHER: ${String(e)}`;
+    if (isSealboxError(e)) return e.code;
+    throw e;
   }
 }

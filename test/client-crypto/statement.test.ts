@@ -172,8 +172,14 @@ t.test('any single-byte change to payload or signature is rejected', async (t) =
 });
 
 t.test('malformed statements get a code', async (t) => {
-  for (const bad of [null, {}, { format: 'x' }, { format: 'sealbox-statement-v1', payload: 1 }]) {
-    t.ok(await codeOf(verifyStatement(bad, world.keyset)));
+  const malformed: [unknown, string][] = [
+    [null, 'FORMAT_INVALID'],
+    [{}, 'VERSION_UNSUPPORTED'],
+    [{ format: 'x' }, 'VERSION_UNSUPPORTED'],
+    [{ format: 'sealbox-statement-v1', payload: 1 }, 'VERSION_UNSUPPORTED'],
+  ];
+  for (const [bad, code] of malformed) {
+    t.equal(await codeOf(verifyStatement(bad, world.keyset)), code, JSON.stringify(bad));
   }
   await t.rejects(
     createStatement(
@@ -181,6 +187,7 @@ t.test('malformed statements get a code', async (t) => {
       amina!,
       world.keyset,
     ),
+    { code: 'FORMAT_INVALID', message: 'a reply needs text' },
   );
   await t.rejects(
     createStatement(

@@ -44,6 +44,8 @@ async function leftovers(cases: string): Promise<string[]> {
 
 let s: Setup;
 let dir: string;
+/** Exit codes that `review open` really gave, kept for the comparison of all codes below. */
+const observed = new Map<string, number>();
 t.before(async () => {
   dir = await tempDir(t);
   s = await makeSetup(dir);
@@ -57,6 +59,7 @@ t.test('a damaged record is skipped by id; the others are opened', async (t) => 
   await writeFile(bundle, bytes);
   const cases = join(dir, 'cases-damaged');
   const result = await open(s, bundle, cases);
+  observed.set('tampered', result.code);
   t.equal(result.code, EXIT.tampered);
   t.match(result.lines, /Skipped item bad-two/);
   t.match(result.message, /bad-two/);
@@ -88,6 +91,7 @@ t.test(
     await writeFile(cut, bytes.subarray(0, at + 100_000)); // inside bad-two's attachment
     const cases = join(dir, 'cases-cut');
     const result = await open(s, cut, cases);
+    observed.set('truncated', result.code);
     t.equal(result.code, EXIT.truncated);
     t.match(result.message, /incomplete/);
     t.same(
@@ -202,8 +206,8 @@ t.test('wrong key, another keyset, wrong passphrase, outbox signer not in keyset
   t.equal(eveCode, EXIT.signerNotInKeyset);
 
   codes.set('usage', await run(['review', 'open', '--cases', cases], testIo()));
-  codes.set('tampered', EXIT.tampered);
-  codes.set('truncated', EXIT.truncated);
+  // The outcomes of the damaged and truncated bundles above, as `review open` gave them.
+  for (const name of ['tampered', 'truncated']) codes.set(name, observed.get(name) ?? -1);
   t.same(Object.fromEntries(codes), {
     'wrong key': EXIT.wrongKey,
     'other keyset': EXIT.otherKeyset,
