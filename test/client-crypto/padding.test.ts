@@ -1,6 +1,10 @@
 // Padmé: never shorter, overhead bounded, few distinct lengths; bad lengths refused.
 import t from 'tap';
-import { attachmentPaddedLength, documentPaddedLength, padme } from '../../client-crypto/index.ts';
+import {
+  attachmentPaddedLength,
+  documentPaddedLength,
+  padme,
+} from '../../client-crypto/padding.ts';
 
 t.test('padme rounds up within its bound and leaves few lengths', async (t) => {
   t.equal(padme(0), 0);
