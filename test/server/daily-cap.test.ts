@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { FileMigrationProvider, Migrator } from 'kysely/migration';
+import { FileMigrationProvider, Migrator } from 'kysely';
 import t from 'tap';
 import { DailyAllowance, MAX_BLOCK, reserveAdmissions } from '../../server/db/daily-cap.ts';
 import { today } from '../../server/db/dates.ts';
