@@ -6,6 +6,12 @@
 // randomness (X-Wing encapsulation, nonces, secretstream headers, salts), so
 // their bytes differ from run to run; the files checked in are the reference,
 // and test/client-crypto/vectors.test.ts checks whatever is there.
+//
+// Why one long file: it is the table of scenarios itself, one section per
+// section of docs/protocol.md and docs/protocol-courier.md, in the same order,
+// so that it reads beside the spec; every section uses the same world (the
+// keys built at the top) and nothing else, and each vector is written where
+// its scenario is described.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';

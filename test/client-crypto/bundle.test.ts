@@ -1,3 +1,6 @@
+// The bundle codec (client-crypto/bundle-*.ts): round trips, streaming, every
+// truncation and flipped byte, damaged and removed records, resuming. (One file
+// for the four modules: the scenarios share the sample bundle built at the top.)
 import t from 'tap';
 import {
   BUNDLE_RECORD_TYPES,

@@ -4,6 +4,8 @@
 //      libsodium calls only, to show the spec is enough to interoperate.
 // Bundles and courier request signatures follow docs/protocol-courier.md; the
 // signatures also go through the server's own checks.
+// (Long because it is one run per vector kind; the two independent readers it
+// compares with live in spec-reader.ts and spec-reader-courier.ts.)
 import t from 'tap';
 import sumo from 'libsodium-wrappers-sumo';
 import {
