@@ -10,19 +10,11 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  organisationCreate,
-  organisationSignKeyset,
-} from '../../reviewer/commands/organisation.ts';
 import { reviewOpen } from '../../reviewer/commands/review-open.ts';
 import { reviewStatement } from '../../reviewer/commands/review-statement.ts';
-import { reviewerCreate } from '../../reviewer/commands/reviewer-identity.ts';
-import {
-  courierKeygen,
-  courierPublishKeyset,
-  courierPush,
-} from '../../reviewer/courier/commands.ts';
+import { courierPublishKeyset, courierPush } from '../../reviewer/courier/commands.ts';
 import { courierPull } from '../../reviewer/courier/pull.ts';
+import { makeOrganisation } from '../audit/organisation.ts';
 import { build } from '../helper.ts';
 import { tempDir, testIo } from '../reviewer/fixtures.ts';
 import { axeViolations, builtPage, openBrowser, screenshot, serveWeb } from './harness.ts';
@@ -36,24 +28,9 @@ void t.test('submit in the page → courier → review → courier → reply in 
   const io = testIo();
   const p = (name: string) => join(dir, name);
 
-  // The organisation, offline: a root, a reviewer, a courier, a keyset.
-  const org = await organisationCreate({ out: p('org.key') }, io);
-  await reviewerCreate({ name: 'Ana', out: p('ana.key'), card: p('ana.card.json') }, io);
-  await courierKeygen(
-    { name: 'Office laptop', out: p('courier.key'), card: p('courier.card.json') },
-    io,
-  );
-  await organisationSignKeyset(
-    {
-      key: p('org.key'),
-      reviewers: [p('ana.card.json')],
-      couriers: [p('courier.card.json')],
-      version: 1,
-      expires: '2099-12-31',
-      out: p('keyset.json'),
-    },
-    io,
-  );
+  // The organisation, offline, with the real tools: a root, a reviewer (Ana),
+  // a courier, a keyset (test/audit/organisation.ts).
+  const org = await makeOrganisation(dir);
 
   // The server knows only the root's fingerprint; the keyset arrives by courier.
   const { dist } = await builtPage();
