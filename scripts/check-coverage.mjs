@@ -17,6 +17,15 @@ const CRYPTO_BELOW = {
   'client-crypto/statement.ts': { lines: 95, branches: 86 },
 };
 
+// Two passes, one report each (npm test): `--crypto` after `tap test/client-crypto`
+// checks every client-crypto file against its own floor, from the library's
+// own tests alone; without it, after the whole suite, the project's floor.
+// (In the whole suite, server and tool processes started by the tests also
+// report coverage of client-crypto, transpiled by another loader; merged, their
+// V8 ranges were seen to mark covered lines uncovered, so per-file figures
+// there depend on which processes ran. The library's own run does not.)
+const cryptoPass = process.argv.includes('--crypto');
+
 let report;
 try {
   report = JSON.parse(readFileSync('.tap/report/coverage-summary.json', 'utf8'));
@@ -25,14 +34,14 @@ try {
   process.exit(1);
 }
 let failed = false;
-for (const [kind, floor] of Object.entries(FLOOR)) {
+for (const [kind, floor] of cryptoPass ? [] : Object.entries(FLOOR)) {
   const pct = report.total[kind].pct;
   const ok = pct >= floor;
   if (!ok) failed = true;
   console.log(`coverage ${kind}: ${pct}% (floor ${floor}%) ${ok ? 'ok' : 'BELOW FLOOR'}`);
 }
 let cryptoFiles = 0;
-for (const [path, summary] of Object.entries(report)) {
+for (const [path, summary] of cryptoPass ? Object.entries(report) : []) {
   if (path === 'total') continue;
   const file = relative(process.cwd(), path).replaceAll('\\', '/');
   if (!file.startsWith('client-crypto/')) continue;
@@ -46,9 +55,11 @@ for (const [path, summary] of Object.entries(report)) {
     }
   }
 }
-if (cryptoFiles === 0) {
+if (cryptoPass && cryptoFiles === 0) {
   failed = true;
   console.log('coverage: no client-crypto file in the report');
 }
-console.log(`coverage: ${cryptoFiles} client-crypto files checked against their floors`);
+if (cryptoPass) {
+  console.log(`coverage: ${cryptoFiles} client-crypto files checked against their floors`);
+}
 process.exit(failed ? 1 : 0);
