@@ -25,6 +25,11 @@ const CRYPTO_BELOW = {
 // V8 ranges were seen to mark covered lines uncovered, so per-file figures
 // there depend on which processes ran. The library's own run does not.)
 const cryptoPass = process.argv.includes('--crypto');
+// On the PostgreSQL run the whole-project figures are shown, not enforced: the
+// server processes of its PostgreSQL-only fault tests were seen to merge into
+// reports whose files had lost their function maps (80 % of functions one run,
+// 89 % the run before, on the same code). The PGlite run enforces the floor.
+const enforceTotals = !process.env.DATABASE_URL;
 
 let report;
 try {
@@ -37,8 +42,9 @@ let failed = false;
 for (const [kind, floor] of cryptoPass ? [] : Object.entries(FLOOR)) {
   const pct = report.total[kind].pct;
   const ok = pct >= floor;
-  if (!ok) failed = true;
-  console.log(`coverage ${kind}: ${pct}% (floor ${floor}%) ${ok ? 'ok' : 'BELOW FLOOR'}`);
+  if (!ok && enforceTotals) failed = true;
+  const verdict = ok ? 'ok' : enforceTotals ? 'BELOW FLOOR' : 'below floor (not enforced here)';
+  console.log(`coverage ${kind}: ${pct}% (floor ${floor}%) ${verdict}`);
 }
 let cryptoFiles = 0;
 for (const [path, summary] of cryptoPass ? Object.entries(report) : []) {
