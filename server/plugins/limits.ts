@@ -12,7 +12,7 @@ import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError, errorBody } from '../errors.ts';
-import type { Proof, ProofOfWork } from '../pow.ts';
+import type { Proof, ProofOfWork, VerifiedProof } from '../pow.ts';
 
 export type RateClass = 'read' | 'write' | 'part';
 
@@ -29,6 +29,16 @@ declare module 'fastify' {
     rateClass?: RateClass;
     paidBy?: RatePayment;
   }
+  interface FastifyRequest {
+    /** The proof of work a 'proof'-paid request verified with (set by the preHandler). */
+    paidProof: VerifiedProof | null;
+  }
+}
+
+/** The verified proof of a route paid by 'proof': verified once, in the preHandler. */
+export function paidProof(request: FastifyRequest): VerifiedProof {
+  if (!request.paidProof) throw new Error('the route is not paid by a proof of work');
+  return request.paidProof;
 }
 
 export class TokenBucket {
@@ -114,6 +124,7 @@ async function limits(
     part: new TokenBucket(options.readsPerMinute),
   };
   const charged = new ChargedProofs();
+  app.decorateRequest('paidProof', null);
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.rateClass === 'read') takeToken(buckets.read, reply);
@@ -124,13 +135,15 @@ async function limits(
     if (rateClass !== 'write' && rateClass !== 'part') return;
     if (paidBy === 'proof') {
       const proof = (request.body as { challenge: Proof }).challenge;
-      const key = Buffer.from(options.pow.verify(proof).digest).toString('hex');
+      const verified = options.pow.verify(proof);
+      const key = Buffer.from(verified.digest).toString('hex');
       // No await from here on: the check, the token and the record are one step.
       if (charged.has(key)) {
         throw new ApiError(409, 'CHALLENGE_SPENT', 'proof of work already used: fetch a new one');
       }
       takeToken(buckets[rateClass], reply);
       charged.add(key, proof.challenge.parameters.expiresAt!);
+      request.paidProof = verified;
       return;
     }
     if (paidBy) await paidBy(request);

@@ -8,6 +8,7 @@ import { holdExportOrder } from '../db/export-order.ts';
 import { insertFollowup } from '../db/followups.ts';
 import { submissionByLookupHash } from '../db/submissions.ts';
 import { ApiError } from '../errors.ts';
+import { paidProof } from '../plugins/limits.ts';
 import { proofSchema, spendVerified } from '../pow.ts';
 import { acceptEnvelope, claimEveryUpload } from './envelope.ts';
 import { base64url, dateSchema, decodeField, errorSchema, lookupTokenSchema } from './schemas.ts';
@@ -42,7 +43,7 @@ const followups: FastifyPluginCallbackZod = (app, _options, done) => {
       const token = decodeField('lookupToken', body.lookupToken, 32);
       const { envelope } = await acceptEnvelope(db, body.envelope, 'followup');
       const uploadIds = [...new Set(body.uploads)];
-      const proof = app.sealbox.pow.verify(body.challenge);
+      const proof = paidProof(request);
       const lookupHash = await app.sealbox.lookupHash(token);
       const received = today();
       // In the next commit window (db/commit-window.ts). The proof stays spent

@@ -14,6 +14,7 @@ import type { CommitWindow } from '../db/commit-window.ts';
 import { undoOnError } from '../db/commit-window.ts';
 import { today } from '../db/dates.ts';
 import { ApiError } from '../errors.ts';
+import { paidProof } from '../plugins/limits.ts';
 import { proofSchema } from '../pow.ts';
 import { acceptEnvelope, claimEveryUpload } from './envelope.ts';
 import { base64url, dateSchema, decodeField, errorSchema, lookupTokenSchema } from './schemas.ts';
@@ -90,7 +91,7 @@ const submissions: FastifyPluginCallbackZod = (app, _options, done) => {
       const token = decodeField('lookupToken', body.lookupToken, 32);
       const { envelope, header } = await acceptEnvelope(db, body.envelope, 'submission');
       const uploadIds = [...new Set(body.uploads)];
-      const proof = app.sealbox.pow.verify(body.challenge);
+      const proof = paidProof(request);
       const admission = {
         proof,
         submission: {

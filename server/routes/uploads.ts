@@ -26,6 +26,7 @@ import {
   storedParts,
 } from '../db/uploads.ts';
 import { ApiError } from '../errors.ts';
+import { paidProof } from '../plugins/limits.ts';
 import { proofSchema, spendVerified } from '../pow.ts';
 import { base64url, decodeField, errorSchema } from './schemas.ts';
 import { newId } from '../ids.ts';
@@ -167,7 +168,7 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
         reply.header('retry-after', '3600');
         throw new ApiError(503, 'UPLOAD_CAPACITY', 'the service takes no more files for now');
       }
-      const proof = app.sealbox.pow.verify(request.body.challenge);
+      const proof = paidProof(request);
       const id = newId();
       // Anonymous writes commit in windows (db/commit-window.ts).
       await app.sealbox.commitWindow.run(async (trx) => {
