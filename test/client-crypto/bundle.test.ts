@@ -5,6 +5,7 @@ import t from 'tap';
 import {
   BUNDLE_RECORD_TYPES,
   BundleEncoder,
+  concatBytes,
   getSodium,
   isSealboxError,
   readBundle,
@@ -83,22 +84,12 @@ async function writeItem(encoder: BundleEncoder, item: Item, out: Uint8Array[]):
   }
 }
 
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 async function buildBundle(): Promise<Uint8Array> {
   const encoder = await BundleEncoder.create();
   const out = [encoder.start(start)];
   for (const item of items) await writeItem(encoder, item, out);
   out.push(encoder.end());
-  return join(out);
+  return concatBytes(...out);
 }
 
 // Feeds the bytes in uneven pieces so that record borders fall inside chunks.
@@ -126,7 +117,7 @@ async function readAll(data: Uint8Array, size?: number): Promise<ReadResult> {
           result.largestChunk = Math.max(result.largestChunk, chunk.length);
           parts.push(chunk.slice());
         }
-        result.items.push({ ...item, data: join(parts) });
+        result.items.push({ ...item, data: concatBytes(...parts) });
       } catch (bodyError) {
         result.items.push({ ...item, bodyError });
       }
@@ -303,13 +294,13 @@ t.test('removed records are detected by the end record', async (t) => {
   const encoder = await BundleEncoder.create();
   const parts = [encoder.start(start)];
   await writeItem(encoder, items[0]!, parts);
-  const before = join(parts).length;
+  const before = concatBytes(...parts).length;
   await writeItem(encoder, items[1]!, parts);
-  const after = join(parts).length;
+  const after = concatBytes(...parts).length;
   await writeItem(encoder, items[2]!, parts);
   parts.push(encoder.end());
-  const whole = join(parts);
-  const cut = join([whole.subarray(0, before), whole.subarray(after)]);
+  const whole = concatBytes(...parts);
+  const cut = concatBytes(whole.subarray(0, before), whole.subarray(after));
   const result = await readAll(cut);
   t.ok(isSealboxError(result.error, 'STREAM_TAMPERED'));
   t.notOk(result.items.some((i) => i.type === 'end'));
@@ -323,8 +314,8 @@ function frame(type: number, meta: string, body: Uint8Array = new Uint8Array(0))
   view.setUint32(1, metaBytes.length);
   header.set(metaBytes, 5);
   view.setUint32(9 + metaBytes.length, body.length);
-  const record = join([header, body]);
-  return join([record, sodium.crypto_generichash(32, record, null)]);
+  const record = concatBytes(header, body);
+  return concatBytes(record, sodium.crypto_generichash(32, record, null));
 }
 
 async function expectCode(t: Tap, data: Uint8Array, code: SealboxErrorCode): Promise<ReadResult> {
@@ -342,16 +333,16 @@ t.test('malformed records', async (t) => {
     'VERSION_UNSUPPORTED',
   );
   await expectCode(t, frame(1, 'not json'), 'FORMAT_INVALID');
-  await expectCode(t, join([startRecord, startRecord]), 'FORMAT_INVALID');
+  await expectCode(t, concatBytes(startRecord, startRecord), 'FORMAT_INVALID');
   const huge = new Uint8Array(13);
   huge[0] = 2;
   new DataView(huge.buffer).setUint32(1, 2 ** 31);
-  await expectCode(t, join([startRecord, huge]), 'FORMAT_INVALID');
+  await expectCode(t, concatBytes(startRecord, huge), 'FORMAT_INVALID');
 
   // An unknown record type and unreadable metadata are reported and skipped.
   const result = await expectCode(
     t,
-    join([startRecord, frame(9, '{}', bytes(10, 1)), frame(4, '{"id":1}'), frame(2, '[')]),
+    concatBytes(startRecord, frame(9, '{}', bytes(10, 1)), frame(4, '{"id":1}'), frame(2, '[')),
     'STREAM_TRUNCATED',
   );
   t.same(
@@ -360,7 +351,7 @@ t.test('malformed records', async (t) => {
   );
 
   // Bytes after the end record.
-  await expectCode(t, join([bundle, new Uint8Array(1)]), 'FORMAT_INVALID');
+  await expectCode(t, concatBytes(bundle, new Uint8Array(1)), 'FORMAT_INVALID');
 });
 
 t.test('the encoder refuses out-of-order writing', async (t) => {
@@ -414,7 +405,7 @@ t.test('scan and resume continue an interrupted bundle to the same bytes', async
     for (const item of items.filter((i) => i.seq > scan.cursor))
       await writeItem(encoder, item, rest);
     rest.push(encoder.end());
-    const resumed = join([bundle.subarray(0, scan.boundary), ...rest]);
+    const resumed = concatBytes(bundle.subarray(0, scan.boundary), ...rest);
     if (resumed.length !== bundle.length || indexOf(resumed, bundle) !== 0) {
       t.fail(`resume from ${length} (boundary ${scan.boundary}) differs`);
       return;
@@ -438,7 +429,7 @@ t.test('scan and resume continue an interrupted bundle to the same bytes', async
       envelope1,
     ),
   );
-  await t.rejects(BundleEncoder.resume(pieces(join(parts))), { code: 'FORMAT_INVALID' });
+  await t.rejects(BundleEncoder.resume(pieces(concatBytes(...parts))), { code: 'FORMAT_INVALID' });
   await t.rejects(BundleEncoder.resume(pieces(new Uint8Array(0))), { code: 'FORMAT_INVALID' });
 });
 
