@@ -16,6 +16,9 @@ import pg from 'pg';
 import {
   DOCUMENT_VERSION,
   courierCard,
+  deriveReceiptKeys,
+  generateReceipt,
+  sealDocument,
   generateCourierKey,
   generateOrganisationKey,
   generateReviewerIdentity,
@@ -381,6 +384,25 @@ export async function solvedChallenge(app: FastifyInstance): Promise<unknown> {
   const solution = await solveChallenge({ challenge, deriveKey });
   if (!solution) throw new Error('could not solve the challenge');
   return { challenge, solution };
+}
+
+/**
+ * The body of POST /v1/submissions for a new case: fresh receipt keys (unless
+ * given), a solved challenge from `app`, the sample document sealed to `keyset`.
+ */
+export async function sampleSubmission(
+  app: FastifyInstance,
+  keyset: Keyset,
+  keys?: ReceiptKeys,
+): Promise<{ challenge: unknown; lookupToken: string; envelope: string }> {
+  const k = keys ?? (await deriveReceiptKeys(await generateReceipt()));
+  return {
+    challenge: await solvedChallenge(app),
+    lookupToken: toBase64Url(k.lookupToken),
+    envelope: toBase64Url(
+      await sealDocument(sampleDocument('submission', k), keyset, k.authorKeyPair),
+    ),
+  };
 }
 
 export function sampleDocument(

@@ -5,16 +5,10 @@
 // no capacity; and what is left unfinished is dropped after
 // SEALBOX_UPLOAD_EXPIRY_HOURS, not the retention period.
 import t from 'tap';
-import {
-  deriveReceiptKeys,
-  generateReceipt,
-  getSodium,
-  sealDocument,
-  toBase64Url,
-} from '../../client-crypto/index.ts';
+import { getSodium, toBase64Url } from '../../client-crypto/index.ts';
 import { runMaintenance } from '../../server/maintenance.ts';
 import { createUpload, getUpload } from '../../server/db/uploads.ts';
-import { build, sampleDocument, seedKeyset, solvedChallenge, testDatabase } from '../helper.ts';
+import { build, sampleSubmission, seedKeyset, solvedChallenge, testDatabase } from '../helper.ts';
 
 type ErrorJson = { error: { code: string } };
 type Proof = { challenge: { signature: string } };
@@ -78,17 +72,10 @@ t.test('a burst of unpaid writes leaves the write bucket to paid ones', async (t
   t.equal((await upload()).statusCode, 201, 'the first use of a proof');
   await burst('replayed proof', 409, 'CHALLENGE_SPENT', upload);
 
-  const keys = await deriveReceiptKeys(await generateReceipt());
   const paid = await app.inject({
     method: 'POST',
     url: '/v1/submissions',
-    payload: {
-      challenge: await solvedChallenge(app),
-      lookupToken: toBase64Url(keys.lookupToken),
-      envelope: toBase64Url(
-        await sealDocument(sampleDocument('submission', keys), keyset, keys.authorKeyPair),
-      ),
-    },
+    payload: await sampleSubmission(app, keyset),
   });
   t.equal(paid.statusCode, 201, 'a paid submission after the flood is taken');
 

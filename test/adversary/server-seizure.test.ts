@@ -10,26 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import t, { type Test } from 'tap';
-import {
-  deriveReceiptKeys,
-  generateReceipt,
-  sealDocument,
-  toBase64Url,
-} from '../../client-crypto/index.ts';
+import {} from '../../client-crypto/index.ts';
 import type { Db } from '../../server/db/database.ts';
 import { pgliteDatabase, postgresDatabase } from '../../server/db/database.ts';
 import { migrateToLatest } from '../../server/db/migrate.ts';
 import { purgeWal } from '../../server/db/wal.ts';
 import { cannotRunPrivatePostgres, privatePostgres } from '../faults/private-postgres.ts';
 import type { Teardown, TestKeyset } from '../helper.ts';
-import {
-  build,
-  onPostgres,
-  pgliteTemplate,
-  sampleDocument,
-  seedKeyset,
-  solvedChallenge,
-} from '../helper.ts';
+import { build, onPostgres, pgliteTemplate, sampleSubmission, seedKeyset } from '../helper.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Commit } from './wal.ts';
 import { readCommits, waldumpCommits } from './wal.ts';
@@ -80,15 +68,7 @@ async function insertLsn(db: Db): Promise<string> {
 
 async function submitBurst(app: FastifyInstance, made: TestKeyset): Promise<void> {
   const bodies = [];
-  for (let i = 0; i < BURST; i++) {
-    const keys = await deriveReceiptKeys(await generateReceipt());
-    const document = sampleDocument('submission', keys);
-    bodies.push({
-      challenge: await solvedChallenge(app),
-      lookupToken: toBase64Url(keys.lookupToken),
-      envelope: toBase64Url(await sealDocument(document, made.keyset, keys.authorKeyPair)),
-    });
-  }
+  for (let i = 0; i < BURST; i++) bodies.push(await sampleSubmission(app, made.keyset));
   const answers = await Promise.all(
     bodies.map((payload) => app.inject({ method: 'POST', url: '/v1/submissions', payload })),
   );

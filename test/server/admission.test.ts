@@ -6,12 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import t from 'tap';
-import {
-  deriveReceiptKeys,
-  generateReceipt,
-  sealDocument,
-  toBase64Url,
-} from '../../client-crypto/index.ts';
+import {} from '../../client-crypto/index.ts';
 import type { Keyset } from '../../client-crypto/index.ts';
 import { admitSubmission } from '../../server/db/admission.ts';
 import type { Admission, AdmissionOutcome } from '../../server/db/admission.ts';
@@ -23,7 +18,7 @@ import {
   build,
   makeKeyset,
   postgresDatabase,
-  sampleDocument,
+  sampleSubmission,
   seedKeyset,
   dayCount,
   racingDatabase,
@@ -147,17 +142,10 @@ t.test('POST /v1/submissions under a daily cap', async (t) => {
     t.teardown(() => second.destroy());
     apps.push((await build(t, { db: second, env })).app);
   }
-  const body = async (k: Keyset, uploads: string[] = []) => {
-    const keys = await deriveReceiptKeys(await generateReceipt());
-    return {
-      challenge: await solvedChallenge(apps[0]!),
-      lookupToken: toBase64Url(keys.lookupToken),
-      envelope: toBase64Url(
-        await sealDocument(sampleDocument('submission', keys), k, keys.authorKeyPair),
-      ),
-      uploads,
-    };
-  };
+  const body = async (k: Keyset, uploads: string[] = []) => ({
+    ...(await sampleSubmission(apps[0]!, k)),
+    uploads,
+  });
 
   await t.test('an unclaimable attachment stores nothing and spends the proof', async (t) => {
     const payload = await body(keyset, ['A'.repeat(22)]);

@@ -2,14 +2,9 @@
 // on new cases, and 503 when the event loop falls behind.
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import {
-  deriveReceiptKeys,
-  generateReceipt,
-  sealDocument,
-  toBase64Url,
-} from '../../client-crypto/index.ts';
+import {} from '../../client-crypto/index.ts';
 import { TokenBucket } from '../../server/plugins/limits.ts';
-import { build, sampleDocument, seedKeyset, solvedChallenge, testDatabase } from '../helper.ts';
+import { build, sampleSubmission, seedKeyset, solvedChallenge, testDatabase } from '../helper.ts';
 
 type ErrorJson = { error: { code: string } };
 
@@ -59,20 +54,12 @@ t.test('limits on a shared database', async (t) => {
 
   await t.test('a daily cap on new cases', async (t) => {
     const { app } = await build(t, { db, env: { SEALBOX_SUBMISSIONS_PER_DAY: '1' } });
-    const submit = async () => {
-      const keys = await deriveReceiptKeys(await generateReceipt());
-      return app.inject({
+    const submit = async () =>
+      app.inject({
         method: 'POST',
         url: '/v1/submissions',
-        payload: {
-          challenge: await solvedChallenge(app),
-          lookupToken: toBase64Url(keys.lookupToken),
-          envelope: toBase64Url(
-            await sealDocument(sampleDocument('submission', keys), keyset, keys.authorKeyPair),
-          ),
-        },
+        payload: await sampleSubmission(app, keyset),
       });
-    };
     t.equal((await submit()).statusCode, 201);
     const refused = await submit();
     t.equal(refused.statusCode, 503);
