@@ -4,20 +4,11 @@
 // documents, and remembers the courier's nonce, not the header text.
 import t from 'tap';
 import { signRequest, type SignedRequest } from '../../reviewer/courier/http.ts';
-import { courierServer } from '../server/courier-fixtures.ts';
+import { courierServer, sendSigned } from '../server/courier-fixtures.ts';
 
 async function send(request: SignedRequest): Promise<{ status: number; code?: string }> {
-  const response = await fetch(request.url, {
-    method: request.method,
-    headers: request.headers,
-    ...(request.body ? { body: request.body } : {}),
-  });
-  if (response.ok) {
-    await response.arrayBuffer();
-    return { status: response.status };
-  }
-  const body = (await response.json()) as { error: { code: string } };
-  return { status: response.status, code: body.error.code };
+  const { status, code } = await sendSigned(request);
+  return code === undefined ? { status } : { status, code };
 }
 
 const header = (request: SignedRequest, name: string): string =>

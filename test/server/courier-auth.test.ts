@@ -4,23 +4,14 @@ import t from 'tap';
 import { fingerprint, generateCourierKey, toBase64Url } from '../../client-crypto/index.ts';
 import { contentDigestMatches } from '../../server/plugins/courier-auth.ts';
 import { courierClient, signRequest, type SignedRequest } from '../../reviewer/courier/http.ts';
-import { courierServer } from './courier-fixtures.ts';
+import { courierServer, sendSigned } from './courier-fixtures.ts';
 
 let lastMessage = '';
 
 async function raw(request: SignedRequest): Promise<{ status: number; code?: string }> {
-  const response = await fetch(request.url, {
-    method: request.method,
-    headers: request.headers,
-    ...(request.body ? { body: request.body } : {}),
-  });
-  if (response.ok) {
-    await response.arrayBuffer();
-    return { status: response.status };
-  }
-  const body = (await response.json()) as { error: { code: string; message: string } };
-  lastMessage = body.error.message;
-  return { status: response.status, code: body.error.code };
+  const { status, code, message } = await sendSigned(request);
+  if (message !== undefined) lastMessage = message;
+  return code === undefined ? { status } : { status, code };
 }
 
 t.test('courier authentication', async (t) => {

@@ -8,7 +8,7 @@ import type { Db } from '../../server/db/database.ts';
 import { holdExportOrder } from '../../server/db/export-order.ts';
 import { insertFollowup } from '../../server/db/followups.ts';
 import { claimUploads, createUpload, markFinished, putPart } from '../../server/db/uploads.ts';
-import { courierClient } from '../../reviewer/courier/http.ts';
+import { courierClient, type SignedRequest } from '../../reviewer/courier/http.ts';
 import { build, insertSubmission, seedKeyset, testDatabase } from '../helper.ts';
 
 interface Teardown {
@@ -102,3 +102,20 @@ export async function addFollowup(
 }
 
 export const randomFile = (size: number): Uint8Array => new Uint8Array(randomBytes(size));
+
+/** Sends a signed courier request as it is; the status, and our error code and message if refused. */
+export async function sendSigned(
+  request: SignedRequest,
+): Promise<{ status: number; code?: string; message?: string }> {
+  const response = await fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    ...(request.body ? { body: request.body } : {}),
+  });
+  if (response.ok) {
+    await response.arrayBuffer();
+    return { status: response.status };
+  }
+  const body = (await response.json()) as { error: { code: string; message: string } };
+  return { status: response.status, code: body.error.code, message: body.error.message };
+}
