@@ -129,16 +129,8 @@ export class CommitWindow {
     try {
       outcomes = await this.db.transaction().execute(async (trx) => {
         const done: Outcome[] = [];
-        for (const pending of batch) {
-          await sql`savepoint sealbox_write`.execute(trx);
-          try {
-            done.push({ ok: true, value: await pending.work(trx) });
-            await sql`release savepoint sealbox_write`.execute(trx);
-          } catch (error) {
-            await sql`rollback to savepoint sealbox_write`.execute(trx);
-            done.push({ ok: false, error });
-          }
-        }
+        // Savepoints of one name nest: a write's own undoOnError inside is the newer one.
+        for (const pending of batch) done.push(await undoOnError(trx, () => pending.work(trx)));
         return done;
       });
       this.committed++;
