@@ -15,6 +15,7 @@ import type { SealedDocument } from '../client-crypto/index.ts';
 import { keysetFor, reviewers, sampleReport, submitterKeys } from './lib/keys.ts';
 import type { Benchmark, Check } from './lib/result.ts';
 import { MiB, figure, ratio, round, timed } from './lib/stats.ts';
+import { legacyRing, legacySealingKeys } from '../test/epochs.ts';
 
 const PIECE = 64 * 1024;
 
@@ -196,7 +197,10 @@ const benchmark: Benchmark = {
             },
           ],
         };
-        return { chunks, envelope: await sealDocument(doc, keyset3, submitter.authorKeyPair) };
+        return {
+          chunks,
+          envelope: await sealDocument(doc, legacySealingKeys(keyset3), submitter.authorKeyPair),
+        };
       });
       ours.push(mibs(pgpSize, job.ms));
       const pgp = await timed(async () => {
@@ -235,15 +239,17 @@ const benchmark: Benchmark = {
       for (let r = 0; r < (smoke ? 1 : 3); r++) {
         const t = await timed(async () => {
           for (let i = 0; i < seals; i++)
-            envelopeBytes = (await sealDocument(doc, keyset, submitter.authorKeyPair)).length;
+            envelopeBytes = (
+              await sealDocument(doc, legacySealingKeys(keyset), submitter.authorKeyPair)
+            ).length;
         });
         samples.push(t.ms / seals);
       }
       const sealMs = figure(samples, 'ms per envelope');
       const last = many[n - 1]!;
-      const envelope = await sealDocument(doc, keyset, submitter.authorKeyPair);
+      const envelope = await sealDocument(doc, legacySealingKeys(keyset), submitter.authorKeyPair);
       const opened = await timed(async () => {
-        for (let i = 0; i < (smoke ? 1 : 20); i++) await openDocument(envelope, last);
+        for (let i = 0; i < (smoke ? 1 : 20); i++) await openDocument(envelope, legacyRing(last));
       });
       curve.push({
         reviewers: n,

@@ -15,6 +15,7 @@ import type { CommandIo } from '../reviewer/io.ts';
 import { sampleReport, submitterKeys } from './lib/keys.ts';
 import type { Benchmark } from './lib/result.ts';
 import { figure, ratio, timed } from './lib/stats.ts';
+import { legacySealingKeys } from '../test/epochs.ts';
 
 function quietIo(): CommandIo {
   return {
@@ -73,7 +74,7 @@ const benchmark: Benchmark = {
         const submitter = await submitterKeys();
         const envelope = await sealDocument(
           sampleReport(submitter.replyKeyPair.publicKey, 600),
-          keyset,
+          legacySealingKeys(keyset),
           submitter.authorKeyPair,
         );
         envelopeBytes = envelope.length;

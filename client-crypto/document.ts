@@ -9,10 +9,10 @@
 // case's submission. Neither the server nor the courier, who can seal anything
 // to the reviewers' public keys, can write in the submitter's name.
 import { concatBytes, fromBase64Url, utf8Encode } from './encoding.ts';
-import { type EnvelopeHeader, openEnvelope, sealEnvelope } from './envelope.ts';
+import type { SealingKeys } from './epoch.ts';
+import { type EnvelopeHeader, type KemKeyPair, openEnvelope, sealEnvelope } from './envelope.ts';
 import { SealboxError, fail } from './errors.ts';
 import { XWING_PUBLIC_KEY_BYTES } from './keys.ts';
-import type { Keyset } from './keyset.ts';
 import { parseJsonBytes } from './signed.ts';
 import { getSodium } from './sodium.ts';
 
@@ -158,13 +158,14 @@ export function checkReplyDocument(value: unknown): ReplyDocument {
 }
 
 /**
- * Seals a submission or follow-up to every reviewer of the keyset, signed with
- * the receipt's author key (`ReceiptKeys.authorKeyPair`). The sealed plaintext
- * is author public key (32) || signature (64) || document.
+ * Seals a submission or follow-up to the current epoch key of every reviewer
+ * (`sealingKeys`), signed with the receipt's author key
+ * (`ReceiptKeys.authorKeyPair`). The sealed plaintext is author public key
+ * (32) || signature (64) || document.
  */
 export async function sealDocument(
   document: SealedDocument,
-  keyset: Keyset,
+  keys: SealingKeys,
   author: { publicKey: Uint8Array; secretKey: Uint8Array },
 ): Promise<Uint8Array> {
   const sodium = await getSodium();
@@ -173,11 +174,10 @@ export async function sealDocument(
     concatBytes(DOCUMENT_SIGNATURE_LABEL, bytes),
     author.secretKey,
   );
-  const recipients = keyset.reviewers.map((r) => ({ publicKey: fromBase64Url(r.kemPublicKey) }));
   return sealEnvelope(
     document.kind,
-    keyset.version,
-    recipients,
+    keys.keysetVersion,
+    keys.recipients.map((r) => ({ publicKey: r.publicKey })),
     concatBytes(author.publicKey, signature, bytes),
   );
 }
@@ -187,22 +187,22 @@ export interface OpenedDocument {
   document: SealedDocument;
   /** The author key (Ed25519 public, 32 bytes) whose signature over the document verified. */
   author: Uint8Array;
+  /** The X-Wing public key that opened it (an epoch key, or a legacy identity key). */
+  openedWith: Uint8Array;
 }
 
 /**
- * Opens a submission or follow-up with a reviewer's X-Wing key and verifies
- * its author signature; null if it is not for this reviewer. Whether the
- * author is the case's own is for `checkAuthor`, against the case's submission.
+ * Opens a submission or follow-up with a reviewer's X-Wing keys (its epoch
+ * keys not yet erased) and verifies its author signature; null if it is not
+ * for these keys. Whether the author is the case's own is for `checkAuthor`,
+ * against the case's submission.
  */
 export async function openDocument(
   envelope: Uint8Array,
-  identity: { kemPublicKey: Uint8Array; kemSecretKey: Uint8Array },
+  keys: readonly KemKeyPair[],
 ): Promise<OpenedDocument | null> {
   const sodium = await getSodium();
-  const opened = await openEnvelope(envelope, {
-    publicKey: identity.kemPublicKey,
-    secretKey: identity.kemSecretKey,
-  });
+  const opened = await openEnvelope(envelope, keys);
   if (!opened) return null;
   if (opened.header.kind === 'reply') fail('a reply envelope is not a submission');
   const { plaintext } = opened;
@@ -223,7 +223,7 @@ export async function openDocument(
   if (document.kind !== opened.header.kind) {
     throw new SealboxError('ENVELOPE_TAMPERED', 'document kind does not match its header');
   }
-  return { header: opened.header, document, author };
+  return { header: opened.header, document, author, openedWith: opened.key.publicKey };
 }
 
 /**

@@ -170,26 +170,46 @@ export async function sealEnvelope(
   return concatBytes(prefix, nonce, body);
 }
 
+export interface KemKeyPair {
+  publicKey: Uint8Array;
+  secretKey: Uint8Array;
+}
+
+/** The recipient id of every stanza, in order; needs no key (a server checks them). */
+export function envelopeRecipientIds(envelope: Uint8Array): Uint8Array[] {
+  const parsed = parseEnvelopeHeader(envelope);
+  const ids: Uint8Array[] = [];
+  for (let i = 0; i < parsed.recipients; i++) {
+    const at = HEADER_BYTES + i * STANZA_BYTES;
+    ids.push(envelope.slice(at, at + RECIPIENT_ID_BYTES));
+  }
+  return ids;
+}
+
 /**
- * Opens an envelope with one X-Wing key pair. Returns null when no stanza is
- * for this key ("not for me"); throws ENVELOPE_TAMPERED when one is but the
- * envelope does not authenticate.
+ * Opens an envelope with one X-Wing key pair, or with the first of several
+ * (a reviewer's epoch keys) that a stanza names. Returns null when no stanza
+ * is for these keys ("not for me"); throws ENVELOPE_TAMPERED when one is but
+ * the envelope does not authenticate. `key` is the key pair that opened it.
  */
 export async function openEnvelope(
   envelope: Uint8Array,
-  key: { publicKey: Uint8Array; secretKey: Uint8Array },
-): Promise<{ header: EnvelopeHeader; plaintext: Uint8Array } | null> {
+  keys: KemKeyPair | readonly KemKeyPair[],
+): Promise<{ header: EnvelopeHeader; plaintext: Uint8Array; key: KemKeyPair } | null> {
   const sodium = await getSodium();
   const parsed = parseEnvelopeHeader(envelope);
   const header = envelope.subarray(0, HEADER_BYTES);
-  const myId = await recipientId(key.publicKey);
+  const ring = Array.isArray(keys) ? (keys as readonly KemKeyPair[]) : [keys as KemKeyPair];
+  const ids = await Promise.all(ring.map((k) => recipientId(k.publicKey)));
   const zeroId = new Uint8Array(RECIPIENT_ID_BYTES);
   let contentKey: Uint8Array | undefined;
+  let openedWith: KemKeyPair | undefined;
   for (let i = 0; i < parsed.recipients && !contentKey; i++) {
     const at = HEADER_BYTES + i * STANZA_BYTES;
     const id = envelope.subarray(at, at + RECIPIENT_ID_BYTES);
-    const named = sodium.memcmp(id, myId);
-    if (!named && !sodium.memcmp(id, zeroId)) continue;
+    const anonymous = sodium.memcmp(id, zeroId);
+    const named = ids.findIndex((mine) => sodium.memcmp(id, mine));
+    if (named < 0 && !anonymous) continue;
     const kemCt = envelope.subarray(
       at + RECIPIENT_ID_BYTES,
       at + RECIPIENT_ID_BYTES + XWING_CIPHERTEXT_BYTES,
@@ -198,24 +218,28 @@ export async function openEnvelope(
       at + RECIPIENT_ID_BYTES + XWING_CIPHERTEXT_BYTES,
       at + STANZA_BYTES,
     );
-    const ss = sodium.crypto_kem_xwing_dec(kemCt, key.secretKey);
-    const wrap = await wrapKeys(ss, kemCt, key.publicKey, header);
-    sodium.memzero(ss);
-    try {
-      contentKey = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
-        null,
-        wrapped,
-        header,
-        wrap.nonce,
-        wrap.key,
-      );
-    } catch {
-      // An anonymous stanza that does not open is simply someone else's.
-      if (named)
-        throw new SealboxError('ENVELOPE_TAMPERED', 'envelope key wrap does not authenticate');
+    for (const key of named >= 0 ? [ring[named]!] : ring) {
+      const ss = sodium.crypto_kem_xwing_dec(kemCt, key.secretKey);
+      const wrap = await wrapKeys(ss, kemCt, key.publicKey, header);
+      sodium.memzero(ss);
+      try {
+        contentKey = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+          null,
+          wrapped,
+          header,
+          wrap.nonce,
+          wrap.key,
+        );
+        openedWith = key;
+        break;
+      } catch {
+        // An anonymous stanza that does not open is simply someone else's.
+        if (named >= 0)
+          throw new SealboxError('ENVELOPE_TAMPERED', 'envelope key wrap does not authenticate');
+      }
     }
   }
-  if (!contentKey) return null;
+  if (!contentKey || !openedWith) return null;
   const payloadAt = HEADER_BYTES + parsed.recipients * STANZA_BYTES;
   const prefix = envelope.subarray(0, payloadAt);
   const nonce = envelope.subarray(payloadAt, payloadAt + NONCE_BYTES);
@@ -239,5 +263,5 @@ export async function openEnvelope(
   } catch {
     throw new SealboxError('ENVELOPE_TAMPERED', 'envelope padding is invalid');
   }
-  return { header: parsed, plaintext };
+  return { header: parsed, plaintext, key: openedWith };
 }

@@ -8,6 +8,7 @@
 export { SealboxError, isSealboxError, type SealboxErrorCode } from './errors.ts';
 export { toBase64Url, fromBase64Url } from './encoding.ts';
 export { type Keyset, type SignedKeyset, verifyKeyset } from './keyset.ts';
+export { type EpochKey, type SignedEpochKey, type SealingKeys, sealingKeys } from './epoch.ts';
 export { fingerprint } from './keys.ts';
 export { type ReceiptKeys, generateReceipt, parseReceipt, deriveReceiptKeys } from './receipt.ts';
 export {
@@ -43,7 +44,27 @@ export {
   sameFingerprint,
 } from './keys.ts';
 export { signKeyset } from './keyset.ts';
-export { type EnvelopeHeader, type EnvelopeKind, parseEnvelopeHeader } from './envelope.ts';
+export {
+  type VerifiedEpochKey,
+  EPOCH_KEY_FORMAT,
+  EPOCH_ACCEPT_DAYS,
+  DEFAULT_EPOCH_DAYS,
+  MAX_EPOCH_DAYS,
+  addDays,
+  generateEpochKey,
+  verifyEpochKey,
+  usableForSealing,
+  acceptsSealedTo,
+  currentEpochKey,
+  epochRecipientId,
+} from './epoch.ts';
+export {
+  type EnvelopeHeader,
+  type EnvelopeKind,
+  type KemKeyPair,
+  parseEnvelopeHeader,
+  envelopeRecipientIds,
+} from './envelope.ts';
 export { type OpenedDocument, openDocument, checkAuthor } from './document.ts';
 export { decryptAttachment } from './attachment-stream.ts';
 export {

@@ -119,6 +119,26 @@ const byCode: Record<SealboxErrorCode | CliErrorCode, Outcome> = {
     exit: EXIT.keysetInvalid,
     advice: 'The keyset is not valid yet. Check the date of this computer.',
   },
+  EPOCH_SIGNATURE_INVALID: {
+    exit: EXIT.keysetInvalid,
+    advice: 'An epoch key is not signed by the reviewer it names. Do not use it.',
+  },
+  EPOCH_REVIEWER_UNKNOWN: {
+    exit: EXIT.keysetInvalid,
+    advice: 'An epoch key belongs to a reviewer who is not in the keyset.',
+  },
+  EPOCH_EXPIRED: {
+    exit: EXIT.keysetInvalid,
+    advice: 'The epoch keys have ended. Make new ones with: sealbox reviewer epochs.',
+  },
+  EPOCH_NOT_YET_VALID: {
+    exit: EXIT.keysetInvalid,
+    advice: 'The epoch keys start later. Check the date of this computer.',
+  },
+  EPOCH_MISSING: {
+    exit: EXIT.keysetInvalid,
+    advice: 'A reviewer has no epoch key. Make them with: sealbox reviewer epochs.',
+  },
   KEYSET_VERSION_NOT_NEWER: {
     exit: EXIT.keysetInvalid,
     advice: 'This keyset is older than one already in use. Ask the organisation for the newest.',

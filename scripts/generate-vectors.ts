@@ -51,6 +51,7 @@ import { courierClient, signRequest } from '../reviewer/courier/http.ts';
 import { signJson } from '../client-crypto/signed.ts';
 import { STATEMENT_FORMAT, STATEMENT_SIGNATURE_LABEL } from '../client-crypto/statement.ts';
 import { VECTORS_DIR } from '../test/vectors/load.ts';
+import { legacySealingKeys } from '../test/epochs.ts';
 
 const sodium = await getSodium();
 const b64 = toBase64Url;
@@ -611,8 +612,8 @@ const reply: ReplyDocument = {
 
 const author = receiptKeys.authorKeyPair;
 const otherAuthor = otherReceiptKeys.authorKeyPair;
-const envelope = await sealDocument(submission, keyset, author);
-const followupEnvelope = await sealDocument(followup, keyset, author);
+const envelope = await sealDocument(submission, legacySealingKeys(keyset), author);
+const followupEnvelope = await sealDocument(followup, legacySealingKeys(keyset), author);
 /** A submitter's plaintext, spelled out: author key || signature || document. */
 function authored(key: SigningKeyPair, document: Uint8Array, signature?: Uint8Array): Uint8Array {
   const sig =
@@ -704,7 +705,7 @@ envelopeVector(
   "A well-made follow-up signed by another receipt's author key, for the case whose submission receipt-success signed: someone who does not hold the receipt wrote it.",
   'not by the author',
   'DOCUMENT_NOT_BY_AUTHOR',
-  await sealDocument(followup, keyset, otherAuthor),
+  await sealDocument(followup, legacySealingKeys(keyset), otherAuthor),
   'r1',
   undefined,
   author.publicKey,

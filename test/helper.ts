@@ -47,6 +47,7 @@ import { pgliteDatabase, postgresDatabase } from '../server/db/database.ts';
 import { migrateToLatest, migrationFolder } from '../server/db/migrate.ts';
 import type { NewSubmission } from '../server/db/submissions.ts';
 import type { Followup, Submission } from '../server/db/tables.ts';
+import { legacySealingKeys } from './epochs.ts';
 
 export interface Teardown {
   teardown(fn: () => unknown): void;
@@ -400,7 +401,11 @@ export async function sampleSubmission(
     challenge: await solvedChallenge(app),
     lookupToken: toBase64Url(k.lookupToken),
     envelope: toBase64Url(
-      await sealDocument(sampleDocument('submission', k), keyset, k.authorKeyPair),
+      await sealDocument(
+        sampleDocument('submission', k),
+        legacySealingKeys(keyset),
+        k.authorKeyPair,
+      ),
     ),
   };
 }

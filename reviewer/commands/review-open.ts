@@ -179,7 +179,9 @@ class ItemOpener {
       flag = setAside.otherContent(itemId);
     }
     try {
-      const opened = await openDocument(item.envelope, this.identity);
+      const opened = await openDocument(item.envelope, [
+        { publicKey: this.identity.kemPublicKey, secretKey: this.identity.kemSecretKey },
+      ]);
       if (!opened) {
         this.report.notForThisKey.push(itemId);
         return;

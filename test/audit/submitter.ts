@@ -14,6 +14,7 @@ import {
   toBase64Url,
 } from '../../client-crypto/index.ts';
 import type { AttachmentManifestEntry, Keyset, SealedDocument } from '../../client-crypto/index.ts';
+import { legacySealingKeys } from '../epochs.ts';
 
 export const PART_SIZE = 64 * 1024;
 
@@ -139,7 +140,9 @@ export async function submitCase(
     {
       challenge: await client.proof(),
       lookupToken,
-      envelope: toBase64Url(await sealDocument(document, keyset, keys.authorKeyPair)),
+      envelope: toBase64Url(
+        await sealDocument(document, legacySealingKeys(keyset), keys.authorKeyPair),
+      ),
       uploads: attachments.map((a) => a.uploadId),
     },
     201,
@@ -174,7 +177,9 @@ export async function sendFollowup(
     {
       challenge: await client.proof(),
       lookupToken: filed.lookupToken,
-      envelope: toBase64Url(await sealDocument(document, keyset, filed.authorKeyPair)),
+      envelope: toBase64Url(
+        await sealDocument(document, legacySealingKeys(keyset), filed.authorKeyPair),
+      ),
       uploads: [],
     },
     201,

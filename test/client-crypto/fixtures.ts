@@ -1,6 +1,9 @@
 // Shared builders for the client-crypto suites: real keys, a real signed keyset.
+import { type TestEpoch, currentEpochs, epochSealingKeys } from '../epochs.ts';
 import {
+  type KemKeyPair,
   type Keyset,
+  type SealingKeys,
   type SubmissionDocument,
   DOCUMENT_VERSION,
   type SigningKeyPair,
@@ -25,6 +28,12 @@ export interface World {
   receipt: string;
   replyKeyPair: { publicKey: Uint8Array; secretKey: Uint8Array };
   authorKeyPair: SigningKeyPair;
+  /** One current epoch key per reviewer. */
+  epochs: TestEpoch[];
+  /** What a page seals to today. */
+  sealing: SealingKeys;
+  /** Each reviewer's epoch key pairs, in the order of `reviewers`. */
+  rings: KemKeyPair[][];
 }
 
 export async function makeWorld(reviewerCount = 2, version = 1): Promise<World> {
@@ -46,7 +55,10 @@ export async function makeWorld(reviewerCount = 2, version = 1): Promise<World> 
   const keyset = await verifyKeyset(signed, { publicKey: org.publicKey });
   const receipt = await generateReceipt();
   const { replyKeyPair, authorKeyPair } = await deriveReceiptKeys(receipt);
-  return { org, reviewers, keyset, receipt, replyKeyPair, authorKeyPair };
+  const epochs = await currentEpochs(reviewers);
+  const sealing = await epochSealingKeys(keyset, epochs);
+  const rings = reviewers.map((_, i) => [epochs[i]!.keyPair]);
+  return { org, reviewers, keyset, receipt, replyKeyPair, authorKeyPair, epochs, sealing, rings };
 }
 
 export function documentFor(

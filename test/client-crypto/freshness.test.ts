@@ -10,7 +10,6 @@
 //   content_key = XChaCha20-Poly1305-Open(okm[0..32], okm[32..56], ad = header, wrapped_key)
 import t from 'tap';
 import {
-  type ReviewerIdentity,
   concatBytes,
   decryptAttachment,
   encryptAttachment,
@@ -90,10 +89,6 @@ function contentKeyOf(
   );
 }
 
-function kemKey(r: ReviewerIdentity) {
-  return { publicKey: r.kemPublicKey, secretKey: r.kemSecretKey };
-}
-
 function opensWith(env: Uint8Array, key: Uint8Array): boolean {
   const p = split(env);
   try {
@@ -125,8 +120,8 @@ const zeroKey = new Uint8Array(32);
 
 t.test('two sealings of the same document share no random part', async (t) => {
   const doc = documentFor(world, 'The same words, sealed twice.');
-  const a = await sealDocument(doc, world.keyset, world.authorKeyPair);
-  const b = await sealDocument(doc, world.keyset, world.authorKeyPair);
+  const a = await sealDocument(doc, world.sealing, world.authorKeyPair);
+  const b = await sealDocument(doc, world.sealing, world.authorKeyPair);
   t.equal(a.length, b.length);
   const pa = split(a);
   const pb = split(b);
@@ -143,16 +138,16 @@ t.test('two sealings of the same document share no random part', async (t) => {
   t.equal(wrapped.size, 6, 'every wrapped key is fresh, across stanzas and sealings');
   t.equal(sharedBlocks(pa.body, pb.body), 0, 'the payloads share no 16-byte block');
   // Both still open, to the same document.
-  t.same((await openDocument(a, world.reviewers[0]!))?.document, doc);
-  t.same((await openDocument(b, world.reviewers[2]!))?.document, doc);
+  t.same((await openDocument(a, world.rings[0]!))?.document, doc);
+  t.same((await openDocument(b, world.rings[2]!))?.document, doc);
 });
 
 t.test('the content key is fresh, non-zero and the same in every stanza', async (t) => {
   const doc = documentFor(world);
   const keys = new Set<string>();
   for (let round = 0; round < 3; round++) {
-    const env = await sealDocument(doc, world.keyset, world.authorKeyPair);
-    const perStanza = world.reviewers.map((r, i) => contentKeyOf(env, i, kemKey(r)));
+    const env = await sealDocument(doc, world.sealing, world.authorKeyPair);
+    const perStanza = world.rings.map((ring, i) => contentKeyOf(env, i, ring[0]!));
     for (const k of perStanza) t.same(k, perStanza[0], 'one content key per envelope');
     const k = perStanza[0]!;
     t.equal(k.length, 32);
@@ -165,14 +160,14 @@ t.test('the content key is fresh, non-zero and the same in every stanza', async 
 });
 
 t.test('the raw envelope layer draws fresh nonces and keys too', async (t) => {
-  const r = world.reviewers[0]!;
+  const r = world.rings[0]![0]!;
   const plaintext = new Uint8Array(5000);
   const nonces = new Set<string>();
   const keys = new Set<string>();
   for (let i = 0; i < 4; i++) {
-    const env = await sealEnvelope('submission', 1, [{ publicKey: r.kemPublicKey }], plaintext);
+    const env = await sealEnvelope('submission', 1, [{ publicKey: r.publicKey }], plaintext);
     nonces.add(hex(split(env).nonce));
-    const k = contentKeyOf(env, 0, kemKey(r));
+    const k = contentKeyOf(env, 0, r);
     keys.add(hex(k));
     t.notOk(opensWith(env, zeroKey));
   }

@@ -202,10 +202,7 @@ t.test('library', (t) => {
       const bytes = b64(v.envelope);
       const got = await outcome(async () => {
         if (v.open === 'reviewer') {
-          const opened = await openDocument(bytes, {
-            kemPublicKey: key.publicKey,
-            kemSecretKey: key.secretKey,
-          });
+          const opened = await openDocument(bytes, [key]);
           if (opened && v.caseAuthor) await checkAuthor(opened, b64(v.caseAuthor));
           return (
             opened && {

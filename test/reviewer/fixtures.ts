@@ -27,6 +27,7 @@ import {
 } from '../../reviewer/commands/organisation.ts';
 import { reviewerCreate } from '../../reviewer/commands/reviewer-identity.ts';
 import type { CommandIo } from '../../reviewer/io.ts';
+import { legacySealingKeys } from '../epochs.ts';
 
 export const PASSPHRASE = 'correct horse battery staple';
 // Low Argon2id cost for tests only (reviewer/keys.ts); the default stays strong.
@@ -178,7 +179,9 @@ export async function sealItem(
           replyPublicKey: toBase64Url(submitter.replyKeyPair.publicKey),
         }
       : { ...common, kind: 'followup' };
-  const envelope = spec.envelope ?? (await sealDocument(document, keyset, submitter.authorKeyPair));
+  const envelope =
+    spec.envelope ??
+    (await sealDocument(document, legacySealingKeys(keyset), submitter.authorKeyPair));
   return { envelope, ciphertexts };
 }
 

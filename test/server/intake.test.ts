@@ -24,6 +24,7 @@ import {
   uploadsOf,
 } from '../../server/db/uploads.ts';
 import { build, sampleDocument, seedKeyset, solvedChallenge } from '../helper.ts';
+import { legacyRing, legacySealingKeys } from '../epochs.ts';
 
 type ErrorJson = { error: { code: string; message: string } };
 
@@ -84,7 +85,9 @@ t.test('intake end to end', async (t) => {
     digest: toBase64Url(enc.digest()),
   };
   const document = sampleDocument('submission', keys, [entry]);
-  const envelope = toBase64Url(await sealDocument(document, keyset, keys.authorKeyPair));
+  const envelope = toBase64Url(
+    await sealDocument(document, legacySealingKeys(keyset), keys.authorKeyPair),
+  );
 
   const submit = (body: Record<string, unknown>) =>
     app.inject({ method: 'POST', url: '/v1/submissions', payload: body });
@@ -140,7 +143,7 @@ t.test('intake end to end', async (t) => {
       Buffer.from(row!.lookup_hash).equals(Buffer.from(keys.lookupToken)),
       'the token itself is not stored',
     );
-    const opened = await openDocument(row!.envelope!, reviewer);
+    const opened = await openDocument(row!.envelope!, legacyRing(reviewer));
     t.same(opened?.document, document);
     const [upload] = await uploadsOf(db, { submissionSeq: row!.seq });
     const stored = await collect(readUpload(db, upload!));
@@ -187,7 +190,11 @@ t.test('intake end to end', async (t) => {
 
   await t.test('follow-ups', async (t) => {
     const followup = toBase64Url(
-      await sealDocument(sampleDocument('followup', keys), keyset, keys.authorKeyPair),
+      await sealDocument(
+        sampleDocument('followup', keys),
+        legacySealingKeys(keyset),
+        keys.authorKeyPair,
+      ),
     );
     const ok = await app.inject({
       method: 'POST',
@@ -221,7 +228,13 @@ t.test('intake end to end', async (t) => {
     const fresh = await deriveReceiptKeys(await generateReceipt());
     const token = toBase64Url(fresh.lookupToken);
     const sealed = async (k: Keyset) =>
-      toBase64Url(await sealDocument(sampleDocument('submission', fresh), k, fresh.authorKeyPair));
+      toBase64Url(
+        await sealDocument(
+          sampleDocument('submission', fresh),
+          legacySealingKeys(k),
+          fresh.authorKeyPair,
+        ),
+      );
     const cases: [string, () => Promise<Record<string, unknown>>, number, string][] = [
       [
         'no challenge',
@@ -354,7 +367,9 @@ t.test('a case may reference as many uploads as a document may list', async (t) 
     });
   }
   const document = sampleDocument('submission', keys, entries);
-  const envelope = toBase64Url(await sealDocument(document, keyset, keys.authorKeyPair));
+  const envelope = toBase64Url(
+    await sealDocument(document, legacySealingKeys(keyset), keys.authorKeyPair),
+  );
   const res = await app.inject({
     method: 'POST',
     url: '/v1/submissions',

@@ -14,6 +14,7 @@ import type { Db } from '../../server/db/database.ts';
 import type { Secrets } from '../../server/secrets.ts';
 import { build, sampleDocument, seedKeyset, solvedChallenge, testDatabase } from '../helper.ts';
 import type { FastifyInstance } from 'fastify';
+import { legacySealingKeys } from '../epochs.ts';
 
 const sodium = await getSodium();
 const receipt = await generateReceipt();
@@ -28,7 +29,7 @@ async function submit(app: FastifyInstance, db: Db): Promise<Uint8Array> {
   const { keyset } = await seedKeyset(db);
   const envelope = await sealDocument(
     sampleDocument('submission', keys),
-    keyset,
+    legacySealingKeys(keyset),
     keys.authorKeyPair,
   );
   const res = await app.inject({

@@ -16,6 +16,7 @@ import {
   solvedChallenge,
   testPostgres,
 } from '../helper.ts';
+import { legacySealingKeys } from '../epochs.ts';
 
 t.test(
   'two instances, one database',
@@ -53,7 +54,11 @@ t.test(
           challenge: await solvedChallenge(b),
           lookupToken,
           envelope: toBase64Url(
-            await sealDocument(sampleDocument('submission', keys), keyset, keys.authorKeyPair),
+            await sealDocument(
+              sampleDocument('submission', keys),
+              legacySealingKeys(keyset),
+              keys.authorKeyPair,
+            ),
           ),
         },
       });

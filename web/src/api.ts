@@ -104,6 +104,7 @@ const upload = (id: string) => `/v1/uploads/${encodeURIComponent(id)}`;
 
 export const api = {
   keyset: () => call<unknown>('GET', '/v1/keyset'),
+  epochs: () => call<{ epochs?: unknown }>('GET', '/v1/epochs'),
   challenge: () => call<Challenge>('GET', '/v1/challenge'),
   createUpload: (challenge: Proof, size: number, partSize: number) =>
     json<UploadState>('POST', '/v1/uploads', { challenge, size, partSize }),

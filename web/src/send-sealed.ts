@@ -1,5 +1,5 @@
 // The last steps of every write a submitter makes, a report or a follow-up:
-// trusted keyset → seal the document → proof of work → send. Nothing is sealed
+// trusted keyset and epoch keys → seal the document → proof of work → send. Nothing is sealed
 // to a keyset that did not verify against the pinned root, and every document is
 // signed with the receipt's author key, so that reviewers know it comes from
 // this receipt's holder.
@@ -12,7 +12,7 @@ import {
 import { api } from './api.ts';
 import { proofOfWork } from './pow.ts';
 import type { Progress } from './progress.ts';
-import { requireTrustedKeyset } from './trust.ts';
+import { requireSealingKeys } from './trust.ts';
 
 /** Seals `document` and sends it as a submission or a follow-up; the files are already uploaded. */
 export async function sendSealed(
@@ -20,10 +20,10 @@ export async function sendSealed(
   keys: ReceiptKeys,
   progress: Progress,
 ): Promise<{ received: string }> {
-  const keyset = await requireTrustedKeyset();
+  const sealing = await requireSealingKeys();
   progress.step('progress.seal');
   progress.fraction(undefined);
-  const envelope = await sealDocument(document, keyset, keys.authorKeyPair);
+  const envelope = await sealDocument(document, sealing, keys.authorKeyPair);
   progress.step('progress.pow');
   const challenge = await proofOfWork();
   progress.step('progress.send');

@@ -1,6 +1,14 @@
 // Nothing is sealed before the keyset is verified against the pinned organisation
-// root. Any failure is reported by reason, and the page then seals nothing.
-import { type Keyset, isSealboxError, verifyKeyset } from '../../client-crypto/index.ts';
+// root, and before each reviewer's current epoch key is verified against the
+// keyset (root -> keyset -> reviewer identity -> epoch key). Any failure is
+// reported by reason, and the page then seals nothing.
+import {
+  type Keyset,
+  type SealingKeys,
+  isSealboxError,
+  sealingKeys,
+  verifyKeyset,
+} from '../../client-crypto/index.ts';
 import { ApiError, api } from './api.ts';
 import { pinnedFingerprint } from './config.ts';
 
@@ -12,6 +20,14 @@ function reasonFor(error: unknown): { reason: string; retry: boolean } {
   if (isSealboxError(error, 'KEYSET_EXPIRED')) return { reason: 'trust.expired', retry: false };
   if (isSealboxError(error, 'KEYSET_NOT_YET_VALID'))
     return { reason: 'trust.not_yet_valid', retry: false };
+  // No current epoch key for a reviewer: the organisation has not published
+  // this week's keys. Nothing is wrong with the page; it must wait.
+  if (
+    isSealboxError(error, 'EPOCH_MISSING') ||
+    isSealboxError(error, 'EPOCH_EXPIRED') ||
+    isSealboxError(error, 'EPOCH_NOT_YET_VALID')
+  )
+    return { reason: 'trust.no_epoch', retry: true };
   return { reason: 'trust.bad_signature', retry: false };
 }
 
@@ -56,6 +72,26 @@ export class KeysetNotTrusted extends Error {
   ) {
     super(reason);
     this.name = 'KeysetNotTrusted';
+  }
+}
+
+async function currentSealingKeys(keyset: Keyset): Promise<SealingKeys> {
+  const { epochs } = await api.epochs();
+  return sealingKeys(keyset, Array.isArray(epochs) ? epochs : [], new Date());
+}
+
+/**
+ * The keys to seal to now: the verified keyset and every reviewer's current
+ * epoch key, fetched again for each write (a page may stay open across the
+ * end of an epoch), or a KeysetNotTrusted carrying the reason.
+ */
+export async function requireSealingKeys(): Promise<SealingKeys> {
+  const keyset = await requireTrustedKeyset();
+  try {
+    return await currentSealingKeys(keyset);
+  } catch (error) {
+    const { reason, retry } = reasonFor(error);
+    throw new KeysetNotTrusted(reason, retry);
   }
 }
 
