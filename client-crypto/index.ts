@@ -74,6 +74,16 @@ export {
   verifyStatement,
 } from './statement.ts';
 export {
+  type EpochSecret,
+  type ReviewerSecrets,
+  MAX_HELD_EPOCHS,
+  encodeReviewerSecrets,
+  decodeReviewerSecrets,
+  epochKeyPair,
+  reviewerKeyRing,
+  secretsOfIdentity,
+} from './reviewer-secrets.ts';
+export {
   type KeyFileKind,
   type KeyFileCost,
   DEFAULT_KEYFILE_COST,
