@@ -71,8 +71,12 @@ export function addDays(date: string, days: number): string {
   return isoDate(new Date(Date.parse(date) + days * DAY_MS));
 }
 
+// Date.parse refuses a month 13 (NaN, and toISOString would throw) but rolls a
+// February 30 over to March: both must be refused, as malformed input.
 function isDate(value: unknown): value is string {
-  return typeof value === 'string' && DATE.test(value) && isoDate(new Date(value)) === value;
+  if (typeof value !== 'string' || !DATE.test(value)) return false;
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && isoDate(new Date(time)) === value;
 }
 
 function checkEpochKey(value: unknown): EpochKey {

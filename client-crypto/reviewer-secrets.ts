@@ -52,6 +52,8 @@ export interface ReviewerSecrets {
 
 const toDay = (date: string) => Math.round(Date.parse(date) / DAY_MS);
 const fromDay = (day: number) => isoDate(new Date(day * DAY_MS));
+/** 9999-12-31: the last day a YYYY-MM-DD date can name. */
+const LAST_DAY = toDay('9999-12-31');
 
 async function signKeyPair(signSecretKey: Uint8Array) {
   const sodium = await getSodium();
@@ -69,8 +71,35 @@ export async function epochKeyPair(seed: Uint8Array): Promise<KemKeyPair> {
   return { publicKey: sodium.crypto_kem_xwing_seed_keypair(seed).publicKey, secretKey: seed };
 }
 
+// A key of the wrong length, or a date before 1970, would be written as bytes
+// that read back as other keys or other days (or not at all): a key file locked
+// over such a record would lose the reviewer's keys. Writing refuses instead.
+function checkWritable(secrets: ReviewerSecrets): void {
+  const lengths: [Uint8Array | null, number, string][] = [
+    [secrets.signSecretKey, ED25519_SECRET_KEY_BYTES, 'signing key'],
+    [secrets.kemPublicKey, XWING_PUBLIC_KEY_BYTES, 'identity X-Wing public key'],
+    [secrets.kemSecretKey, XWING_SECRET_KEY_BYTES, 'identity X-Wing seed'],
+    ...secrets.epochs.map((e): [Uint8Array, number, string] => [
+      e.keyPair.secretKey,
+      XWING_SECRET_KEY_BYTES,
+      `seed of epoch ${e.epoch}`,
+    ]),
+  ];
+  for (const [key, bytes, what] of lengths) {
+    if (key !== null && key.length !== bytes) throw new RangeError(`${what} has the wrong length`);
+  }
+  for (const e of secrets.epochs) {
+    const [starts, ends] = [toDay(e.starts), toDay(e.ends)];
+    if (!Number.isInteger(e.epoch) || e.epoch < 1 || e.epoch > 0xffffffff)
+      throw new RangeError(`epoch number ${e.epoch} is out of range`);
+    if (!(starts >= 0 && starts < ends && ends <= LAST_DAY))
+      throw new RangeError(`epoch ${e.epoch} has dates that cannot be written`);
+  }
+}
+
 export function encodeReviewerSecrets(secrets: ReviewerSecrets): Uint8Array {
   if (secrets.epochs.length > MAX_HELD_EPOCHS) throw new RangeError('too many epoch keys held');
+  checkWritable(secrets);
   const count = new Uint8Array(2);
   new DataView(count.buffer).setUint16(0, secrets.epochs.length);
   return concatBytes(
@@ -126,14 +155,17 @@ export async function decodeReviewerSecrets(secret: Uint8Array): Promise<Reviewe
     throw new SealboxError('KEY_INVALID', 'reviewer X-Wing key is inconsistent');
   }
   const count = new DataView(take(2).buffer).getUint16(0);
+  if (count > MAX_HELD_EPOCHS) throw damaged();
   const epochs: EpochSecret[] = [];
   for (let i = 0; i < count; i++) {
     const entry = take(ENTRY_BYTES);
     const view = new DataView(entry.buffer);
+    const [epoch, starts, ends] = [view.getUint32(0), view.getUint32(4), view.getUint32(8)];
+    if (epoch < 1 || ends <= starts || ends > LAST_DAY) throw damaged();
     epochs.push({
-      epoch: view.getUint32(0),
-      starts: fromDay(view.getUint32(4)),
-      ends: fromDay(view.getUint32(8)),
+      epoch,
+      starts: fromDay(starts),
+      ends: fromDay(ends),
       keyPair: await epochKeyPair(entry.slice(12)),
     });
   }

@@ -7,11 +7,15 @@ const FLOOR = { lines: 85, statements: 85, functions: 85, branches: 78 };
 
 // Every file of the sealing library, on its own: 95 % of lines, 90 % of branches.
 const CRYPTO_FLOOR = { lines: 95, branches: 90 };
-// Files still below that floor, held one point under where the client-crypto
+// Files with a floor of their own, held one point under where the client-crypto
 // tests alone put them (`npx tap test/client-crypto`): fast-check's random
-// inputs move branch coverage by up to a point from run to run. Raise them as
-// tests are added.
-const CRYPTO_BELOW = {
+// inputs move branch coverage by up to a point from run to run. Those below the
+// common floor: raise them as tests are added. Those above it (the epoch keys
+// and the reviewer's secrets, which decide what a seized laptop can open) must
+// not slip back to it.
+const CRYPTO_OWN = {
+  'client-crypto/epoch.ts': { lines: 99, branches: 99 },
+  'client-crypto/reviewer-secrets.ts': { lines: 99, branches: 99 },
   'client-crypto/sodium.ts': { lines: 87, branches: 79 },
   'client-crypto/document.ts': { lines: 95, branches: 84 },
   'client-crypto/keyfile.ts': { lines: 95, branches: 86 },
@@ -55,7 +59,7 @@ for (const [path, summary] of cryptoPass ? Object.entries(report) : []) {
   const file = relative(process.cwd(), path).replaceAll('\\', '/');
   if (!file.startsWith('client-crypto/')) continue;
   cryptoFiles += 1;
-  const floor = CRYPTO_BELOW[file] ?? CRYPTO_FLOOR;
+  const floor = CRYPTO_OWN[file] ?? CRYPTO_FLOOR;
   for (const [kind, min] of Object.entries(floor)) {
     const pct = summary[kind].pct;
     if (pct < min) {
