@@ -1,8 +1,8 @@
 // Writes the protocol test vectors under test/vectors/ (`npm run vectors`).
 //
-// Every key comes from a fixed seed, so keys, fingerprints, receipts and
-// keysets (Ed25519 signatures are deterministic) come out the same at every
-// run. Envelopes, attachment streams, statements and key files contain fresh
+// Every key comes from a fixed seed, so keys, fingerprints, receipts,
+// keysets and epoch keys (Ed25519 signatures are deterministic) come out the
+// same at every run. Envelopes, attachment streams, statements and key files contain fresh
 // randomness (X-Wing encapsulation, nonces, secretstream headers, salts), so
 // their bytes differ from run to run; the files checked in are the reference,
 // and test/client-crypto/vectors.test.ts checks whatever is there.
@@ -20,6 +20,8 @@ import {
   type Keyset,
   type ReplyDocument,
   type SealedDocument,
+  type SealingKeys,
+  type SignedEpochKey,
   type SigningKeyPair,
   type SubmissionDocument,
   BundleEncoder,
@@ -40,9 +42,11 @@ import {
   sealDocument,
   sealEnvelope,
   sealReply,
+  sealingKeys,
   signKeyset,
   toBase64Url,
   utf8Encode,
+  verifyEpochKey,
   verifyKeyset,
   verifyStatement,
 } from '../client-crypto/index.ts';
@@ -51,7 +55,7 @@ import { courierClient, signRequest } from '../reviewer/courier/http.ts';
 import { signJson } from '../client-crypto/signed.ts';
 import { STATEMENT_FORMAT, STATEMENT_SIGNATURE_LABEL } from '../client-crypto/statement.ts';
 import { VECTORS_DIR } from '../test/vectors/load.ts';
-import { legacySealingKeys } from '../test/epochs.ts';
+import { EPOCH_KEY_FORMAT, EPOCH_KEY_SIGNATURE_LABEL } from '../client-crypto/epoch.ts';
 
 const sodium = await getSodium();
 const b64 = toBase64Url;
@@ -286,6 +290,209 @@ keysetVector(
     },
   );
 }
+
+// --- Epoch keys ---
+//
+// Made here from fixed seeds (the library's generateEpochKey draws a random
+// one), so these files do not change between runs: reviewer n's epoch k has
+// the X-Wing seed seed("reviewer n epoch k"). Weekly epochs around NOW
+// (a Monday): 1 is 2026-05-25 to 2026-06-01, 2 is 2026-06-01 to 2026-06-08,
+// 3 is 2026-06-08 to 2026-06-15.
+
+interface VectorEpoch {
+  epoch: number;
+  starts: string;
+  ends: string;
+  seed: Uint8Array;
+  publicKey: Uint8Array;
+  signed: SignedEpochKey;
+}
+const WEEKS: Record<number, [string, string]> = {
+  1: ['2026-05-25', '2026-06-01'],
+  2: ['2026-06-01', '2026-06-08'],
+  3: ['2026-06-08', '2026-06-15'],
+};
+async function epochKey(
+  who: typeof r1,
+  n: number,
+  k: number,
+  dates: [string, string] = WEEKS[k]!,
+  signer: typeof r1 = who,
+): Promise<VectorEpoch> {
+  const epochSeed = seed(`reviewer ${n} epoch ${k}`);
+  const publicKey = sodium.crypto_kem_xwing_seed_keypair(epochSeed).publicKey;
+  const payload = {
+    v: 1,
+    reviewer: b64(who.signPublicKey),
+    epoch: k,
+    starts: dates[0],
+    ends: dates[1],
+    kemPublicKey: b64(publicKey),
+  };
+  const signed = await signJson(EPOCH_KEY_FORMAT, EPOCH_KEY_SIGNATURE_LABEL, payload, {
+    publicKey: signer.signPublicKey,
+    secretKey: signer.signSecretKey,
+  });
+  return { epoch: k, starts: dates[0], ends: dates[1], seed: epochSeed, publicKey, signed };
+}
+const e1 = [await epochKey(r1, 1, 1), await epochKey(r1, 1, 2), await epochKey(r1, 1, 3)];
+const e2 = [await epochKey(r2, 2, 1), await epochKey(r2, 2, 2), await epochKey(r2, 2, 3)];
+const published = [...e1, ...e2].map((e) => e.signed);
+// What a page seals to on NOW: epoch 2 of each reviewer.
+const sealing: SealingKeys = await sealingKeys(keyset, published, new Date(NOW));
+if (sealing.recipients.some((r) => r.epoch !== 2)) throw new Error('epoch 2 is current on NOW');
+for (const e of [...e1, ...e2]) await verifyEpochKey(e.signed, keyset);
+
+const keysetWithoutR1 = await signKeyset(
+  { ...keysetContent, version: 4, reviewers: [reviewerCard(r2)] },
+  org,
+);
+async function epochKeyVector(
+  name: string,
+  description: string,
+  expect: string,
+  error: string | undefined,
+  fields: { epochKeys: unknown[]; now?: string; keyset?: unknown },
+) {
+  const now = fields.now ?? NOW;
+  const signed = fields.keyset ?? signedKeyset;
+  let sealTo: unknown;
+  if (!error) {
+    const held = await verifyKeyset(signed, { publicKey: org.publicKey }, { now: new Date(now) });
+    const keys = await sealingKeys(held, fields.epochKeys, new Date(now));
+    const ids = keys.recipients.map((r) =>
+      sodium.crypto_generichash(
+        32,
+        concatBytes(utf8Encode('sealbox/v1/recipient'), r.publicKey),
+        null,
+      ),
+    );
+    sealTo = keys.recipients.map((r, i) => ({
+      reviewerName: r.reviewerName,
+      epoch: r.epoch,
+      kemPublicKey: b64(r.publicKey),
+      recipientId: b64(ids[i]!),
+    }));
+  }
+  write(name, {
+    kind: 'epoch-key',
+    description,
+    expect,
+    ...(error ? { error } : {}),
+    organisationPublicKey: b64(org.publicKey),
+    keyset: signed,
+    now,
+    epochKeys: fields.epochKeys,
+    ...(sealTo ? { sealTo } : {}),
+  });
+}
+await epochKeyVector(
+  'epoch-key-success',
+  'Epochs 1, 2 and 3 of both reviewers, read on 2026-06-01 (the first day of epoch 2): a page seals to epoch 2 of each.',
+  'success',
+  undefined,
+  { epochKeys: published },
+);
+await epochKeyVector(
+  'epoch-key-success-last-day',
+  'The same keys read on 2026-06-07, the last day of epoch 2: still epoch 2.',
+  'success',
+  undefined,
+  { epochKeys: published, now: '2026-06-07' },
+);
+await epochKeyVector(
+  'epoch-key-success-next-epoch',
+  'The same keys read on 2026-06-08, the first day of epoch 3: epoch 3, although epoch 2 is still usable for a day.',
+  'success',
+  undefined,
+  { epochKeys: published, now: '2026-06-08' },
+);
+await epochKeyVector(
+  'epoch-key-success-grace',
+  'Only epoch 2 of each reviewer, read on 2026-05-31: it starts tomorrow, and one day of grace covers a clock that is behind.',
+  'success',
+  undefined,
+  { epochKeys: [e1[1]!.signed, e2[1]!.signed], now: '2026-05-31' },
+);
+await epochKeyVector(
+  'epoch-key-expired',
+  'Reviewer 1 has only epoch 1 (ended 2026-06-01), read on 2026-06-03: past its day of grace, no key to seal to.',
+  'expired epoch key',
+  'EPOCH_EXPIRED',
+  { epochKeys: [e1[0]!.signed, e2[1]!.signed], now: '2026-06-03' },
+);
+await epochKeyVector(
+  'epoch-key-not-yet-valid',
+  'Reviewer 1 has only epoch 3 (starts 2026-06-08), read on 2026-06-01: too far ahead even with a day of grace.',
+  'epoch key not yet valid',
+  'EPOCH_NOT_YET_VALID',
+  { epochKeys: [e1[2]!.signed, e2[1]!.signed] },
+);
+await epochKeyVector(
+  'epoch-key-missing',
+  'No epoch key at all for reviewer 1: a page must not seal (to the others only, or to the identity key).',
+  'no epoch key',
+  'EPOCH_MISSING',
+  { epochKeys: [e2[1]!.signed] },
+);
+await epochKeyVector(
+  'epoch-key-signed-by-another-reviewer',
+  "An epoch key whose payload names reviewer 1, signed by reviewer 2 (signer field: reviewer 2's key): a reviewer of the keyset, but not the one it names.",
+  'epoch key signed by another reviewer',
+  'EPOCH_SIGNATURE_INVALID',
+  { epochKeys: [(await epochKey(r1, 1, 2, WEEKS[2], r2)).signed, e2[1]!.signed] },
+);
+await epochKeyVector(
+  'epoch-key-signer-substituted',
+  'The same forged key with its signer field rewritten to reviewer 1: the signature does not verify under reviewer 1.',
+  'bad epoch key signature',
+  'EPOCH_SIGNATURE_INVALID',
+  {
+    epochKeys: [
+      { ...(await epochKey(r1, 1, 2, WEEKS[2], r2)).signed, signer: b64(r1.signPublicKey) },
+      e2[1]!.signed,
+    ],
+  },
+);
+await epochKeyVector(
+  'epoch-key-reviewer-removed',
+  "Reviewer 1's well-signed epoch 2, read with keyset version 4, from which reviewer 1 was removed.",
+  'epoch key of a reviewer not in the keyset',
+  'EPOCH_REVIEWER_UNKNOWN',
+  { epochKeys: [e1[1]!.signed, e2[1]!.signed], keyset: keysetWithoutR1 },
+);
+await epochKeyVector(
+  'epoch-key-outsider',
+  'An epoch key made and signed by reviewer 3, who is in no keyset.',
+  'epoch key of a reviewer not in the keyset',
+  'EPOCH_REVIEWER_UNKNOWN',
+  { epochKeys: [...published, (await epochKey(outsider, 3, 2)).signed] },
+);
+{
+  const good = e1[1]!.signed;
+  const bytes = fromBase64Url(good.payload);
+  await epochKeyVector(
+    'epoch-key-tampered-payload',
+    "Reviewer 1's epoch 2 with one bit of its X-Wing public key changed in the signed payload (byte 200).",
+    'bad epoch key signature',
+    'EPOCH_SIGNATURE_INVALID',
+    { epochKeys: [{ ...good, payload: b64(flip(bytes, 200)) }, e2[1]!.signed] },
+  );
+  await epochKeyVector(
+    'epoch-key-wrong-format',
+    "Reviewer 1's epoch 2 with its format string set to sealbox-epoch-key-v2.",
+    'wrong version',
+    'VERSION_UNSUPPORTED',
+    { epochKeys: [{ ...good, format: 'sealbox-epoch-key-v2' }, e2[1]!.signed] },
+  );
+}
+await epochKeyVector(
+  'epoch-key-too-long',
+  'A well-signed epoch key of reviewer 1 lasting 93 days, one more than an epoch may last.',
+  'malformed epoch key',
+  'FORMAT_INVALID',
+  { epochKeys: [(await epochKey(r1, 1, 2, ['2026-06-01', '2026-09-02'])).signed, e2[1]!.signed] },
+);
 
 // --- Receipts ---
 
@@ -612,8 +819,18 @@ const reply: ReplyDocument = {
 
 const author = receiptKeys.authorKeyPair;
 const otherAuthor = otherReceiptKeys.authorKeyPair;
-const envelope = await sealDocument(submission, legacySealingKeys(keyset), author);
-const followupEnvelope = await sealDocument(followup, legacySealingKeys(keyset), author);
+const envelope = await sealDocument(submission, sealing, author);
+const followupEnvelope = await sealDocument(followup, sealing, author);
+// Before epoch keys, documents were sealed to the reviewers' identity keys
+// (the keys on their cards); a reviewer still opens those during the migration.
+const identitySealing: SealingKeys = {
+  keysetVersion: keyset.version,
+  recipients: keyset.reviewers.map((r) => ({
+    reviewerName: r.name,
+    epoch: 0,
+    publicKey: fromBase64Url(r.kemPublicKey),
+  })),
+};
 /** A submitter's plaintext, spelled out: author key || signature || document. */
 function authored(key: SigningKeyPair, document: Uint8Array, signature?: Uint8Array): Uint8Array {
   const sig =
@@ -624,34 +841,40 @@ function authored(key: SigningKeyPair, document: Uint8Array, signature?: Uint8Ar
     );
   return concatBytes(key.publicKey, sig, document);
 }
-const toReviewers = [{ publicKey: r1.kemPublicKey }, { publicKey: r2.kemPublicKey }];
+const toReviewers = sealing.recipients.map((r) => ({ publicKey: r.publicKey }));
 const submissionBytes = utf8Encode(JSON.stringify(submission));
 const replyEnvelope = await sealReply(reply, receiptKeys.replyKeyPair.publicKey, keyset.version);
 const HEADER = 12;
 const STANZA = 32 + 1120 + 48;
 const payloadAt = HEADER + 2 * STANZA;
 
+type EnvelopeReader = 'r1' | 'r2' | 'outsider' | 'receipt' | 'other receipt' | Uint8Array[];
 function envelopeVector(
   name: string,
   description: string,
   expect: string,
   error: string | undefined,
   bytes: Uint8Array,
-  recipient: 'r1' | 'r2' | 'outsider' | 'receipt' | 'other receipt',
-  result?: { header: unknown; document: unknown; author?: string },
+  recipient: EnvelopeReader,
+  result?: { header: unknown; document: unknown; author?: string; openedWith?: Uint8Array },
   caseAuthor?: Uint8Array,
 ) {
   const open = recipient === 'receipt' || recipient === 'other receipt' ? 'submitter' : 'reviewer';
-  const who =
-    recipient === 'r1'
-      ? { kemSecretKey: b64(r1.kemSecretKey) }
+  // A reviewer holds the seeds of its epoch keys not yet erased; 'r1' and 'r2'
+  // hold only the current one (epoch 2).
+  const seeds = (keys: Uint8Array[]) => ({ kemSecretKeys: keys.map(b64) });
+  const who = Array.isArray(recipient)
+    ? seeds(recipient)
+    : recipient === 'r1'
+      ? seeds([e1[1]!.seed])
       : recipient === 'r2'
-        ? { kemSecretKey: b64(r2.kemSecretKey) }
+        ? seeds([e2[1]!.seed])
         : recipient === 'outsider'
-          ? { kemSecretKey: b64(outsider.kemSecretKey) }
+          ? seeds([outsider.kemSecretKey])
           : recipient === 'receipt'
-            ? { kemSecretKey: b64(receiptSeed(receipt)), receipt }
-            : { kemSecretKey: b64(receiptSeed(otherReceipt)), receipt: otherReceipt };
+            ? { ...seeds([receiptSeed(receipt)]), receipt }
+            : { ...seeds([receiptSeed(otherReceipt)]), receipt: otherReceipt };
+  const { openedWith, ...rest } = result ?? {};
   write(name, {
     kind: 'envelope',
     description,
@@ -661,7 +884,8 @@ function envelopeVector(
     recipient: who,
     envelope: b64(bytes),
     ...(caseAuthor ? { caseAuthor: b64(caseAuthor) } : {}),
-    ...(result ?? {}),
+    ...rest,
+    ...(openedWith ? { openedWith: b64(openedWith) } : {}),
   });
 }
 function receiptSeed(r: string): Uint8Array {
@@ -674,30 +898,100 @@ const authorB64 = b64(author.publicKey);
 
 envelopeVector(
   'envelope-success',
-  'A submission sealed to the two reviewers of keyset version 3, opened by reviewer 1 (first stanza).',
+  "A submission sealed to the current epoch keys (epoch 2) of the two reviewers of keyset version 3, opened by reviewer 1's epoch 2 key (first stanza).",
   'success',
   undefined,
   envelope,
   'r1',
-  { header: submissionHeader, document: submission, author: authorB64 },
+  {
+    header: submissionHeader,
+    document: submission,
+    author: authorB64,
+    openedWith: e1[1]!.publicKey,
+  },
 );
 envelopeVector(
   'envelope-success-second-recipient',
-  'The same envelope, opened by reviewer 2 (second stanza).',
+  "The same envelope, opened by reviewer 2's epoch 2 key (second stanza).",
   'success',
   undefined,
   envelope,
   'r2',
-  { header: submissionHeader, document: submission, author: authorB64 },
+  {
+    header: submissionHeader,
+    document: submission,
+    author: authorB64,
+    openedWith: e2[1]!.publicKey,
+  },
 );
 envelopeVector(
+  'envelope-success-epoch-ring',
+  "The same envelope, opened by reviewer 1 holding the seeds of epochs 3, 1 and 2 and its identity seed: the reader looks for any of its recipient ids, and epoch 2's opens it.",
+  'success',
+  undefined,
+  envelope,
+  [e1[2]!.seed, e1[0]!.seed, e1[1]!.seed, r1.kemSecretKey],
+  {
+    header: submissionHeader,
+    document: submission,
+    author: authorB64,
+    openedWith: e1[1]!.publicKey,
+  },
+);
+envelopeVector(
+  'envelope-sealed-to-erased-epoch',
+  'The same envelope, read by reviewer 1 after erasing epoch 2: it holds the seeds of epochs 1 and 3 only. No stanza names them.',
+  'not a recipient',
+  undefined,
+  envelope,
+  [e1[0]!.seed, e1[2]!.seed],
+);
+envelopeVector(
+  'envelope-epoch-not-identity',
+  "The same envelope, read with reviewer 1's identity X-Wing key (the one on its card) alone: sealed to epoch keys, it is not for the identity key.",
+  'not a recipient',
+  undefined,
+  envelope,
+  [r1.kemSecretKey],
+);
+{
+  const legacy = await sealDocument(submission, identitySealing, author);
+  envelopeVector(
+    'envelope-success-legacy-identity',
+    "A submission sealed, as before epoch keys, to the identity X-Wing keys on the reviewers' cards; opened during the migration by reviewer 1 holding epochs 1 to 3 and its identity seed.",
+    'success',
+    undefined,
+    legacy,
+    [e1[0]!.seed, e1[1]!.seed, e1[2]!.seed, r1.kemSecretKey],
+    {
+      header: submissionHeader,
+      document: submission,
+      author: authorB64,
+      openedWith: r1.kemPublicKey,
+    },
+  );
+  envelopeVector(
+    'envelope-legacy-identity-erased',
+    'envelope-success-legacy-identity read by reviewer 1 after the migration: its identity seed erased, it holds epoch keys only.',
+    'not a recipient',
+    undefined,
+    legacy,
+    [e1[0]!.seed, e1[1]!.seed, e1[2]!.seed],
+  );
+}
+envelopeVector(
   'envelope-success-followup',
-  'A follow-up sealed to the same two reviewers, opened by reviewer 2 and signed by the author key of its case (receipt-success).',
+  'A follow-up sealed to the same two epoch keys, opened by reviewer 2 and signed by the author key of its case (receipt-success).',
   'success',
   undefined,
   followupEnvelope,
   'r2',
-  { header: { ...submissionHeader, kind: 'followup' }, document: followup, author: authorB64 },
+  {
+    header: { ...submissionHeader, kind: 'followup' },
+    document: followup,
+    author: authorB64,
+    openedWith: e2[1]!.publicKey,
+  },
   author.publicKey,
 );
 envelopeVector(
@@ -705,7 +999,7 @@ envelopeVector(
   "A well-made follow-up signed by another receipt's author key, for the case whose submission receipt-success signed: someone who does not hold the receipt wrote it.",
   'not by the author',
   'DOCUMENT_NOT_BY_AUTHOR',
-  await sealDocument(followup, legacySealingKeys(keyset), otherAuthor),
+  await sealDocument(followup, sealing, otherAuthor),
   'r1',
   undefined,
   author.publicKey,

@@ -86,9 +86,20 @@ export function specVerifyKeyset(
   return specJson(payload) as Keyset | 'ENCODING' | 'FORMAT';
 }
 
-/** Opens an envelope to its plaintext; null when not for this key, a word when it must be rejected. */
-export function specOpenEnvelope(env: Uint8Array, sk: Uint8Array): Uint8Array | string | null {
-  const pk = sumo.crypto_kem_xwing_seed_keypair(sk).publicKey;
+/**
+ * Opens an envelope with the X-Wing seeds the reader holds, tried in order
+ * (Envelope, "Opening", step 3): its plaintext and the public key that opened
+ * it; null when not for these keys, a word when it must be rejected.
+ */
+export function specOpenEnvelope(
+  env: Uint8Array,
+  seeds: Uint8Array[],
+): { plaintext: Uint8Array; openedWith: Uint8Array } | string | null {
+  const held = seeds.map((seed) => {
+    const pk = sumo.crypto_kem_xwing_seed_keypair(seed).publicKey;
+    const id = sumo.crypto_generichash(32, cat(label('sealbox/v1/recipient'), pk), null);
+    return { seed, pk, id };
+  });
   if (env.length < 12 || new TextDecoder().decode(env.subarray(0, 4)) !== 'SBXE') return 'FORMAT';
   if (env[4] !== 2) return 'VERSION';
   const view = new DataView(env.buffer, env.byteOffset, env.byteLength);
@@ -98,25 +109,41 @@ export function specOpenEnvelope(env: Uint8Array, sk: Uint8Array): Uint8Array | 
   if (n < 1 || n > 64 || paddedLength < 4096 || paddedLength > 1_114_112) return 'FORMAT';
   if (specPadme(paddedLength) !== paddedLength) return 'FORMAT';
   const header = env.subarray(0, 12);
-  const myId = sumo.crypto_generichash(32, cat(label('sealbox/v1/recipient'), pk), null);
+  /** The content key if this stanza opens with this key, else null. */
+  const unwrap = (stanza: Uint8Array, key: (typeof held)[0]): Uint8Array | null => {
+    const ct = stanza.subarray(32, 1152);
+    const ss = sumo.crypto_kem_xwing_dec(ct, key.seed);
+    const okm = sumo.crypto_generichash(56, cat(label('sealbox/v1/wrap'), ct, key.pk, header), ss);
+    try {
+      const [k, nonce] = [okm.subarray(0, 32), okm.subarray(32)];
+      return sumo.crypto_aead_xchacha20poly1305_ietf_decrypt(
+        null,
+        stanza.subarray(1152),
+        header,
+        nonce,
+        k,
+      );
+    } catch {
+      return null;
+    }
+  };
   let contentKey: Uint8Array | null = null;
+  let openedWith: Uint8Array | null = null;
   for (let i = 0; i < n && !contentKey; i++) {
     const stanza = env.subarray(12 + i * 1200, 12 + (i + 1) * 1200);
     const id = stanza.subarray(0, 32);
-    const named = sumo.memcmp(id, myId);
-    if (!named && !sumo.memcmp(id, new Uint8Array(32))) continue;
-    const ct = stanza.subarray(32, 1152);
-    const ss = sumo.crypto_kem_xwing_dec(ct, sk);
-    const okm = sumo.crypto_generichash(56, cat(label('sealbox/v1/wrap'), ct, pk, header), ss);
-    try {
-      const wrapped = stanza.subarray(1152);
-      const [k, nonce] = [okm.subarray(0, 32), okm.subarray(32)];
-      contentKey = sumo.crypto_aead_xchacha20poly1305_ietf_decrypt(null, wrapped, header, nonce, k);
-    } catch {
+    const named = held.find((k) => sumo.memcmp(id, k.id));
+    const anonymous = sumo.memcmp(id, new Uint8Array(32));
+    for (const key of named ? [named] : anonymous ? held : []) {
+      contentKey = unwrap(stanza, key);
+      if (contentKey) {
+        openedWith = key.pk;
+        break;
+      }
       if (named) return 'TAMPERED';
     }
   }
-  if (!contentKey) return null;
+  if (!contentKey || !openedWith) return null;
   let padded: Uint8Array;
   try {
     const nonce = env.subarray(payloadAt, payloadAt + 24);
@@ -134,7 +161,7 @@ export function specOpenEnvelope(env: Uint8Array, sk: Uint8Array): Uint8Array | 
   let end = padded.length - 1;
   while (end >= 0 && padded[end] === 0) end--;
   if (end < 0 || padded[end] !== 0x80) return 'TAMPERED';
-  return padded.subarray(0, end);
+  return { plaintext: padded.subarray(0, end), openedWith };
 }
 
 export const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -161,11 +188,12 @@ export function specJson(bytes: Uint8Array): unknown {
  */
 export function specOpenDocument(
   env: Uint8Array,
-  sk: Uint8Array,
+  seeds: Uint8Array[],
   caseAuthor?: Uint8Array,
-): { document: unknown; author: Uint8Array } | string | null {
-  const plaintext = specOpenEnvelope(env, sk);
-  if (plaintext === null || typeof plaintext === 'string') return plaintext;
+): { document: unknown; author: Uint8Array; openedWith: Uint8Array } | string | null {
+  const opened = specOpenEnvelope(env, seeds);
+  if (opened === null || typeof opened === 'string') return opened;
+  const { plaintext, openedWith } = opened;
   if (plaintext.length < 96) return 'FORMAT';
   const author = plaintext.subarray(0, 32);
   const signature = plaintext.subarray(32, 96);
@@ -182,7 +210,7 @@ export function specOpenDocument(
   const kinds = ['', 'submission', 'followup'];
   if (d.kind !== kinds[env[5]!]) return 'TAMPERED';
   if (caseAuthor && !sumo.memcmp(author, caseAuthor)) return 'NOT_BY_AUTHOR';
-  return { document, author };
+  return { document, author, openedWith };
 }
 
 export function specDecryptStream(

@@ -194,25 +194,30 @@ t.test('library', (t) => {
 
   for (const v of loadVectors('envelope')) {
     t.test(v.name, async (t) => {
-      const key = xwingKeyPair(b64(v.recipient.kemSecretKey));
+      const keys = v.recipient.kemSecretKeys.map((k) => xwingKeyPair(b64(k)));
       if (v.recipient.receipt) {
         const { replyKeyPair } = await deriveReceiptKeys(v.recipient.receipt);
-        t.same(replyKeyPair.secretKey, key.secretKey, 'the reply key comes from the receipt');
+        t.same(
+          [replyKeyPair.secretKey],
+          keys.map((k) => k.secretKey),
+          'the reply key comes from the receipt',
+        );
       }
       const bytes = b64(v.envelope);
       const got = await outcome(async () => {
         if (v.open === 'reviewer') {
-          const opened = await openDocument(bytes, [key]);
+          const opened = await openDocument(bytes, keys);
           if (opened && v.caseAuthor) await checkAuthor(opened, b64(v.caseAuthor));
           return (
             opened && {
               header: opened.header,
               document: opened.document,
               author: toBase64Url(opened.author),
+              openedWith: toBase64Url(opened.openedWith),
             }
           );
         }
-        const document = await openReply(bytes, key);
+        const document = await openReply(bytes, keys[0]!);
         return document && { header: parseEnvelopeHeader(bytes), document };
       });
       t.equal(got.code, v.error);
@@ -222,6 +227,7 @@ t.test('library', (t) => {
           header: v.header,
           document: v.document,
           ...(v.author ? { author: v.author } : {}),
+          ...(v.openedWith ? { openedWith: v.openedWith } : {}),
         });
       }
     });
@@ -422,20 +428,32 @@ t.test('a reader written from the spec alone agrees', (t) => {
   };
   for (const v of loadVectors('envelope')) {
     const env = b64(v.envelope);
-    const sk = b64(v.recipient.kemSecretKey);
+    const seeds = v.recipient.kemSecretKeys.map((k) => b64(k));
     let got: unknown;
     if (v.open === 'reviewer') {
-      const opened = specOpenDocument(env, sk, v.caseAuthor ? b64(v.caseAuthor) : undefined);
+      const opened = specOpenDocument(env, seeds, v.caseAuthor ? b64(v.caseAuthor) : undefined);
       got =
         opened && typeof opened === 'object'
-          ? { document: opened.document, author: toBase64Url(opened.author) }
+          ? {
+              document: opened.document,
+              author: toBase64Url(opened.author),
+              openedWith: toBase64Url(opened.openedWith),
+            }
           : opened;
     } else {
-      const plaintext = specOpenEnvelope(env, sk);
-      got = plaintext instanceof Uint8Array ? { document: specJson(plaintext) } : plaintext;
+      const opened = specOpenEnvelope(env, seeds);
+      got =
+        opened !== null && typeof opened === 'object'
+          ? { document: specJson(opened.plaintext) }
+          : opened;
     }
     if (v.expect === 'success') {
-      t.same(got, { document: v.document, ...(v.author ? { author: v.author } : {}) }, v.name);
+      const want = {
+        document: v.document,
+        ...(v.author ? { author: v.author } : {}),
+        ...(v.openedWith ? { openedWith: v.openedWith } : {}),
+      };
+      t.same(got, want, v.name);
     } else if (v.expect === 'not a recipient') t.equal(got, null, v.name);
     else t.equal(typeof got === 'string' ? specCode[got] : 'opened', v.error, v.name);
   }
@@ -490,9 +508,11 @@ t.test('a reader written from the spec alone agrees', (t) => {
     if (!v.receipt) continue;
     const keys = specReceipt(v.receipt);
     if (typeof keys === 'string') throw new Error(keys);
-    const opened = specOpenEnvelope(b64(st.sealed), keys.replySeed);
+    const opened = specOpenEnvelope(b64(st.sealed), [keys.replySeed]);
     const reply =
-      opened instanceof Uint8Array ? (specJson(opened) as Record<string, string>) : null;
+      opened !== null && typeof opened === 'object'
+        ? (specJson(opened.plaintext) as Record<string, string>)
+        : null;
     const mine =
       st.caseId === v.caseId &&
       reply !== null &&

@@ -49,8 +49,12 @@ export interface EnvelopeVector extends VectorBase {
   kind: 'envelope';
   /** "reviewer": open as a submission or follow-up; "submitter": open as a reply. */
   open: 'reviewer' | 'submitter';
-  /** X-Wing secret key (the 32-byte seed); for a submitter also the receipt it came from. */
-  recipient: { kemSecretKey: string; receipt?: string };
+  /**
+   * The X-Wing secret keys (32-byte seeds) the reader holds, in the order it
+   * tries them: a reviewer's epoch keys not yet erased (and its identity key
+   * during the migration); for a submitter the reply key, and its receipt.
+   */
+  recipient: { kemSecretKeys: string[]; receipt?: string };
   envelope: string;
   /** For a follow-up: the author key (b64url Ed25519) that signed its case's submission. */
   caseAuthor?: string;
@@ -58,6 +62,20 @@ export interface EnvelopeVector extends VectorBase {
   document?: unknown;
   /** For a submitter's document: the author key whose signature verified. */
   author?: string;
+  /** For a reviewer: the X-Wing public key (b64url) of the held key that opened it. */
+  openedWith?: string;
+}
+
+export interface EpochKeyVector extends VectorBase {
+  kind: 'epoch-key';
+  organisationPublicKey: string;
+  /** The signed keyset the reader trusts (verified against the organisation key on `now`). */
+  keyset: unknown;
+  now: string;
+  /** Signed epoch keys, as GET /v1/epochs serves them. */
+  epochKeys: unknown[];
+  /** On success: the key to seal to for each reviewer, in keyset order. */
+  sealTo?: { reviewerName: string; epoch: number; kemPublicKey: string; recipientId: string }[];
 }
 
 export interface StreamVector extends VectorBase {
@@ -122,6 +140,7 @@ export interface CourierSignatureVector extends VectorBase {
 export type Vector =
   | FingerprintVector
   | KeysetVector
+  | EpochKeyVector
   | ReceiptVector
   | EnvelopeVector
   | StreamVector
