@@ -28,7 +28,10 @@ import {
   concatBytes,
   courierCard,
   createStatement,
+  decodeReviewerSecrets,
   deriveReceiptKeys,
+  encodeReviewerSecrets,
+  epochKeyPair,
   encryptAttachment,
   fingerprint,
   fromBase64Url,
@@ -1572,7 +1575,7 @@ function keyFileVector(
 }
 keyFileVector(
   'keyfile-success',
-  'A reviewer key file (X-Wing seed || Ed25519 secret key) at the lowest Argon2id cost.',
+  'A reviewer key file whose secret is version 1 (X-Wing seed || Ed25519 secret key), at the lowest Argon2id cost.',
   'success',
   undefined,
   file,
@@ -1588,6 +1591,45 @@ keyFileVector(
   unicodePassphrase,
   { fileKind: 'organisation', secret: org.secretKey },
 );
+{
+  // Version 2 of the reviewer's secret: reviewer 1 after the migration (its
+  // identity seed erased) holding epochs 2 and 3 (epoch 1 erased).
+  const held = [e1[1]!, e1[2]!];
+  const secretV2 = encodeReviewerSecrets({
+    signPublicKey: r1.signPublicKey,
+    signSecretKey: r1.signSecretKey,
+    kemPublicKey: r1.kemPublicKey,
+    kemSecretKey: null,
+    epochs: await Promise.all(
+      held.map(async (e) => ({ ...e, keyPair: await epochKeyPair(e.seed) })),
+    ),
+  });
+  const read = await decodeReviewerSecrets(secretV2);
+  if (read.epochs.length !== 2 || read.kemSecretKey !== null) throw new Error('secret v2');
+  write('keyfile-success-epochs', {
+    kind: 'keyfile',
+    description:
+      "A reviewer key file whose secret is version 2: reviewer 1's signing key and identity public key, the identity seed erased, and the seeds of epochs 2 and 3 (epoch 1 erased).",
+    expect: 'success',
+    file: await lockKeyFile('reviewer', secretV2, passphrase, LOW),
+    passphrase,
+    fileKind: 'reviewer',
+    secret: b64(secretV2),
+    reviewerSecrets: {
+      version: 2,
+      signPublicKey: b64(r1.signPublicKey),
+      identityPublicKey: b64(r1.kemPublicKey),
+      identitySeed: null,
+      epochs: held.map((e) => ({
+        epoch: e.epoch,
+        starts: e.starts,
+        ends: e.ends,
+        seed: b64(e.seed),
+        publicKey: b64(e.publicKey),
+      })),
+    },
+  });
+}
 keyFileVector(
   'keyfile-wrong-passphrase',
   'keyfile-success opened with another passphrase.',

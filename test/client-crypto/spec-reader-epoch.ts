@@ -112,3 +112,54 @@ export function specSealTo(keyset: Keyset, served: unknown[], today: string) {
   }
   return out;
 }
+
+/** "Reviewer key file", version 2: what the secret holds, or the error code. */
+export function specReviewerSecret(secret: Uint8Array) {
+  const magic = new TextDecoder().decode(secret.subarray(0, 4));
+  if (secret.length < 5 || magic !== 'SBR2') return 'FORMAT_INVALID';
+  const flags = secret[4]!;
+  if (flags & ~1) return 'FORMAT_INVALID';
+  let at = 5;
+  const take = (n: number) => {
+    const part = secret.subarray(at, at + n);
+    at += n;
+    return part;
+  };
+  const signSecretKey = take(64);
+  const identityPublicKey = take(1216);
+  const identitySeed = flags & 1 ? take(32) : null;
+  const count = (take(1)[0]! << 8) | take(1)[0]!;
+  if (at > secret.length || count > 4096 || secret.length !== at + 44 * count)
+    return 'FORMAT_INVALID';
+  const signPublicKey = sumo.crypto_sign_seed_keypair(signSecretKey.subarray(0, 32)).publicKey;
+  if (!sumo.memcmp(signPublicKey, signSecretKey.subarray(32))) return 'KEY_INVALID';
+  if (
+    identitySeed &&
+    !sumo.memcmp(sumo.crypto_kem_xwing_seed_keypair(identitySeed).publicKey, identityPublicKey)
+  )
+    return 'KEY_INVALID';
+  const epochs = [];
+  for (let i = 0; i < count; i++) {
+    const entry = take(44);
+    const view = new DataView(entry.buffer, entry.byteOffset, 12);
+    const [epoch, starts, ends] = [view.getUint32(0), view.getUint32(4), view.getUint32(8)];
+    const lastDay = Date.parse('9999-12-31') / DAY;
+    if (epoch < 1 || ends <= starts || ends > lastDay) return 'FORMAT_INVALID';
+    const day = (n: number) => new Date(n * DAY).toISOString().slice(0, 10);
+    const seed = entry.subarray(12);
+    epochs.push({
+      epoch,
+      starts: day(starts),
+      ends: day(ends),
+      seed: toBase64Url(seed),
+      publicKey: toBase64Url(sumo.crypto_kem_xwing_seed_keypair(seed).publicKey),
+    });
+  }
+  return {
+    version: 2,
+    signPublicKey: toBase64Url(signPublicKey),
+    identityPublicKey: toBase64Url(identityPublicKey),
+    identitySeed: identitySeed && toBase64Url(identitySeed),
+    epochs,
+  };
+}

@@ -1,22 +1,25 @@
 // Runs the epoch-key vectors (test/vectors/epoch-key-*.json, docs/protocol.md
 // "Epoch keys") through the library's sealingKeys and through a reader written
 // from the spec alone (spec-reader-epoch.ts); both must give the keys to seal
-// to, or the error code, that each vector names. The envelope vectors sealed
-// to epoch keys run with the others in vectors.test.ts.
+// to, or the error code, that each vector names. The reviewer key file whose
+// secret is version 2 is read both ways too. The envelope vectors sealed to
+// epoch keys run with the others in vectors.test.ts.
 import t from 'tap';
 import sumo from 'libsodium-wrappers-sumo';
 import {
+  decodeReviewerSecrets,
   epochRecipientId,
   fromBase64Url,
   isSealboxError,
   sealingKeys,
+  unlockKeyFile,
   toBase64Url,
   verifyEpochKey,
   verifyKeyset,
 } from '../../client-crypto/index.ts';
 import { loadVectors } from '../vectors/load.ts';
 import { specVerifyKeyset } from './spec-reader.ts';
-import { specSealTo } from './spec-reader-epoch.ts';
+import { specReviewerSecret, specSealTo } from './spec-reader-epoch.ts';
 import type { Keyset } from '../../client-crypto/index.ts';
 
 await sumo.ready;
@@ -89,3 +92,39 @@ t.test('a reader written from the spec alone agrees', (t) => {
   }
   t.end();
 });
+
+t.test(
+  'the version 2 reviewer secret of a key file, read by the library and from the spec',
+  async (t) => {
+    const withSecrets = loadVectors('keyfile').filter((v) => v.reviewerSecrets);
+    t.ok(withSecrets.length >= 1, 'a vector holds a version 2 secret');
+    for (const v of withSecrets) {
+      const { secret } = await unlockKeyFile(v.file, v.passphrase);
+      const read = await decodeReviewerSecrets(secret);
+      t.same(
+        {
+          version: 2,
+          signPublicKey: toBase64Url(read.signPublicKey),
+          identityPublicKey: toBase64Url(read.kemPublicKey),
+          identitySeed: read.kemSecretKey && toBase64Url(read.kemSecretKey),
+          epochs: read.epochs.map((e) => ({
+            epoch: e.epoch,
+            starts: e.starts,
+            ends: e.ends,
+            seed: toBase64Url(e.keyPair.secretKey),
+            publicKey: toBase64Url(e.keyPair.publicKey),
+          })),
+        },
+        v.reviewerSecrets,
+        `${v.name}: library`,
+      );
+      t.same(specReviewerSecret(fromBase64Url(v.secret!)), v.reviewerSecrets, `${v.name}: spec`);
+      const cut = fromBase64Url(v.secret!).subarray(0, -1);
+      t.equal(
+        specReviewerSecret(cut),
+        'FORMAT_INVALID',
+        `${v.name}: spec reader refuses a cut secret`,
+      );
+    }
+  },
+);

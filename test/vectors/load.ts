@@ -106,6 +106,14 @@ export interface KeyFileVector extends VectorBase {
   passphrase: string;
   fileKind?: string;
   secret?: string;
+  /** For a reviewer's version 2 secret: what it holds (docs/protocol.md, "Reviewer key file"). */
+  reviewerSecrets?: {
+    version: 2;
+    signPublicKey: string;
+    identityPublicKey: string;
+    identitySeed: string | null;
+    epochs: { epoch: number; starts: string; ends: string; seed: string; publicKey: string }[];
+  };
 }
 
 /** What a bundle reader yields, in order; a damaged record carries its error's code. */
