@@ -207,7 +207,9 @@ export async function openEnvelope(
   for (let i = 0; i < parsed.recipients && !contentKey; i++) {
     const at = HEADER_BYTES + i * STANZA_BYTES;
     const id = envelope.subarray(at, at + RECIPIENT_ID_BYTES);
-    const anonymous = sodium.memcmp(id, zeroId);
+    // Only replies are sealed to anonymous stanzas: elsewhere one would only
+    // make a reader with many keys try them all.
+    const anonymous = parsed.kind === 'reply' && sodium.memcmp(id, zeroId);
     const named = ids.findIndex((mine) => sodium.memcmp(id, mine));
     if (named < 0 && !anonymous) continue;
     const kemCt = envelope.subarray(

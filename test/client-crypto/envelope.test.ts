@@ -270,3 +270,18 @@ t.test('whoever seals without the author key is refused', async (t) => {
     );
   }
 });
+
+t.test('a submission with an anonymous stanza is not for any reviewer', async (t) => {
+  // Only replies are sealed to anonymous stanzas; in a submission such a
+  // stanza would only make a reviewer with many keys try each of them.
+  const ring = world.rings[0]!;
+  const plaintext = utf8Encode(JSON.stringify(documentFor(world)));
+  const env = await sealEnvelope(
+    'submission',
+    1,
+    [{ publicKey: ring[0]!.publicKey, anonymous: true }],
+    plaintext,
+  );
+  t.same(env.subarray(12, 44), new Uint8Array(32), 'the stanza is anonymous');
+  t.equal(await openDocument(env, ring), null);
+});
