@@ -31,6 +31,7 @@ const schema = z.object({
   SEALBOX_UPLOAD_PENDING_MAX_BYTES: int(1, 1024 * GiB).default(50 * GiB),
   SEALBOX_UPLOAD_PART_MAX_BYTES: int(64 * KiB, 64 * MiB).default(MiB),
   SEALBOX_UPLOAD_PARTS_IN_FLIGHT: int(1, 1024).default(4),
+  SEALBOX_UPLOAD_PART_WAIT_SECONDS: int(1, 600).default(10),
   SEALBOX_UPLOAD_EXPIRY_HOURS: int(1, 8_760).default(24),
   SEALBOX_BODY_LIMIT_BYTES: int(KiB, 64 * MiB).default(4 * MiB),
   SEALBOX_ORG_PUBLIC_KEY: base64url.optional(),
@@ -64,6 +65,7 @@ export interface Config {
   /**
    * pendingMaxBytes: bytes stored for all uploads not (yet) part of a case, together.
    * partsInFlight: parts held in memory at once by this instance.
+   * partWaitMs: how long a part beyond those may wait for a turn.
    * expiryHours: an upload no case has claimed (finished or not) is dropped
    * this long after the end of the day it began (only the date is stored).
    */
@@ -72,6 +74,7 @@ export interface Config {
     partMaxBytes: number;
     pendingMaxBytes: number;
     partsInFlight: number;
+    partWaitMs: number;
     expiryHours: number;
   };
   bodyLimit: number;
@@ -140,6 +143,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       partMaxBytes: e.SEALBOX_UPLOAD_PART_MAX_BYTES,
       pendingMaxBytes: e.SEALBOX_UPLOAD_PENDING_MAX_BYTES,
       partsInFlight: e.SEALBOX_UPLOAD_PARTS_IN_FLIGHT,
+      partWaitMs: e.SEALBOX_UPLOAD_PART_WAIT_SECONDS * 1000,
       expiryHours: e.SEALBOX_UPLOAD_EXPIRY_HOURS,
     },
     bodyLimit: e.SEALBOX_BODY_LIMIT_BYTES,

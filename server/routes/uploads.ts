@@ -104,7 +104,7 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
   });
   const buffers = new PartBuffers({
     slots: config.upload.partsInFlight,
-    waitMs: 10_000,
+    waitMs: config.upload.partWaitMs,
     queue: 4 * config.upload.partsInFlight,
     idleMs: 60_000,
   });

@@ -273,6 +273,9 @@ t.test('parts beyond SEALBOX_UPLOAD_PARTS_IN_FLIGHT wait, then 503', async (t) =
     env: {
       SEALBOX_UPLOAD_PART_MAX_BYTES: String(partSize),
       SEALBOX_UPLOAD_PARTS_IN_FLIGHT: '1',
+      // The parts that wait are served one after another, each with its own
+      // database write: on a loaded machine the default 10 s can run out.
+      SEALBOX_UPLOAD_PART_WAIT_SECONDS: '120',
     },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
