@@ -111,6 +111,54 @@ export function weakest(coverage: readonly EpochCoverage[]): EpochCoverage | und
   return [...coverage].sort((a, b) => a.daysLeft - b.daysLeft)[0];
 }
 
+/** Fewer days of epoch keys than this, and the operator is warned. */
+export const EPOCH_WARN_DAYS = 14;
+
+export interface EpochAlert {
+  level: 'warn' | 'error';
+  code: 'EPOCH_KEYS_RUNNING_OUT' | 'EPOCH_KEY_MISSING';
+  reviewer: string;
+  daysLeft: number;
+  message: string;
+}
+
+/**
+ * What the operator must hear about the reviewers' epoch keys: an error for a
+ * reviewer with no current key (the page refuses to seal), a warning for one
+ * with fewer than EPOCH_WARN_DAYS days left. Names reviewers, never anyone
+ * who wrote in.
+ */
+export function epochAlerts(coverage: readonly EpochCoverage[]): EpochAlert[] {
+  const alerts: EpochAlert[] = [];
+  for (const { name, daysLeft, lastEnds } of coverage) {
+    if (daysLeft === 0) {
+      alerts.push({
+        level: 'error',
+        code: 'EPOCH_KEY_MISSING',
+        reviewer: name,
+        daysLeft,
+        message:
+          `reviewer "${name}" has no current epoch key` +
+          (lastEnds ? ` (the last one ended on ${lastEnds})` : '') +
+          ': the page refuses to seal reports until the reviewer makes new epoch keys ' +
+          'and the courier pushes them (docs/operations.md, "The weekly rhythm of epoch keys")',
+      });
+    } else if (daysLeft < EPOCH_WARN_DAYS) {
+      alerts.push({
+        level: 'warn',
+        code: 'EPOCH_KEYS_RUNNING_OUT',
+        reviewer: name,
+        daysLeft,
+        message:
+          `reviewer "${name}" has epoch keys for ${daysLeft} more day${daysLeft === 1 ? '' : 's'}: ` +
+          'after that the page refuses to seal reports; ask the reviewer to make the next ones ' +
+          'ahead and the courier to push them',
+      });
+    }
+  }
+  return alerts;
+}
+
 const notCurrent = (message: string) =>
   new ApiError(
     409,
