@@ -6,7 +6,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from '../app.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { WAL_PURGE_INTERVAL_MS, purgeWal } from '../db/wal.ts';
-import { MAINTENANCE_INTERVAL_MS, runMaintenance } from '../maintenance.ts';
+import { MAINTENANCE_INTERVAL_MS, checkEpochKeys, runMaintenance } from '../maintenance.ts';
 import { followParent, startedByNpm } from '../parent-watch.ts';
 import { startup } from '../startup.ts';
 import { collectYoungGeneration } from '../upload-buffers.ts';
@@ -29,6 +29,11 @@ async function main(): Promise<void> {
       await runMaintenance(db, config);
     } catch (err) {
       app.log.error({ err }, 'maintenance failed');
+    }
+    try {
+      await checkEpochKeys(db, app.log);
+    } catch (err) {
+      app.log.error({ err }, 'epoch key check failed');
     }
   };
   await housekeeping();
