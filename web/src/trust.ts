@@ -105,10 +105,13 @@ export async function trustedForSealing(): Promise<Trust> {
 
 /**
  * The keys to seal to now: the verified keyset and every reviewer's current
- * epoch key, fetched again for each write (a page may stay open across the
- * end of an epoch), or a KeysetNotTrusted carrying the reason.
+ * epoch key, both fetched again for each write (a page may stay open across
+ * the end of an epoch, or while a reviewer joins: a newer keyset's reviewer
+ * is then not "a reviewer not in the keyset"), or a KeysetNotTrusted carrying
+ * the reason.
  */
 export async function requireSealingKeys(): Promise<SealingKeys> {
+  pending = undefined;
   const keyset = await requireTrustedKeyset();
   try {
     return await currentSealingKeys(keyset);
