@@ -23,6 +23,7 @@ import type { WebFiles } from './plugins/web.ts';
 import web, { loadWeb, pageExpectation } from './plugins/web.ts';
 import challenge from './routes/challenge.ts';
 import courier from './routes/courier.ts';
+import epochs from './routes/epochs.ts';
 import followups from './routes/followups.ts';
 import health from './routes/health.ts';
 import keyset from './routes/keyset.ts';
@@ -98,6 +99,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(health);
   await app.register(keyset);
+  await app.register(epochs);
   await app.register(challenge);
   await app.register(uploads);
   await app.register(submissions);

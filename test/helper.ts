@@ -17,6 +17,7 @@ import {
   DOCUMENT_VERSION,
   courierCard,
   deriveReceiptKeys,
+  epochRecipientId,
   generateReceipt,
   sealDocument,
   generateCourierKey,
@@ -33,12 +34,14 @@ import type {
   ReceiptKeys,
   ReviewerIdentity,
   SealedDocument,
+  SealingKeys,
   SignedKeyset,
   SigningKeyPair,
 } from '../client-crypto/index.ts';
 import { buildApp } from '../server/app.ts';
 import type { Config } from '../server/config.ts';
 import { loadConfig } from '../server/config.ts';
+import { insertEpochKey } from '../server/db/epochs.ts';
 import { storeKeyset } from '../server/db/keysets.ts';
 import type { Secrets } from '../server/secrets.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,7 +50,8 @@ import { pgliteDatabase, postgresDatabase } from '../server/db/database.ts';
 import { migrateToLatest, migrationFolder } from '../server/db/migrate.ts';
 import type { NewSubmission } from '../server/db/submissions.ts';
 import type { Followup, Submission } from '../server/db/tables.ts';
-import { legacySealingKeys } from './epochs.ts';
+import type { TestEpoch } from './epochs.ts';
+import { currentEpochs, epochSealingKeys } from './epochs.ts';
 
 export interface Teardown {
   teardown(fn: () => unknown): void;
@@ -352,16 +356,53 @@ export interface TestKeyset {
   courier: CourierKey;
   keyset: Keyset;
   signed: SignedKeyset;
+  /** One current epoch key per reviewer (a week from three days ago). */
+  epochs: TestEpoch[];
+  /** What a page seals to today: the current epoch key of every reviewer. */
+  sealing: SealingKeys;
 }
 
-/** Makes an organisation, one reviewer and one courier, and stores their signed keyset. */
+/**
+ * Makes an organisation, one reviewer and one courier, and stores their
+ * signed keyset and the reviewer's current epoch key.
+ */
 export async function seedKeyset(db: Db, version = 1): Promise<TestKeyset> {
   const made = await makeKeyset(version);
   await storeKeyset(db, version, JSON.stringify(made.signed));
+  await storeEpochs(db, made.epochs);
   return made;
 }
 
-/** Makes an organisation, one reviewer and one courier, and their signed keyset. */
+/** Stores epoch keys as POST /v1/courier/epochs would, without a courier; false for any already stored. */
+export async function storeEpochs(db: Db, epochs: readonly TestEpoch[]): Promise<boolean[]> {
+  const results: boolean[] = [];
+  for (const e of epochs) {
+    const { format, payload, signature, signer } = e.signed;
+    results.push(
+      await insertEpochKey(db, {
+        recipientId: await epochRecipientId({
+          v: 1,
+          reviewer: toBase64Url(e.reviewer.signPublicKey),
+          epoch: e.epoch,
+          starts: e.starts,
+          ends: e.ends,
+          kemPublicKey: toBase64Url(e.keyPair.publicKey),
+        }),
+        reviewer: toBase64Url(e.reviewer.signPublicKey),
+        epoch: e.epoch,
+        starts: e.starts,
+        ends: e.ends,
+        signed: JSON.stringify({ format, payload, signature, signer }),
+      }),
+    );
+  }
+  return results;
+}
+
+/**
+ * Makes an organisation, one reviewer and one courier, their signed keyset
+ * and the reviewer's current epoch key.
+ */
 export async function makeKeyset(version = 1): Promise<TestKeyset> {
   const org = await generateOrganisationKey();
   const reviewer = await generateReviewerIdentity('Test Reviewer');
@@ -375,7 +416,9 @@ export async function makeKeyset(version = 1): Promise<TestKeyset> {
     couriers: [courierCard(courier)],
   };
   const signed = await signKeyset(keyset, org);
-  return { org, reviewer, courier, keyset, signed };
+  const epochs = await currentEpochs([reviewer], now);
+  const sealing = await epochSealingKeys(keyset, epochs, now);
+  return { org, reviewer, courier, keyset, signed, epochs, sealing };
 }
 
 /** Fetches a challenge and solves it, as the page does. */
@@ -389,11 +432,12 @@ export async function solvedChallenge(app: FastifyInstance): Promise<unknown> {
 
 /**
  * The body of POST /v1/submissions for a new case: fresh receipt keys (unless
- * given), a solved challenge from `app`, the sample document sealed to `keyset`.
+ * given), a solved challenge from `app`, the sample document sealed to
+ * `sealing` (or to the current epoch keys of a test keyset).
  */
 export async function sampleSubmission(
   app: FastifyInstance,
-  keyset: Keyset,
+  sealing: SealingKeys | Pick<TestKeyset, 'sealing'>,
   keys?: ReceiptKeys,
 ): Promise<{ challenge: unknown; lookupToken: string; envelope: string }> {
   const k = keys ?? (await deriveReceiptKeys(await generateReceipt()));
@@ -403,7 +447,7 @@ export async function sampleSubmission(
     envelope: toBase64Url(
       await sealDocument(
         sampleDocument('submission', k),
-        legacySealingKeys(keyset),
+        'sealing' in sealing ? sealing.sealing : sealing,
         k.authorKeyPair,
       ),
     ),

@@ -84,6 +84,19 @@ export interface CourierReplayTable {
   expires_on: DateText;
 }
 
+/**
+ * Reviewers' signed epoch keys (db/epochs.ts), named by the recipient id of
+ * their stanzas; reviewer, epoch and dates copy the verified payload.
+ */
+export interface EpochKeyTable {
+  recipient_id: string;
+  reviewer: string;
+  epoch: number;
+  starts: DateText;
+  ends: DateText;
+  signed: string;
+}
+
 export interface Database {
   keysets: KeysetTable;
   submissions: SubmissionTable;
@@ -95,8 +108,10 @@ export interface Database {
   export_acks: ExportAckTable;
   submissions_per_day: SubmissionsPerDayTable;
   courier_replays: CourierReplayTable;
+  epoch_keys: EpochKeyTable;
 }
 
 export type Submission = Selectable<SubmissionTable>;
 export type Upload = Selectable<UploadTable>;
 export type Followup = Selectable<FollowupTable>;
+export type StoredEpochKey = Selectable<EpochKeyTable>;

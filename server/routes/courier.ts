@@ -6,6 +6,8 @@
 //   GET  /v1/courier/export?after=N  a bundle of everything after the cursor
 //   POST /v1/courier/ack             move this courier's cursor forward
 //   POST /v1/courier/outbox          signed statements, applied atomically
+//   POST /v1/courier/epochs          reviewers' signed epoch keys, stored atomically
+//   GET  /v1/courier/epochs          how many days of epoch keys each reviewer has left
 //   PUT  /v1/courier/keyset          a newer keyset signed by the organisation
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -16,6 +18,7 @@ import { lastExportSeq } from '../db/export.ts';
 import { latestKeyset, storeKeyset } from '../db/keysets.ts';
 import { ApiError } from '../errors.ts';
 import courierAuth, { organisationPin } from '../plugins/courier-auth.ts';
+import courierEpochs from './courier-epochs.ts';
 import courierExport from './courier-export.ts';
 import courierOutbox from './courier-outbox.ts';
 import { errorSchema } from './schemas.ts';
@@ -31,6 +34,7 @@ const courier: FastifyPluginAsyncZod = async (app) => {
   await app.register(courierAuth);
   await app.register(courierExport);
   await app.register(courierOutbox);
+  await app.register(courierEpochs);
   const { db, config } = app.sealbox;
 
   app.post(

@@ -17,7 +17,7 @@ const HOUR = 3_600_000;
 
 t.test('a burst of unpaid writes leaves the write bucket to paid ones', async (t) => {
   const db = await testDatabase(t);
-  const { keyset } = await seedKeyset(db);
+  const seeded = await seedKeyset(db);
   // Two writes a minute: the first refill is thirty seconds away.
   const { app } = await build(t, { db, env: { SEALBOX_WRITES_PER_MINUTE: '2' } });
   const burst = async (
@@ -75,7 +75,7 @@ t.test('a burst of unpaid writes leaves the write bucket to paid ones', async (t
   const paid = await app.inject({
     method: 'POST',
     url: '/v1/submissions',
-    payload: await sampleSubmission(app, keyset),
+    payload: await sampleSubmission(app, seeded),
   });
   t.equal(paid.statusCode, 201, 'a paid submission after the flood is taken');
 

@@ -68,7 +68,7 @@ async function insertLsn(db: Db): Promise<string> {
 
 async function submitBurst(app: FastifyInstance, made: TestKeyset): Promise<void> {
   const bodies = [];
-  for (let i = 0; i < BURST; i++) bodies.push(await sampleSubmission(app, made.keyset));
+  for (let i = 0; i < BURST; i++) bodies.push(await sampleSubmission(app, made));
   const answers = await Promise.all(
     bodies.map((payload) => app.inject({ method: 'POST', url: '/v1/submissions', payload })),
   );

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import t from 'tap';
 import {} from '../../client-crypto/index.ts';
-import type { Keyset } from '../../client-crypto/index.ts';
 import { admitSubmission } from '../../server/db/admission.ts';
 import type { Admission, AdmissionOutcome } from '../../server/db/admission.ts';
 import type { Db } from '../../server/db/database.ts';
@@ -20,10 +19,12 @@ import {
   postgresDatabase,
   sampleSubmission,
   seedKeyset,
+  storeEpochs,
   dayCount,
   racingDatabase,
   solvedChallenge,
 } from '../helper.ts';
+import type { TestKeyset } from '../helper.ts';
 
 type ErrorJson = { error: { code: string } };
 
@@ -133,7 +134,9 @@ t.test('the statement that admits a case', async (t) => {
 
 t.test('POST /v1/submissions under a daily cap', async (t) => {
   const { db, url } = await racingDatabase(t);
-  const { keyset } = await seedKeyset(db);
+  const seeded = await seedKeyset(db);
+  // Published halfway, by another process (below).
+  const next = await makeKeyset(2);
   const env = { SEALBOX_SUBMISSIONS_PER_DAY: '20', SEALBOX_WRITES_PER_MINUTE: '100000' };
   const apps = [(await build(t, { db, env })).app];
   if (url) {
@@ -142,13 +145,13 @@ t.test('POST /v1/submissions under a daily cap', async (t) => {
     t.teardown(() => second.destroy());
     apps.push((await build(t, { db: second, env })).app);
   }
-  const body = async (k: Keyset, uploads: string[] = []) => ({
+  const body = async (k: TestKeyset, uploads: string[] = []) => ({
     ...(await sampleSubmission(apps[0]!, k)),
     uploads,
   });
 
   await t.test('an unclaimable attachment stores nothing and spends the proof', async (t) => {
-    const payload = await body(keyset, ['A'.repeat(22)]);
+    const payload = await body(seeded, ['A'.repeat(22)]);
     const refused = await apps[0]!.inject({ method: 'POST', url: '/v1/submissions', payload });
     t.equal(refused.statusCode, 409);
     t.equal(refused.json<ErrorJson>().error.code, 'UPLOAD_NOT_CLAIMABLE');
@@ -167,12 +170,12 @@ t.test('POST /v1/submissions under a daily cap', async (t) => {
   });
 
   await t.test('a keyset published by another process is accepted at once', async (t) => {
-    const next = await makeKeyset(2);
-    const payload = await body(next.keyset);
+    const payload = await body(next);
     const before = await apps[0]!.inject({ method: 'POST', url: '/v1/submissions', payload });
     t.equal(before.json<ErrorJson>().error.code, 'KEYSET_UNKNOWN');
     // Written behind the server's back, as another instance would.
-    await sql`insert into keysets (version, signed, stored_on) values (2, '{}', ${today()}::date)`.execute(
+    await storeEpochs(db, next.epochs);
+    await sql`insert into keysets (version, signed, stored_on) values (2, ${JSON.stringify(next.signed)}, ${today()}::date)`.execute(
       db,
     );
     const after = await apps[0]!.inject({
@@ -187,7 +190,7 @@ t.test('POST /v1/submissions under a daily cap', async (t) => {
   await t.test('50 at once against a cap of 20: 19 more, then DAILY_LIMIT', async (t) => {
     // One case is already in today's count (the keyset test above).
     const spentBefore = await spentCount(db);
-    const payloads = await Promise.all(Array.from({ length: 50 }, () => body(keyset)));
+    const payloads = await Promise.all(Array.from({ length: 50 }, () => body(next)));
     const answers = await Promise.all(
       payloads.map((payload, i) =>
         apps[i % apps.length]!.inject({ method: 'POST', url: '/v1/submissions', payload }),

@@ -22,7 +22,7 @@ t.test('token bucket refills with time', async (t) => {
 
 t.test('limits on a shared database', async (t) => {
   const db = await testDatabase(t);
-  const { keyset } = await seedKeyset(db);
+  const seeded = await seedKeyset(db);
 
   await t.test('writes beyond the rate answer 429 with Retry-After', async (t) => {
     const { app } = await build(t, { db, env: { SEALBOX_WRITES_PER_MINUTE: '2' } });
@@ -58,7 +58,7 @@ t.test('limits on a shared database', async (t) => {
       app.inject({
         method: 'POST',
         url: '/v1/submissions',
-        payload: await sampleSubmission(app, keyset),
+        payload: await sampleSubmission(app, seeded),
       });
     t.equal((await submit()).statusCode, 201);
     const refused = await submit();
