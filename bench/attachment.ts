@@ -9,13 +9,14 @@ import {
   getSodium,
   openDocument,
   sealDocument,
+  sealingKeys,
   toBase64Url,
 } from '../client-crypto/index.ts';
 import type { SealedDocument } from '../client-crypto/index.ts';
+import { currentEpochsOf } from './lib/epochs.ts';
 import { keysetFor, reviewers, sampleReport, submitterKeys } from './lib/keys.ts';
 import type { Benchmark, Check } from './lib/result.ts';
 import { MiB, figure, ratio, round, timed } from './lib/stats.ts';
-import { legacyRing, legacySealingKeys } from '../test/epochs.ts';
 
 const PIECE = 64 * 1024;
 
@@ -164,6 +165,7 @@ const benchmark: Benchmark = {
     log('attachment: 3-recipient job vs OpenPGP.js');
     const three = await reviewers(3);
     const keyset3 = keysetFor(three);
+    const sealing3 = await sealingKeys(keyset3, (await currentEpochsOf(three)).signed);
     const pgpPlain = plain.subarray(0, pgpSize);
     const pgpSource = pieces(pgpPlain);
     const pgpKeys = await Promise.all(
@@ -199,7 +201,7 @@ const benchmark: Benchmark = {
         };
         return {
           chunks,
-          envelope: await sealDocument(doc, legacySealingKeys(keyset3), submitter.authorKeyPair),
+          envelope: await sealDocument(doc, sealing3, submitter.authorKeyPair),
         };
       });
       ours.push(mibs(pgpSize, job.ms));
@@ -229,9 +231,11 @@ const benchmark: Benchmark = {
     log('attachment: wrapping cost per reviewer');
     const counts = [1, 3, 10, 50];
     const many = [...three, ...(await reviewers(47))];
+    const manyEpochs = await currentEpochsOf(many);
     const curve: Record<string, unknown>[] = [];
     for (const n of counts) {
       const keyset = keysetFor(many.slice(0, n));
+      const sealing = await sealingKeys(keyset, manyEpochs.signed.slice(0, n));
       const doc = sampleReport(reply);
       const seals = smoke ? 2 : Math.max(20, Math.ceil(600 / n));
       const samples: number[] = [];
@@ -239,17 +243,15 @@ const benchmark: Benchmark = {
       for (let r = 0; r < (smoke ? 1 : 3); r++) {
         const t = await timed(async () => {
           for (let i = 0; i < seals; i++)
-            envelopeBytes = (
-              await sealDocument(doc, legacySealingKeys(keyset), submitter.authorKeyPair)
-            ).length;
+            envelopeBytes = (await sealDocument(doc, sealing, submitter.authorKeyPair)).length;
         });
         samples.push(t.ms / seals);
       }
       const sealMs = figure(samples, 'ms per envelope');
-      const last = many[n - 1]!;
-      const envelope = await sealDocument(doc, legacySealingKeys(keyset), submitter.authorKeyPair);
+      const last = manyEpochs.keyPairs[n - 1]!;
+      const envelope = await sealDocument(doc, sealing, submitter.authorKeyPair);
       const opened = await timed(async () => {
-        for (let i = 0; i < (smoke ? 1 : 20); i++) await openDocument(envelope, legacyRing(last));
+        for (let i = 0; i < (smoke ? 1 : 20); i++) await openDocument(envelope, [last]);
       });
       curve.push({
         reviewers: n,

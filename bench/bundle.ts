@@ -7,25 +7,31 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { BundleEncoder, getSodium, sealDocument, verifyKeyset } from '../client-crypto/index.ts';
+import {
+  BundleEncoder,
+  getSodium,
+  sealDocument,
+  sealingKeys,
+  verifyKeyset,
+} from '../client-crypto/index.ts';
 import { organisationCreate, organisationSignKeyset } from '../reviewer/commands/organisation.ts';
 import { reviewOpen } from '../reviewer/commands/review-open.ts';
 import { reviewerCreate } from '../reviewer/commands/reviewer-identity.ts';
 import type { CommandIo } from '../reviewer/io.ts';
+import { keyFileCost } from '../reviewer/keys.ts';
+import { addEpochToKeyFile } from './lib/epochs.ts';
 import { sampleReport, submitterKeys } from './lib/keys.ts';
 import type { Benchmark } from './lib/result.ts';
 import { figure, ratio, timed } from './lib/stats.ts';
-import { legacySealingKeys } from '../test/epochs.ts';
+
+const PASSPHRASE = 'bench passphrase for throwaway keys';
 
 function quietIo(): CommandIo {
   return {
     print: () => undefined,
     stderr: new PassThrough().resume(),
     // Key files for a benchmark: the cheap Argon2id cost, never for real keys.
-    env: {
-      SEALBOX_PASSPHRASE: 'bench passphrase for throwaway keys',
-      SEALBOX_KEYFILE_COST: 'test',
-    },
+    env: { SEALBOX_PASSPHRASE: PASSPHRASE, SEALBOX_KEYFILE_COST: 'test' },
     stdin: new PassThrough() as unknown as NodeJS.ReadStream,
   };
 }
@@ -58,6 +64,9 @@ const benchmark: Benchmark = {
       const keyset = await verifyKeyset(JSON.parse(await readFile(p('keyset.json'), 'utf8')), {
         fingerprint: org.fingerprint,
       });
+      // This week's epoch key: its seed in Ana's key file, what submitters seal to.
+      const epoch = await addEpochToKeyFile(p('ana.key'), PASSPHRASE, keyFileCost(io.env));
+      const sealing = await sealingKeys(keyset, [epoch]);
 
       log(`bundle: sealing ${count} submissions`);
       const encoder = await BundleEncoder.create();
@@ -74,7 +83,7 @@ const benchmark: Benchmark = {
         const submitter = await submitterKeys();
         const envelope = await sealDocument(
           sampleReport(submitter.replyKeyPair.publicKey, 600),
-          legacySealingKeys(keyset),
+          sealing,
           submitter.authorKeyPair,
         );
         envelopeBytes = envelope.length;

@@ -4,15 +4,15 @@
 // database. Both servers run in child processes; autocannon runs here, -c 50.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { sealDocument, toBase64Url } from '../client-crypto/index.ts';
+import { sealDocument, sealingKeys, toBase64Url } from '../client-crypto/index.ts';
 import { startChild } from './lib/child.ts';
+import { currentEpochsOf } from './lib/epochs.ts';
 import { keysetFor, reviewers, sampleReport, submitterKeys } from './lib/keys.ts';
 import { type LoadResult, load } from './lib/load.ts';
 import { freshDatabase, postgresReachable } from './lib/postgres.ts';
 import type { Benchmark, Check } from './lib/result.ts';
 import { BENCH_POW_DIFFICULTY, solvedChallenges, startSealbox } from './lib/sealbox.ts';
 import { figure, ratio, round } from './lib/stats.ts';
-import { legacySealingKeys } from '../test/epochs.ts';
 
 const DISTINCT_ENVELOPES = 200;
 
@@ -42,13 +42,13 @@ const benchmark: Benchmark = {
     // The keyset the envelopes are sealed to must be the one the server publishes.
     const identities = await reviewers(1);
     const keyset = keysetFor(identities);
+    const epochs = await currentEpochsOf(identities);
+    const sealing = await sealingKeys(keyset, epochs.signed);
     const sealed: string[] = [];
     for (let i = 0; i < (smoke ? 5 : DISTINCT_ENVELOPES); i++) {
       const submitter = await submitterKeys();
       const report = sampleReport(submitter.replyKeyPair.publicKey, 600);
-      sealed.push(
-        toBase64Url(await sealDocument(report, legacySealingKeys(keyset), submitter.authorKeyPair)),
-      );
+      sealed.push(toBase64Url(await sealDocument(report, sealing, submitter.authorKeyPair)));
     }
     const envelopeBytes = Buffer.from(sealed[0]!, 'base64url').length;
 
@@ -65,6 +65,7 @@ const benchmark: Benchmark = {
       const bareDb = target.postgres ? await freshDatabase(postgresUrl!, 'bare') : undefined;
       const server = await startSealbox({
         keyset,
+        epochs: epochs.signed,
         databaseUrl: subjectDb?.url,
         // A smoke run shares the machine with the test suite: no overload guard there.
         ...(smoke ? { env: { SEALBOX_MAX_EVENT_LOOP_DELAY_MS: '0' } } : {}),

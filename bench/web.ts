@@ -15,6 +15,7 @@ import { buildWeb } from '../web/build.ts';
 import { measureWebWeight } from './web-weight.ts';
 import { keysetFor, reviewers } from './lib/keys.ts';
 import type { Benchmark, Check } from './lib/result.ts';
+import { currentEpochsOf } from './lib/epochs.ts';
 import { BENCH_POW_DIFFICULTY, startSealbox } from './lib/sealbox.ts';
 import { MiB, figure, round } from './lib/stats.ts';
 
@@ -89,9 +90,11 @@ const benchmark: Benchmark = {
       log('web: building the page and starting the server');
       const org = await generateOrganisationKey();
       await buildWeb({ outDir: dir, orgFingerprint: await fingerprint(org.publicKey) });
+      const identities = await reviewers(1);
       const server = await startSealbox({
         org,
-        keyset: keysetFor(await reviewers(1)),
+        keyset: keysetFor(identities),
+        epochs: (await currentEpochsOf(identities)).signed,
         env: { SEALBOX_WEB_DIR: dir, SEALBOX_MAX_EVENT_LOOP_DELAY_MS: '0' },
       });
       const context = await chromium.launchPersistentContext(profile, {

@@ -2,12 +2,17 @@
 // make a clearly labelled DEMO organisation, one reviewer and one courier in
 // the data directory, so that `npm start` shows the whole cycle at once.
 // Their key files are locked with a passphrase that is printed and written
-// next to them: they protect nothing and must never receive real cases.
+// next to them: they protect nothing and must never receive real cases. The
+// DEMO reviewer holds weekly epoch keys for the keyset's whole year, their
+// seeds in its key file and their signed halves in epochs.jsonl (stored by
+// startup.ts), so that the page can seal from the first start.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  concatBytes,
+  addDays,
   courierCard,
+  encodeReviewerSecrets,
+  generateEpochKey,
   fingerprint,
   fromBase64Url,
   generateCourierKey,
@@ -19,7 +24,14 @@ import {
   signKeyset,
   toBase64Url,
 } from '../client-crypto/index.ts';
-import type { Keyset, SignedKeyset } from '../client-crypto/index.ts';
+import type {
+  EpochKey,
+  EpochSecret,
+  Keyset,
+  ReviewerIdentity,
+  SignedEpochKey,
+  SignedKeyset,
+} from '../client-crypto/index.ts';
 
 export const DEMO_PASSPHRASE = 'sealbox-demo-not-a-secret';
 // Argon2id INTERACTIVE: the demo passphrase is public anyway.
@@ -30,6 +42,46 @@ export interface Demo {
   organisationPublicKey: Uint8Array;
   signed: SignedKeyset;
   keyset: Keyset;
+  /** The DEMO reviewer's epoch keys, as made: each with its signed public half. */
+  epochs: { key: EpochKey; signed: SignedEpochKey }[];
+}
+
+export const DEMO_EPOCH_DAYS = 7;
+
+/** The Monday of the week of `day` (UTC). */
+export function weekOf(day: string): string {
+  const weekday = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
+  return addDays(day, -weekday);
+}
+
+/**
+ * Weekly epoch keys from the week of `from` until `until` is covered, with
+ * their seeds (for the key file) and their signed public halves.
+ */
+export async function demoEpochs(
+  reviewer: ReviewerIdentity,
+  from: string,
+  until: string,
+): Promise<{ secrets: EpochSecret[]; epochs: Demo['epochs'] }> {
+  const secrets: EpochSecret[] = [];
+  const epochs: Demo['epochs'] = [];
+  for (
+    let starts = weekOf(from), n = 1;
+    starts < until;
+    starts = addDays(starts, DEMO_EPOCH_DAYS)
+  ) {
+    const ends = addDays(starts, DEMO_EPOCH_DAYS);
+    const made = await generateEpochKey(reviewer, n, starts, ends);
+    secrets.push({
+      epoch: n,
+      starts,
+      ends,
+      keyPair: { publicKey: made.publicKey, secretKey: made.seed },
+    });
+    epochs.push({ key: made.key, signed: made.signed });
+    n += 1;
+  }
+  return { secrets, epochs };
 }
 
 const json = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
@@ -62,6 +114,7 @@ export async function createDemo(dataDir: string, now = new Date()): Promise<Dem
     couriers: [courierCard(courier)],
   };
   const signed = await signKeyset(keyset, org);
+  const { secrets, epochs } = await demoEpochs(reviewer, keyset.issued, keyset.expires);
   const write = (name: string, text: string) =>
     writeFile(join(dir, name), text, { mode: 0o600, flag: 'wx' });
 
@@ -76,20 +129,35 @@ export async function createDemo(dataDir: string, now = new Date()): Promise<Dem
       'For real use, create the organisation key offline (sealbox organisation create),',
       'and give the server SEALBOX_ORG_FINGERPRINT and SEALBOX_KEYSET_FILE.',
       '',
+      `The DEMO reviewer has weekly epoch keys until ${keyset.expires}; epochs.jsonl`,
+      'holds their signed public halves, which the server publishes at start.',
+      '',
     ].join('\n'),
   );
   await write('passphrase.txt', DEMO_PASSPHRASE + '\n');
   const lock = async (kind: 'organisation' | 'reviewer' | 'courier', secret: Uint8Array) =>
     json(await lockKeyFile(kind, secret, DEMO_PASSPHRASE, DEMO_COST));
   await write('organisation.key', await lock('organisation', org.secretKey));
+  // Secret version 2. The identity X-Wing seed is kept: a demo has no
+  // sealed past to protect, and it opens anything sealed before epoch keys.
   await write(
     'reviewer.key',
-    await lock('reviewer', concatBytes(reviewer.kemSecretKey, reviewer.signSecretKey)),
+    await lock(
+      'reviewer',
+      encodeReviewerSecrets({
+        signPublicKey: reviewer.signPublicKey,
+        signSecretKey: reviewer.signSecretKey,
+        kemPublicKey: reviewer.kemPublicKey,
+        kemSecretKey: reviewer.kemSecretKey,
+        epochs: secrets,
+      }),
+    ),
   );
   await write('courier.key', await lock('courier', courier.secretKey));
   await write('reviewer-card.json', json(reviewerCard(reviewer)));
   await write('courier-card.json', json(courierCard(courier)));
   await write('keyset.json', json(signed));
+  await write('epochs.jsonl', epochs.map((e) => `${JSON.stringify(e.signed)}\n`).join(''));
   await write(
     'organisation-public.json',
     json({
@@ -98,5 +166,5 @@ export async function createDemo(dataDir: string, now = new Date()): Promise<Dem
       fingerprint: await fingerprint(org.publicKey),
     }),
   );
-  return { dir, organisationPublicKey: org.publicKey, signed, keyset };
+  return { dir, organisationPublicKey: org.publicKey, signed, keyset, epochs };
 }

@@ -3,15 +3,17 @@
 // whether an envelope is sealed to a current epoch key of every one of them.
 // The keys themselves were verified when the courier published them
 // (routes/courier-epochs.ts); the latest keyset when it was stored.
-import type { EpochKey } from '../client-crypto/index.ts';
+import type { EpochKey, SignedEpochKey } from '../client-crypto/index.ts';
 import {
   acceptsSealedTo,
   envelopeRecipientIds,
+  epochRecipientId,
   fromBase64Url,
   toBase64Url,
 } from '../client-crypto/index.ts';
 import type { Db } from './db/database.ts';
 import { addDays } from './db/dates.ts';
+import type { NewEpochKey } from './db/epochs.ts';
 import { epochKeysBetween, epochKeysByRecipientIds, lastEpochEnds } from './db/epochs.ts';
 import { latestKeyset } from './db/keysets.ts';
 import type { StoredEpochKey } from './db/tables.ts';
@@ -44,6 +46,23 @@ export async function keysetReviewers(db: Db): Promise<KeysetReviewer[] | undefi
   if (!stored) return undefined;
   const keyset = payloadOf(stored.signed) as { reviewers: KeysetReviewer[] };
   return keyset.reviewers.map(({ name, signPublicKey }) => ({ name, signPublicKey }));
+}
+
+/**
+ * The row for an epoch key whose chain verified: named by the recipient id of
+ * its stanzas, with only the four signed fields kept, so that the same key
+ * is stored as the same text however it arrived.
+ */
+export async function epochKeyRow(key: EpochKey, signed: SignedEpochKey): Promise<NewEpochKey> {
+  const { format, payload, signature, signer } = signed;
+  return {
+    recipientId: await epochRecipientId(key),
+    reviewer: key.reviewer,
+    epoch: key.epoch,
+    starts: key.starts,
+    ends: key.ends,
+    signed: JSON.stringify({ format, payload, signature, signer }),
+  };
 }
 
 /** The epoch key a stored row was made from. */

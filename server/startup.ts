@@ -16,9 +16,11 @@ import type { Config } from './config.ts';
 import { ConfigError } from './config.ts';
 import type { Db } from './db/database.ts';
 import { openDatabase } from './db/database.ts';
+import { insertEpochKey } from './db/epochs.ts';
 import { latestKeyset, storeKeyset } from './db/keysets.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createDemo, demoDir, readDemoOrganisation } from './demo.ts';
+import { epochKeyRow } from './epochs.ts';
 import { loadWeb, pageExpectation } from './plugins/web.ts';
 import type { Secrets } from './secrets.ts';
 import { resolveSecrets } from './secrets.ts';
@@ -83,8 +85,11 @@ export async function ensureKeyset(config: Config, db: Db, notes: string[]): Pro
   }
   const demo = await createDemo(config.dataDir);
   await storeKeyset(db, demo.keyset.version, JSON.stringify(demo.signed));
+  for (const { key, signed } of demo.epochs)
+    await insertEpochKey(db, await epochKeyRow(key, signed));
   notes.push(
     `DEMO keys created in ${demo.dir} (read its README.txt: they protect nothing; never use them for real cases)`,
+    `DEMO reviewer: ${demo.epochs.length} weekly epoch keys published, until ${demo.epochs.at(-1)!.key.ends}`,
   );
   return {
     ...config,

@@ -32,9 +32,11 @@ import type {
   CourierKey,
   Keyset,
   ReceiptKeys,
+  EpochKey,
   ReviewerIdentity,
   SealedDocument,
   SealingKeys,
+  SignedEpochKey,
   SignedKeyset,
   SigningKeyPair,
 } from '../client-crypto/index.ts';
@@ -375,23 +377,27 @@ export async function seedKeyset(db: Db, version = 1): Promise<TestKeyset> {
 
 /** Stores epoch keys as POST /v1/courier/epochs would, without a courier; false for any already stored. */
 export async function storeEpochs(db: Db, epochs: readonly TestEpoch[]): Promise<boolean[]> {
+  return storeSignedEpochs(
+    db,
+    epochs.map((e) => e.signed),
+  );
+}
+
+/** Stores signed epoch keys (not verified: the caller made them); false for any already stored. */
+export async function storeSignedEpochs(
+  db: Db,
+  epochs: readonly SignedEpochKey[],
+): Promise<boolean[]> {
   const results: boolean[] = [];
-  for (const e of epochs) {
-    const { format, payload, signature, signer } = e.signed;
+  for (const { format, payload, signature, signer } of epochs) {
+    const key = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as EpochKey;
     results.push(
       await insertEpochKey(db, {
-        recipientId: await epochRecipientId({
-          v: 1,
-          reviewer: toBase64Url(e.reviewer.signPublicKey),
-          epoch: e.epoch,
-          starts: e.starts,
-          ends: e.ends,
-          kemPublicKey: toBase64Url(e.keyPair.publicKey),
-        }),
-        reviewer: toBase64Url(e.reviewer.signPublicKey),
-        epoch: e.epoch,
-        starts: e.starts,
-        ends: e.ends,
+        recipientId: await epochRecipientId(key),
+        reviewer: key.reviewer,
+        epoch: key.epoch,
+        starts: key.starts,
+        ends: key.ends,
         signed: JSON.stringify({ format, payload, signature, signer }),
       }),
     );

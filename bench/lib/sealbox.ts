@@ -1,5 +1,6 @@
 // The real Sealbox process (server/bin/main.ts) in a child, configured for a
-// benchmark: a fresh database, a signed keyset published at start, secrets
+// benchmark: a fresh database, a signed keyset published at start (and the
+// reviewers' epoch keys, through the courier API, when given), secrets
 // the benchmark knows (so it can hash lookup tokens), generous global limits
 // and, where a benchmark says so, a low proof-of-work difficulty. Every proof
 // is still verified and spent.
@@ -10,8 +11,15 @@ import { join } from 'node:path';
 import type { Challenge } from 'altcha-lib';
 import { solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
-import { generateOrganisationKey, signKeyset, toBase64Url } from '../../client-crypto/index.ts';
-import type { Keyset, SigningKeyPair } from '../../client-crypto/index.ts';
+import {
+  courierCard,
+  generateCourierKey,
+  generateOrganisationKey,
+  signKeyset,
+  toBase64Url,
+} from '../../client-crypto/index.ts';
+import type { Keyset, SignedEpochKey, SigningKeyPair } from '../../client-crypto/index.ts';
+import { call, courierClient } from '../../reviewer/courier/http.ts';
 import { type ChildServer, startChild } from './child.ts';
 
 export interface SealboxServer extends ChildServer {
@@ -28,11 +36,17 @@ export async function startSealbox(options: {
   nodeArgs?: string[];
   /** The organisation root; a page in SEALBOX_WEB_DIR must be built for it. */
   org?: SigningKeyPair;
+  /** The reviewers' signed epoch keys, published by a courier the keyset lists. */
+  epochs?: SignedEpochKey[];
 }): Promise<SealboxServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sealbox-bench-'));
   const org = options.org ?? (await generateOrganisationKey());
+  const courier = await generateCourierKey('Bench courier');
+  const keyset: Keyset = options.epochs
+    ? { ...options.keyset, couriers: [...options.keyset.couriers, courierCard(courier)] }
+    : options.keyset;
   const keysetFile = join(dataDir, 'keyset.json');
-  await writeFile(keysetFile, JSON.stringify(await signKeyset(options.keyset, org)));
+  await writeFile(keysetFile, JSON.stringify(await signKeyset(keyset, org)));
   const pepper = new Uint8Array(randomBytes(32));
   const child = await startChild(
     'server/bin/main.ts',
@@ -67,6 +81,11 @@ export async function startSealbox(options: {
       ],
     },
   );
+  if (options.epochs) {
+    await call(courierClient(child.url, courier), 'POST', '/v1/courier/epochs', {
+      epochs: options.epochs,
+    });
+  }
   return {
     ...child,
     pepper,

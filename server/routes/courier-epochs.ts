@@ -9,12 +9,12 @@ import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { SignedEpochKey } from '../../client-crypto/index.ts';
-import { epochRecipientId, isSealboxError, verifyEpochKey } from '../../client-crypto/index.ts';
+import { isSealboxError, verifyEpochKey } from '../../client-crypto/index.ts';
 import type { Db } from '../db/database.ts';
 import { addDays, today } from '../db/dates.ts';
 import type { NewEpochKey } from '../db/epochs.ts';
 import { insertEpochKey, storedEpochKeysLike } from '../db/epochs.ts';
-import { epochCoverage } from '../epochs.ts';
+import { epochCoverage, epochKeyRow } from '../epochs.ts';
 import { ApiError } from '../errors.ts';
 import { currentKeyset } from '../plugins/courier-auth.ts';
 import { dateSchema, errorSchema } from './schemas.ts';
@@ -40,19 +40,11 @@ async function verifyAll(raw: unknown[], db: Db, app: FastifyInstance): Promise<
   for (const [index, item] of raw.entries()) {
     try {
       const key = await verifyEpochKey(item, keyset);
-      const { format, payload, signature, signer } = item as SignedEpochKey;
       verified.push({
         index,
         // An epoch no page may seal to any more (GET /v1/epochs would not serve it).
         ended: key.ends < addDays(day, -1),
-        key: {
-          recipientId: await epochRecipientId(key),
-          reviewer: key.reviewer,
-          epoch: key.epoch,
-          starts: key.starts,
-          ends: key.ends,
-          signed: JSON.stringify({ format, payload, signature, signer }),
-        },
+        key: await epochKeyRow(key, item as SignedEpochKey),
       });
     } catch (error) {
       if (!isSealboxError(error)) throw error;

@@ -1,8 +1,10 @@
 import { parseEnvelopeHeader } from '../../client-crypto/index.ts';
 import type { EnvelopeHeader, EnvelopeKind } from '../../client-crypto/index.ts';
 import type { Db } from '../db/database.ts';
+import { today } from '../db/dates.ts';
 import { isPublishedKeyset } from '../db/keysets.ts';
 import { claimUploads } from '../db/uploads.ts';
+import { checkSealedToCurrentEpochs } from '../epochs.ts';
 import { ApiError } from '../errors.ts';
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
@@ -29,7 +31,9 @@ export function decodeEnvelopeText(text: string): Uint8Array {
 /**
  * Decodes and checks an envelope without any key: its header must parse, be
  * of the expected kind and name a keyset this server has published (known
- * versions come from memory, db/keysets.ts).
+ * versions come from memory, db/keysets.ts), and its stanzas must name one
+ * current epoch key of every reviewer (server/epochs.ts). All before anything
+ * is written: a refused envelope spends no proof of work.
  */
 export async function acceptEnvelope(
   db: Db,
@@ -54,6 +58,7 @@ export async function acceptEnvelope(
       `envelope is sealed to keyset version ${header.keysetVersion}, which this server never published`,
     );
   }
+  await checkSealedToCurrentEpochs(db, envelope, today());
   return { envelope, header };
 }
 

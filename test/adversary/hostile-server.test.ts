@@ -15,10 +15,9 @@ import { reviewOpen } from '../../reviewer/commands/review-open.ts';
 import { reviewStatement } from '../../reviewer/commands/review-statement.ts';
 import { courierPush } from '../../reviewer/courier/commands.ts';
 import { courierPull } from '../../reviewer/courier/pull.ts';
-import { storeKeyset } from '../../server/db/keysets.ts';
 import { insertStatement } from '../../server/db/statements.ts';
 import { submissionByCaseId } from '../../server/db/submissions.ts';
-import { makeOrganisation } from '../audit/organisation.ts';
+import { makeOrganisation, publishOrganisation } from '../audit/organisation.ts';
 import { type Filed, Submitter, submitCase } from '../audit/submitter.ts';
 import { build } from '../helper.ts';
 
@@ -32,7 +31,7 @@ t.test('what the page accepts is what a reviewer signed for this case', async (t
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const org = await makeOrganisation(dir);
   const { app, db } = await build(t, { env: { SEALBOX_ORG_FINGERPRINT: org.fingerprint } });
-  await storeKeyset(db, 1, JSON.stringify(org.signed));
+  await publishOrganisation(db, org);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const server = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const client = new Submitter(server);

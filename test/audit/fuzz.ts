@@ -186,7 +186,8 @@ function shapes(ctx: FuzzContext): fc.Arbitrary<Shape> {
       uploadId.map((id) => `/v1/uploads/${encodeURIComponent(id)}/finish`),
     ),
     at('POST', fc.constantFrom('/v1/submissions', '/v1/followups', '/v1/status')),
-    at('POST', fc.constantFrom('/v1/courier/ack', '/v1/courier/outbox')),
+    at('POST', fc.constantFrom('/v1/courier/ack', '/v1/courier/outbox', '/v1/courier/epochs')),
+    at('GET', fc.constantFrom('/v1/epochs', '/v1/courier/epochs')),
     at('PUT', fc.constant('/v1/courier/keyset')),
     at(
       'GET',

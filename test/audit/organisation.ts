@@ -1,17 +1,32 @@
 // A real organisation made through the real commands: root key, one reviewer,
-// one courier, and the keyset the root signed. Key files are locked with the
-// test passphrase at the low test cost.
-import { readFile } from 'node:fs/promises';
+// one courier, and the keyset the root signed; the reviewer holds epoch keys
+// for the weeks around today, their seeds in its key file (secret version 2)
+// and their signed public halves ready to publish. Key files are locked with
+// the test passphrase at the low test cost.
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { verifyKeyset } from '../../client-crypto/index.ts';
-import type { Keyset } from '../../client-crypto/index.ts';
+import {
+  addDays,
+  decodeReviewerSecrets,
+  encodeReviewerSecrets,
+  generateEpochKey,
+  isoDate,
+  lockKeyFile,
+  unlockKeyFile,
+  verifyKeyset,
+} from '../../client-crypto/index.ts';
+import type { Keyset, SignedEpochKey } from '../../client-crypto/index.ts';
+import type { Db } from '../../server/db/database.ts';
+import { storeKeyset } from '../../server/db/keysets.ts';
+import { keyFileCost } from '../../reviewer/keys.ts';
 import { courierKeygen } from '../../reviewer/courier/commands.ts';
 import {
   organisationCreate,
   organisationSignKeyset,
 } from '../../reviewer/commands/organisation.ts';
 import { reviewerCreate } from '../../reviewer/commands/reviewer-identity.ts';
-import { testIo } from '../reviewer/fixtures.ts';
+import { storeSignedEpochs } from '../helper.ts';
+import { PASSPHRASE, TEST_ENV, testIo } from '../reviewer/fixtures.ts';
 import type { TestIo } from '../reviewer/fixtures.ts';
 
 export interface Organisation {
@@ -24,6 +39,45 @@ export interface Organisation {
   keysetFile: string;
   signed: unknown;
   keyset: Keyset;
+  /** The reviewer's signed epoch keys: last week, this week, the next two. */
+  epochs: SignedEpochKey[];
+}
+
+/**
+ * Adds to a reviewer key file the epoch keys of four weeks, from a week
+ * before `now`: their seeds go into the file, their signed halves are returned.
+ */
+export async function addEpochKeys(path: string, now = new Date()): Promise<SignedEpochKey[]> {
+  const file: unknown = JSON.parse(await readFile(path, 'utf8'));
+  const secrets = await decodeReviewerSecrets((await unlockKeyFile(file, PASSPHRASE)).secret);
+  const first = addDays(isoDate(now), -10);
+  const signed: SignedEpochKey[] = [];
+  for (let week = 0; week < 4; week++) {
+    const number = secrets.epochs.length + 1;
+    const starts = addDays(first, 7 * week);
+    const made = await generateEpochKey(secrets, number, starts, addDays(starts, 7));
+    secrets.epochs.push({
+      epoch: number,
+      starts,
+      ends: addDays(starts, 7),
+      keyPair: { publicKey: made.publicKey, secretKey: made.seed },
+    });
+    signed.push(made.signed);
+  }
+  const locked = await lockKeyFile(
+    'reviewer',
+    encodeReviewerSecrets(secrets),
+    PASSPHRASE,
+    keyFileCost(TEST_ENV),
+  );
+  await writeFile(path, `${JSON.stringify(locked, null, 2)}\n`);
+  return signed;
+}
+
+/** Publishes the organisation on a server's database: its keyset and the reviewer's epoch keys. */
+export async function publishOrganisation(db: Db, org: Organisation): Promise<void> {
+  await storeKeyset(db, org.keyset.version, JSON.stringify(org.signed));
+  await storeSignedEpochs(db, org.epochs);
 }
 
 export async function makeOrganisation(dir: string): Promise<Organisation> {
@@ -45,6 +99,7 @@ export async function makeOrganisation(dir: string): Promise<Organisation> {
   );
   const signed: unknown = JSON.parse(await readFile(p('keyset.json'), 'utf8'));
   const keyset = await verifyKeyset(signed, { fingerprint: org.fingerprint });
+  const epochs = await addEpochKeys(p('ana.key'));
   return {
     dir,
     io,
@@ -55,5 +110,6 @@ export async function makeOrganisation(dir: string): Promise<Organisation> {
     keysetFile: p('keyset.json'),
     signed,
     keyset,
+    epochs,
   };
 }

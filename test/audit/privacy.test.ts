@@ -16,11 +16,10 @@ import { reviewOpen } from '../../reviewer/commands/review-open.ts';
 import { reviewStatement } from '../../reviewer/commands/review-statement.ts';
 import { courierPush } from '../../reviewer/courier/commands.ts';
 import { courierPull } from '../../reviewer/courier/pull.ts';
-import { storeKeyset } from '../../server/db/keysets.ts';
 import { build } from '../helper.ts';
 import { occurrences } from './canaries.ts';
 import { auditDatabase } from './database.ts';
-import { makeOrganisation } from './organisation.ts';
+import { makeOrganisation, publishOrganisation } from './organisation.ts';
 import { Submitter, sendFollowup, submitCase } from './submitter.ts';
 
 const CANARY = {
@@ -39,7 +38,7 @@ t.test('nothing a submitter typed, sent or is reaches storage or logs', async (t
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const database = await auditDatabase(t);
   const org = await makeOrganisation(dir);
-  await storeKeyset(database.db, 1, JSON.stringify(org.signed));
+  await publishOrganisation(database.db, org);
   const { app, log } = await build(t, {
     db: database.db,
     captureLog: true,

@@ -11,10 +11,15 @@ import {
   encryptAttachment,
   generateReceipt,
   sealDocument,
+  sealingKeys,
   toBase64Url,
 } from '../../client-crypto/index.ts';
-import type { AttachmentManifestEntry, Keyset, SealedDocument } from '../../client-crypto/index.ts';
-import { legacySealingKeys } from '../epochs.ts';
+import type {
+  AttachmentManifestEntry,
+  Keyset,
+  SealedDocument,
+  SealingKeys,
+} from '../../client-crypto/index.ts';
 
 export const PART_SIZE = 64 * 1024;
 
@@ -55,6 +60,12 @@ export class Submitter {
       throw new Error(`${method} ${path}: ${response.status} ${text}`);
     }
     return JSON.parse(text) as T;
+  }
+
+  /** What the page seals to: the current epoch key of every reviewer, verified against `keyset`. */
+  async sealingKeys(keyset: Keyset): Promise<SealingKeys> {
+    const { epochs } = await this.json<{ epochs: unknown[] }>('GET', '/v1/epochs');
+    return sealingKeys(keyset, epochs);
   }
 
   async proof(): Promise<unknown> {
@@ -141,7 +152,7 @@ export async function submitCase(
       challenge: await client.proof(),
       lookupToken,
       envelope: toBase64Url(
-        await sealDocument(document, legacySealingKeys(keyset), keys.authorKeyPair),
+        await sealDocument(document, await client.sealingKeys(keyset), keys.authorKeyPair),
       ),
       uploads: attachments.map((a) => a.uploadId),
     },
@@ -178,7 +189,7 @@ export async function sendFollowup(
       challenge: await client.proof(),
       lookupToken: filed.lookupToken,
       envelope: toBase64Url(
-        await sealDocument(document, legacySealingKeys(keyset), filed.authorKeyPair),
+        await sealDocument(document, await client.sealingKeys(keyset), filed.authorKeyPair),
       ),
       uploads: [],
     },

@@ -8,7 +8,7 @@ import { toBase64Url } from '../../client-crypto/index.ts';
 import { postgresDatabase } from '../../server/db/database.ts';
 import { migrateToLatest } from '../../server/db/migrate.ts';
 import { storeKeyset } from '../../server/db/keysets.ts';
-import { build, emptyPostgres, makeKeyset } from '../helper.ts';
+import { build, emptyPostgres, makeKeyset, storeEpochs } from '../helper.ts';
 import { Submitter, submitCase } from '../audit/submitter.ts';
 import { tcpProxy } from './tcp-proxy.ts';
 
@@ -32,6 +32,7 @@ t.test(
     await migrateToLatest(db);
     const made = await makeKeyset(1);
     await storeKeyset(db, 1, JSON.stringify(made.signed));
+    await storeEpochs(db, made.epochs);
     const { app } = await build(t, {
       db,
       env: { SEALBOX_ORG_PUBLIC_KEY: toBase64Url(made.org.publicKey) },

@@ -20,7 +20,6 @@ import {
 } from '../../client-crypto/index.ts';
 import { pgliteTemplate } from '../helper.ts';
 import { startServer } from './server-process.ts';
-import { legacySealingKeys } from '../epochs.ts';
 
 /** A request body that sends `first` at once and the rest only when released. */
 function heldBody(first: Uint8Array, rest: Uint8Array) {
@@ -152,7 +151,7 @@ t.test('SIGKILL mid-upload, restart, resume; SIGTERM lets a part finish', async 
       ],
       replyPublicKey: toBase64Url(keys.replyKeyPair.publicKey),
     },
-    legacySealingKeys(keyset),
+    await client.sealingKeys(keyset),
     keys.authorKeyPair,
   );
   await client.json(

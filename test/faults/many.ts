@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { reviewOpen } from '../../reviewer/commands/review-open.ts';
 import { courierPull } from '../../reviewer/courier/pull.ts';
 import type { Db } from '../../server/db/database.ts';
-import { storeKeyset } from '../../server/db/keysets.ts';
-import { makeOrganisation } from '../audit/organisation.ts';
+import { makeOrganisation, publishOrganisation } from '../audit/organisation.ts';
 import type { Organisation } from '../audit/organisation.ts';
 import { build, testDatabase } from '../helper.ts';
 import type { Teardown } from '../helper.ts';
@@ -40,7 +39,7 @@ export async function crowdServer(
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const db = database ?? (await testDatabase(t));
   const org = await makeOrganisation(dir);
-  await storeKeyset(db, 1, JSON.stringify(org.signed));
+  await publishOrganisation(db, org);
   const { app } = await build(t, {
     db,
     env: {

@@ -12,7 +12,7 @@ import {
   sealDocument,
   toBase64Url,
 } from '../../client-crypto/index.ts';
-import type { AttachmentManifestEntry, Keyset } from '../../client-crypto/index.ts';
+import type { AttachmentManifestEntry, SealingKeys } from '../../client-crypto/index.ts';
 import { MAX_ATTACHMENTS } from '../../client-crypto/document.ts';
 import { insertStatement } from '../../server/db/statements.ts';
 import { submissionByCaseId } from '../../server/db/submissions.ts';
@@ -24,7 +24,7 @@ import {
   uploadsOf,
 } from '../../server/db/uploads.ts';
 import { build, sampleDocument, seedKeyset, solvedChallenge } from '../helper.ts';
-import { legacyRing, legacySealingKeys } from '../epochs.ts';
+import { ringOf } from '../epochs.ts';
 
 type ErrorJson = { error: { code: string; message: string } };
 
@@ -40,7 +40,7 @@ async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
 
 t.test('intake end to end', async (t) => {
   const { app, db } = await build(t);
-  const { keyset, reviewer } = await seedKeyset(db);
+  const { keyset, reviewer, epochs, sealing } = await seedKeyset(db);
 
   const receipt = await generateReceipt();
   const keys = await deriveReceiptKeys(receipt);
@@ -85,9 +85,7 @@ t.test('intake end to end', async (t) => {
     digest: toBase64Url(enc.digest()),
   };
   const document = sampleDocument('submission', keys, [entry]);
-  const envelope = toBase64Url(
-    await sealDocument(document, legacySealingKeys(keyset), keys.authorKeyPair),
-  );
+  const envelope = toBase64Url(await sealDocument(document, sealing, keys.authorKeyPair));
 
   const submit = (body: Record<string, unknown>) =>
     app.inject({ method: 'POST', url: '/v1/submissions', payload: body });
@@ -143,7 +141,7 @@ t.test('intake end to end', async (t) => {
       Buffer.from(row!.lookup_hash).equals(Buffer.from(keys.lookupToken)),
       'the token itself is not stored',
     );
-    const opened = await openDocument(row!.envelope!, legacyRing(reviewer));
+    const opened = await openDocument(row!.envelope!, ringOf(reviewer, epochs));
     t.same(opened?.document, document);
     const [upload] = await uploadsOf(db, { submissionSeq: row!.seq });
     const stored = await collect(readUpload(db, upload!));
@@ -190,11 +188,7 @@ t.test('intake end to end', async (t) => {
 
   await t.test('follow-ups', async (t) => {
     const followup = toBase64Url(
-      await sealDocument(
-        sampleDocument('followup', keys),
-        legacySealingKeys(keyset),
-        keys.authorKeyPair,
-      ),
+      await sealDocument(sampleDocument('followup', keys), sealing, keys.authorKeyPair),
     );
     const ok = await app.inject({
       method: 'POST',
@@ -227,14 +221,8 @@ t.test('intake end to end', async (t) => {
   await t.test('bad submissions are refused and leave nothing behind', async (t) => {
     const fresh = await deriveReceiptKeys(await generateReceipt());
     const token = toBase64Url(fresh.lookupToken);
-    const sealed = async (k: Keyset) =>
-      toBase64Url(
-        await sealDocument(
-          sampleDocument('submission', fresh),
-          legacySealingKeys(k),
-          fresh.authorKeyPair,
-        ),
-      );
+    const sealed = async (k: SealingKeys) =>
+      toBase64Url(await sealDocument(sampleDocument('submission', fresh), k, fresh.authorKeyPair));
     const cases: [string, () => Promise<Record<string, unknown>>, number, string][] = [
       [
         'no challenge',
@@ -287,7 +275,7 @@ t.test('intake end to end', async (t) => {
         async () => ({
           challenge: await solvedChallenge(app),
           lookupToken: token,
-          envelope: await sealed({ ...keyset, version: 99 }),
+          envelope: await sealed({ ...sealing, keysetVersion: 99 }),
         }),
         400,
         'KEYSET_UNKNOWN',
@@ -297,7 +285,7 @@ t.test('intake end to end', async (t) => {
         async () => ({
           challenge: await solvedChallenge(app),
           lookupToken: token,
-          envelope: await sealed(keyset),
+          envelope: await sealed(sealing),
           uploads: [uploadId],
         }),
         409,
@@ -308,7 +296,7 @@ t.test('intake end to end', async (t) => {
         async () => ({
           challenge: await solvedChallenge(app),
           lookupToken: token,
-          envelope: await sealed(keyset),
+          envelope: await sealed(sealing),
           uploads: ['A'.repeat(22)],
         }),
         409,
@@ -342,7 +330,7 @@ t.test('intake end to end', async (t) => {
 
 t.test('a case may reference as many uploads as a document may list', async (t) => {
   const { app, db } = await build(t);
-  const { keyset } = await seedKeyset(db);
+  const { sealing } = await seedKeyset(db);
   const keys = await deriveReceiptKeys(await generateReceipt());
   t.equal(MAX_ATTACHMENTS, 100, 'the number docs/protocol.md gives');
   const entries: AttachmentManifestEntry[] = [];
@@ -367,9 +355,7 @@ t.test('a case may reference as many uploads as a document may list', async (t) 
     });
   }
   const document = sampleDocument('submission', keys, entries);
-  const envelope = toBase64Url(
-    await sealDocument(document, legacySealingKeys(keyset), keys.authorKeyPair),
-  );
+  const envelope = toBase64Url(await sealDocument(document, sealing, keys.authorKeyPair));
   const res = await app.inject({
     method: 'POST',
     url: '/v1/submissions',

@@ -14,7 +14,6 @@ import type { Db } from '../../server/db/database.ts';
 import type { Secrets } from '../../server/secrets.ts';
 import { build, sampleDocument, seedKeyset, solvedChallenge, testDatabase } from '../helper.ts';
 import type { FastifyInstance } from 'fastify';
-import { legacySealingKeys } from '../epochs.ts';
 
 const sodium = await getSodium();
 const receipt = await generateReceipt();
@@ -26,10 +25,10 @@ function secretsWith(pepper: Uint8Array): Secrets {
 }
 
 async function submit(app: FastifyInstance, db: Db): Promise<Uint8Array> {
-  const { keyset } = await seedKeyset(db);
+  const { sealing } = await seedKeyset(db);
   const envelope = await sealDocument(
     sampleDocument('submission', keys),
-    legacySealingKeys(keyset),
+    sealing,
     keys.authorKeyPair,
   );
   const res = await app.inject({

@@ -16,7 +16,6 @@ import {
   solvedChallenge,
   testPostgres,
 } from '../helper.ts';
-import { legacySealingKeys } from '../epochs.ts';
 
 t.test(
   'two instances, one database',
@@ -25,7 +24,7 @@ t.test(
     const { db, url } = await testPostgres(t);
     const second = postgresDatabase(url, 4);
     t.teardown(() => second.destroy());
-    const { keyset } = await seedKeyset(db);
+    const { sealing } = await seedKeyset(db);
     const a = (await build(t, { db })).app;
     const b = (await build(t, { db: second })).app;
 
@@ -54,11 +53,7 @@ t.test(
           challenge: await solvedChallenge(b),
           lookupToken,
           envelope: toBase64Url(
-            await sealDocument(
-              sampleDocument('submission', keys),
-              legacySealingKeys(keyset),
-              keys.authorKeyPair,
-            ),
+            await sealDocument(sampleDocument('submission', keys), sealing, keys.authorKeyPair),
           ),
         },
       });

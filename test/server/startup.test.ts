@@ -7,16 +7,23 @@ import t from 'tap';
 import {
   fingerprint,
   fromBase64Url,
+  decodeReviewerSecrets,
+  sealingKeys,
   unlockKeyFile,
+  verifyEpochKey,
   verifyKeyset,
-  reviewerIdentityFromSecrets,
   toBase64Url,
 } from '../../client-crypto/index.ts';
 import { ConfigError } from '../../server/config.ts';
+import { today } from '../../server/db/dates.ts';
 import { latestKeyset } from '../../server/db/keysets.ts';
 import { DEMO_PASSPHRASE } from '../../server/demo.ts';
+import { epochCoverage } from '../../server/epochs.ts';
 import { ensureKeyset } from '../../server/startup.ts';
 import { makeKeyset, testConfig, testDatabase } from '../helper.ts';
+
+const daysBetween = (from: string, to: string) =>
+  Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 
 async function scratch(t: { teardown(fn: () => unknown): void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'sealbox-start-'));
@@ -37,6 +44,7 @@ t.test('no keyset and no organisation key: a DEMO keyset', async (t) => {
     'reviewer.key',
     'courier.key',
     'keyset.json',
+    'epochs.jsonl',
   ]) {
     t.ok(files.includes(f), `demo/${f}`);
   }
@@ -53,12 +61,38 @@ t.test('no keyset and no organisation key: a DEMO keyset', async (t) => {
   const file: unknown = JSON.parse(await readFile(join(dataDir, 'demo', 'reviewer.key'), 'utf8'));
   const { kind, secret } = await unlockKeyFile(file, DEMO_PASSPHRASE);
   t.equal(kind, 'reviewer');
-  const identity = await reviewerIdentityFromSecrets(
-    'r',
-    secret.subarray(0, 32),
-    secret.subarray(32),
+  const secrets = await decodeReviewerSecrets(secret);
+  t.equal(toBase64Url(secrets.kemPublicKey), keyset.reviewers[0]?.kemPublicKey);
+  t.equal(toBase64Url(secrets.signPublicKey), keyset.reviewers[0]?.signPublicKey);
+
+  // Weekly epoch keys from the week of today until the keyset expires: their
+  // seeds in the key file, their signed halves in epochs.jsonl and published.
+  const day = today();
+  const lines = (await readFile(join(dataDir, 'demo', 'epochs.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as unknown);
+  const verified = await Promise.all(lines.map((line) => verifyEpochKey(line, keyset)));
+  t.ok(verified.length >= 53, `${verified.length} weekly epochs`);
+  t.ok(verified[0]!.starts <= day && day < verified[0]!.ends, 'the first is this week’s');
+  t.equal(new Date(`${verified[0]!.starts}T00:00:00Z`).getUTCDay(), 1, 'weeks start on Monday');
+  t.ok(verified.at(-1)!.ends >= keyset.expires, 'they last as long as the keyset');
+  t.ok(
+    verified.every((k, i) => k.epoch === i + 1 && (i === 0 || k.starts === verified[i - 1]!.ends)),
+    'numbered from 1, with no gap',
   );
-  t.equal(toBase64Url(identity.kemPublicKey), keyset.reviewers[0]?.kemPublicKey);
+  t.same(
+    secrets.epochs.map((e) => toBase64Url(e.keyPair.publicKey)),
+    verified.map((k) => k.kemPublicKey),
+    'the key file holds the seed of every one',
+  );
+  t.same(
+    (await epochCoverage(db, day)).map((r) => r.daysLeft),
+    [daysBetween(day, verified.at(-1)!.ends)],
+    'all of them are published',
+  );
+  const sealing = await sealingKeys(keyset, lines);
+  t.equal(sealing.recipients[0]!.epoch, 1, 'a page can seal at once');
 
   await t.test('the next start keeps the demo and its pin', async (t) => {
     const again: string[] = [];
