@@ -83,7 +83,7 @@ function checkStatement(value: unknown): Statement {
 
 export async function createStatement(
   input: StatementInput,
-  identity: ReviewerIdentity,
+  identity: Pick<ReviewerIdentity, 'signPublicKey' | 'signSecretKey'>,
   keyset: Keyset,
 ): Promise<SignedStatement> {
   const sodium = await getSodium();

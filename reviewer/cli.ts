@@ -15,6 +15,7 @@ import {
 import { reviewOpen, openOutcome } from './commands/review-open.ts';
 import { reviewCheckOutbox, reviewStatement } from './commands/review-statement.ts';
 import { reviewStats } from './commands/review-stats.ts';
+import { reviewerEpochs } from './commands/reviewer-epochs.ts';
 import { reviewerCreate } from './commands/reviewer-identity.ts';
 import { usage } from './errors.ts';
 import { describeError, EXIT, exitCodeOf } from './exit-codes.ts';
@@ -37,12 +38,23 @@ const OPTIONS = {
   status: { type: 'string' },
   year: { type: 'string' },
   svg: { type: 'string' },
+  ahead: { type: 'string' },
+  days: { type: 'string' },
+  grace: { type: 'string' },
   'passphrase-file': { type: 'string' },
   passphrase: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
+
+/** A whole-number option, or undefined when not given (the command checks its range). */
+function count(values: Values, name: 'ahead' | 'days' | 'grace'): number | undefined {
+  const text = values[name];
+  if (text === undefined) return undefined;
+  if (!/^\d{1,6}$/.test(text)) throw usage(`--${name} must be a whole number.`);
+  return Number(text);
+}
 
 /** One command: the words that name it, how it is written (for help), what it does. */
 interface Command {
@@ -136,6 +148,28 @@ const SECTIONS: { title: string; commands: Command[] }[] = [
               name: values.name,
               out: required(values, 'out'),
               card: required(values, 'card'),
+              passphraseFile: values['passphrase-file'],
+            },
+            io,
+          );
+        },
+      },
+      {
+        words: 'reviewer epochs',
+        usage: `sealbox reviewer epochs --key MY.key --cases FOLDER [--outbox FILE] [--ahead 8]
+        [--days 7] [--grace 14]
+        Once a week or a month: makes your weekly keys for the next --ahead weeks,
+        puts their public halves in the outbox for the courier, and erases old
+        keys once their reports are all opened (see docs/reviewer-guide.md)`,
+        run: async (_rest, values, io) => {
+          await reviewerEpochs(
+            {
+              key: required(values, 'key'),
+              cases: required(values, 'cases'),
+              outbox: values.outbox,
+              ahead: count(values, 'ahead'),
+              days: count(values, 'days'),
+              grace: count(values, 'grace'),
               passphraseFile: values['passphrase-file'],
             },
             io,

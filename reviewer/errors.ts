@@ -18,6 +18,7 @@ export type CliErrorCode =
   | 'BUNDLE_TAMPERED'
   | 'BUNDLE_TRUNCATED'
   | 'NOTHING_FOR_THIS_KEY'
+  | 'EPOCH_ERASED'
   | 'ITEMS_SET_ASIDE';
 
 export class CliError extends CodedError<CliErrorCode> {

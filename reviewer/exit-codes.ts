@@ -22,6 +22,7 @@ export const EXIT = {
   serverUnreachable: 11,
   serverRefused: 12,
   courierRejected: 13,
+  epochErased: 14,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -46,6 +47,11 @@ const byCode: Record<SealboxErrorCode | CliErrorCode, Outcome> = {
     exit: EXIT.wrongKey,
     advice:
       'Nothing in this bundle was sealed to your key. Check that you chose your own key file, and ask the organisation whether your key is in the current keyset.',
+  },
+  EPOCH_ERASED: {
+    exit: EXIT.epochErased,
+    advice:
+      'These items are sealed to one of your weekly keys that was erased, as planned, once its time was over: your key file cannot open them any more, and no one who takes it can. Everything else was opened. If they were never opened before, ask the organisation: another reviewer may still open them.',
   },
   BUNDLE_OTHER_KEYSET: {
     exit: EXIT.otherKeyset,

@@ -1,21 +1,25 @@
 // Key files on disk: what each kind holds inside its passphrase-locked secret,
-// and how the commands get a usable key back. Reviewer files hold the X-Wing
-// seed (32 bytes) followed by the Ed25519 secret key (64 bytes); organisation
-// and courier files hold an Ed25519 secret key.
+// and how the commands get a usable key back. Reviewer files hold the
+// reviewer's secrets (client-crypto/reviewer-secrets.ts: the signing key, the
+// identity X-Wing public key, the seeds of the epoch keys not yet erased, and
+// in files from before epoch keys the identity X-Wing seed); organisation and
+// courier files hold an Ed25519 secret key.
 import {
   type KeyFileCost,
   type KeyFileKind,
-  type ReviewerIdentity,
+  type ReviewerSecrets,
   type SigningKeyPair,
   DEFAULT_KEYFILE_COST,
   concatBytes,
+  decodeReviewerSecrets,
+  encodeReviewerSecrets,
   fingerprint,
   lockKeyFile,
-  reviewerIdentityFromSecrets,
   unlockKeyFile,
 } from '../client-crypto/index.ts';
 import { CliError } from './errors.ts';
 import { readJsonFile, toJson, writeNewFile } from './files.ts';
+import { type RewriteStep, recoverKeyFile, replaceKeyFile } from './key-rewrite.ts';
 import { type PassphraseOptions, readPassphrase } from './passphrase.ts';
 
 export const COST_ENV = 'SEALBOX_KEYFILE_COST';
@@ -50,11 +54,17 @@ export async function writeKeyFile(
   await writeNewFile(path, toJson(file));
 }
 
+interface OpenedKeyFile {
+  secret: Uint8Array;
+  passphrase: string;
+  cost: KeyFileCost;
+}
+
 async function openKeyFile(
   path: string,
   kind: KeyFileKind,
   options: KeyFileOptions,
-): Promise<Uint8Array> {
+): Promise<OpenedKeyFile> {
   const file = await readJsonFile(path, 'key file');
   const declared = (file as { kind?: unknown } | null)?.kind;
   if (typeof declared === 'string' && declared !== kind) {
@@ -65,20 +75,49 @@ async function openKeyFile(
   }
   const passphrase = await readPassphrase(`Passphrase for ${path}`, options);
   const { secret } = await unlockKeyFile(file, passphrase);
-  return secret;
+  // unlockKeyFile checked the cost parameters; the file is written again with the same.
+  const { opsLimit, memLimit } = (file as { kdf: KeyFileCost }).kdf;
+  return { secret, passphrase, cost: { opsLimit, memLimit } };
 }
 
-export async function loadReviewerIdentity(
-  path: string,
-  options: KeyFileOptions,
-): Promise<ReviewerIdentity> {
-  const secret = await openKeyFile(path, 'reviewer', options);
-  // The name travels on the card and in the keyset, not in the key file.
-  return reviewerIdentityFromSecrets('reviewer', secret.subarray(0, 32), secret.subarray(32));
+/**
+ * A reviewer's opened key file: its secrets, and what is needed to write it
+ * again after adding epoch keys or erasing seeds (the passphrase and the
+ * file's Argon2id cost), so that the reviewer types the passphrase once.
+ */
+export interface ReviewerKey {
+  path: string;
+  secrets: ReviewerSecrets;
+  passphrase: string;
+  cost: KeyFileCost;
 }
 
-export function reviewerSecret(identity: ReviewerIdentity): Uint8Array {
-  return concatBytes(identity.kemSecretKey, identity.signSecretKey);
+export async function loadReviewerKey(path: string, options: KeyFileOptions): Promise<ReviewerKey> {
+  await recoverKeyFile(path);
+  const { secret, passphrase, cost } = await openKeyFile(path, 'reviewer', options);
+  try {
+    // Version 1 files (before epoch keys) open too; they are written as version 2.
+    return { path, secrets: await decodeReviewerSecrets(secret), passphrase, cost };
+  } finally {
+    secret.fill(0);
+  }
+}
+
+/**
+ * Writes the key file again with `secrets`: a fresh salt and nonce, so the
+ * new file shares no bytes with the old one, which is overwritten and removed
+ * (reviewer/key-rewrite.ts).
+ */
+export async function rewriteReviewerKey(
+  key: ReviewerKey,
+  secrets: ReviewerSecrets,
+  onStep?: (step: RewriteStep) => void,
+): Promise<void> {
+  const secret = encodeReviewerSecrets(secrets);
+  const file = await lockKeyFile('reviewer', secret, key.passphrase, key.cost);
+  secret.fill(0);
+  await replaceKeyFile(key.path, toJson(file), onStep);
+  key.secrets = secrets;
 }
 
 export async function loadSigningKey(
@@ -86,7 +125,7 @@ export async function loadSigningKey(
   kind: 'organisation' | 'courier',
   options: KeyFileOptions,
 ): Promise<SigningKeyPair> {
-  const secretKey = await openKeyFile(path, kind, options);
+  const { secret: secretKey } = await openKeyFile(path, kind, options);
   if (secretKey.length !== 64) throw new CliError('FILE_INVALID', `${path} holds no signing key.`);
   // An Ed25519 secret key in libsodium's layout is seed || public key.
   return { secretKey, publicKey: secretKey.slice(32) };

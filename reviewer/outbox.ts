@@ -1,20 +1,40 @@
-// The outbox file: signed statements on their way to the server, one JSON
-// document (a SignedStatement) per line ("JSON Lines"). Writing only ever
-// appends a whole line and flushes it, so an interrupted write loses at most
-// the statement being written, and a file may be uploaded again: the server
-// applies each statement id once.
+// The outbox file: signed objects on their way to the server, one JSON
+// document per line ("JSON Lines"), each naming its `format`: statements
+// (sealbox-statement-*) and the public halves of epoch keys
+// (sealbox-epoch-key-v1). Writing only ever appends whole lines and flushes
+// them, so an interrupted write loses at most the lines being written, and a
+// file may be uploaded again: the server applies each statement id once and
+// stores each epoch key once.
 import { open, readFile } from 'node:fs/promises';
-import type { SignedStatement } from '../client-crypto/index.ts';
+import type { SignedEpochKey, SignedStatement } from '../client-crypto/index.ts';
 import { CliError } from './errors.ts';
 import { FILE_MODE } from './files.ts';
 
-export async function appendToOutbox(path: string, statement: SignedStatement): Promise<void> {
+export function defaultOutbox(cases: string): string {
+  return `${cases.replace(/[/\\]+$/, '')}/outbox.jsonl`;
+}
+
+export async function appendToOutbox(
+  path: string,
+  ...lines: (SignedStatement | SignedEpochKey)[]
+): Promise<void> {
+  if (lines.length === 0) return;
   const handle = await open(path, 'a', FILE_MODE);
   try {
-    await handle.write(`${JSON.stringify(statement)}\n`);
+    await handle.write(lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/** The lines of an outbox, or none if the file does not exist yet. */
+export async function readOutboxIfAny(path: string): Promise<unknown[]> {
+  try {
+    return await readOutbox(path);
+  } catch (error) {
+    if (error instanceof CliError && error.code === 'FILE_MISSING') return [];
+    throw error;
   }
 }
 

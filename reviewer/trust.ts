@@ -91,7 +91,10 @@ async function askFingerprint(shown: string, io: CommandIo): Promise<string> {
   return shown;
 }
 
-export function isMember(keyset: Keyset, identity: ReviewerIdentity): boolean {
+export function isMember(
+  keyset: Keyset,
+  identity: Pick<ReviewerIdentity, 'signPublicKey' | 'kemPublicKey'>,
+): boolean {
   const sign = toBase64Url(identity.signPublicKey);
   const kem = toBase64Url(identity.kemPublicKey);
   return keyset.reviewers.some((r) => r.signPublicKey === sign && r.kemPublicKey === kem);

@@ -266,7 +266,12 @@ export class CaseFolder {
 }
 
 function openedItem(e: JournalEntry): OpenedItem {
-  return { caseId: e.caseId, folder: e.folder, ...(e.digest ? { digest: e.digest } : {}) };
+  return {
+    caseId: e.caseId,
+    folder: e.folder,
+    ...(e.digest ? { digest: e.digest } : {}),
+    ...(e.epoch !== undefined ? { epoch: e.epoch } : {}),
+  };
 }
 
 /** Case numbers as people read them: no case, and the look-alikes l/I/1 and O/0 alike. */

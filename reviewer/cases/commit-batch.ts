@@ -242,6 +242,7 @@ export class CommitBatch {
       caseId: item.caseId,
       folder: caseItem.folder,
       digest: item.digest,
+      ...(item.epoch !== undefined ? { epoch: item.epoch } : {}),
     });
     this.#digests.set(item.openedAs, item.digest);
     return caseItem;

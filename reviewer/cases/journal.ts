@@ -27,6 +27,7 @@ const journalEntry = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/)
     .optional(),
+  epoch: z.number().int().min(0).max(0xffffffff).optional(),
 });
 
 export type JournalEntry = z.infer<typeof journalEntry>;

@@ -23,6 +23,8 @@ export interface ItemContent {
   digest: string;
   /** Set when the item is kept apart from its case: why, in words. */
   flag?: string;
+  /** The number of the epoch key that opened it (0: the identity key, before epoch keys). */
+  epoch?: number;
 }
 
 export const STATE_FORMAT = 'sealbox-cases-v1';
@@ -41,6 +43,18 @@ export interface FolderState {
    * item that comes again under the same id with other content.
    */
   opened: Record<string, OpenedItem>;
+  /**
+   * The bundles opened completely, as cursor spans: the first, once there is
+   * one, reaches back to cursor 0 without a gap (cases/coverage.ts). Absent
+   * in folders made before epoch keys.
+   */
+  bundles?: BundleSpan[];
+  /** Items opened but waiting for their case (follow-ups), by id: the epoch that opened each. */
+  waiting?: Record<string, number>;
+  /** Keys whose secret was erased (public information), so that items sealed to them are named. */
+  erased?: ErasedKey[];
+  /** Days after an epoch's end before its secret may be erased (`reviewer epochs --grace`). */
+  graceDays?: number;
 }
 
 export interface OpenedItem {
@@ -48,6 +62,24 @@ export interface OpenedItem {
   folder: string;
   /** Absent for items opened by an older version of the tool. */
   digest?: string;
+  /** The epoch whose key opened it (0: the identity key); absent before epoch keys. */
+  epoch?: number;
+}
+
+/** Items after `after` up to and including `cursor`, in a bundle made on `created` (the server's date). */
+export interface BundleSpan {
+  after: number;
+  cursor: number;
+  created: string;
+}
+
+export interface ErasedKey {
+  /** Epoch number; 0 for the identity X-Wing key (items sealed before epoch keys). */
+  epoch: number;
+  /** The stanza id that items sealed to it carry (b64url). */
+  recipientId: string;
+  /** The day it was erased. */
+  erasedOn: string;
 }
 
 export interface AttachmentRecord {
@@ -115,11 +147,18 @@ export function emptyState(): FolderState {
 export function isFolderState(value: unknown): value is FolderState {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
+  const optional = (key: string, check: (x: unknown) => boolean) =>
+    v[key] === undefined || check(v[key]);
+  const record = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
   return (
     v.format === STATE_FORMAT &&
     typeof v.opened === 'object' &&
     v.opened !== null &&
-    typeof v.keysetVersion === 'number'
+    typeof v.keysetVersion === 'number' &&
+    optional('bundles', Array.isArray) &&
+    optional('waiting', record) &&
+    optional('erased', Array.isArray) &&
+    optional('graceDays', Number.isSafeInteger)
   );
 }
 

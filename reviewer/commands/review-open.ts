@@ -10,10 +10,17 @@
 // case's submission (else it is refused), and a second submission for a case,
 // or other content under an id already opened, is kept apart and flagged,
 // never merged and never silently dropped.
+//
+// Items are opened with the reviewer's key ring (epoch keys not yet erased,
+// and the identity key of files from before epoch keys); the folder records
+// which epoch opened each, which follow-ups wait, and which bundles were
+// opened completely, and the run ends by erasing the secrets that are due
+// (reviewer/epochs/). An item sealed to an erased epoch is reported as such.
 import { createReadStream } from 'node:fs';
 import {
   type AttachmentManifestEntry,
-  type ReviewerIdentity,
+  type BundleStart,
+  type KemKeyPair,
   decryptAttachment,
   type OpenedDocument,
   checkAuthor,
@@ -22,6 +29,7 @@ import {
   isSealboxError,
   openDocument,
   readBundle,
+  reviewerKeyRing,
   toBase64Url,
   type BundleItem,
   BUNDLE_RECORD_TYPES,
@@ -34,7 +42,9 @@ import { openedKey } from '../cases/records.ts';
 import { isSafeId } from '../cases/safe-name.ts';
 import type { CommandIo } from '../io.ts';
 import { keyOptions } from '../io.ts';
-import { loadReviewerIdentity } from '../keys.ts';
+import { loadReviewerKey } from '../keys.ts';
+import { erasedEpochOf } from '../epochs/erased-items.ts';
+import { type BundleEnd, afterOpen } from './open-bookkeeping.ts';
 import { progressBar } from '../progress.ts';
 import { terminalField } from '../terminal-text.ts';
 import { type TrustOptions, folderKeyset, isMember } from '../trust.ts';
@@ -60,6 +70,8 @@ export interface OpenReport {
   /** Follow-ups whose case's submission is not opened yet: open again after it. */
   waiting: string[];
   notForThisKey: string[];
+  /** Items sealed to a key this reviewer erased: nothing can open them any more. */
+  sealedToErased: { id: string; epoch: number }[];
   failed: ItemFailure[];
   /** Set when the bundle as a whole is incomplete or was altered (after every good item was written). */
   bundleError: ItemFailure | null;
@@ -70,8 +82,8 @@ export async function reviewOpen(options: OpenOptions, io: CommandIo): Promise<O
   const size = await inputFileSize(options.bundle, 'bundle');
   const folder = await Folder.open(options.cases, { create: true });
   const keyset = await folderKeyset(folder, options, io);
-  const identity = await loadReviewerIdentity(options.key, keyOptions(io, options.passphraseFile));
-  if (!isMember(keyset, identity)) {
+  const key = await loadReviewerKey(options.key, keyOptions(io, options.passphraseFile));
+  if (!isMember(keyset, key.secrets)) {
     io.print(
       `Note: your key is not in keyset version ${keyset.version}; only older items may open.`,
     );
@@ -82,6 +94,7 @@ export async function reviewOpen(options: OpenOptions, io: CommandIo): Promise<O
     setAside: [],
     waiting: [],
     notForThisKey: [],
+    sealedToErased: [],
     failed: [],
     bundleError: null,
     cases: [],
@@ -90,7 +103,7 @@ export async function reviewOpen(options: OpenOptions, io: CommandIo): Promise<O
   const progress = progressBar(io.stderr, 'Opening bundle', size, 'bytes');
   const source = createReadStream(options.bundle, { highWaterMark: 64 * 1024 });
   source.on('data', (chunk) => progress.advance(chunk.length));
-  const opener = new ItemOpener(folder, identity, keyset.version, report, touched);
+  const opener = new ItemOpener(folder, keyRing(key.secrets), keyset.version, report, touched);
   try {
     for await (const item of readBundle(source)) await opener.handle(item);
     await opener.settle();
@@ -109,15 +122,31 @@ export async function reviewOpen(options: OpenOptions, io: CommandIo): Promise<O
   report.cases = [...touched].sort();
   await writeFolderIndex(folder);
   printReport(report, options.cases, io);
+  await afterOpen(
+    { folder, key, report, start: opener.start, end: opener.end, now: options.now },
+    io,
+  );
   return report;
+}
+
+/** The key ring, each key with the epoch it belongs to (0: the identity key). */
+function keyRing(secrets: Parameters<typeof reviewerKeyRing>[0]): RingKey[] {
+  const epochs = new Map(secrets.epochs.map((e) => [e.keyPair.publicKey, e.epoch]));
+  return reviewerKeyRing(secrets).map((k) => ({ ...k, epoch: epochs.get(k.publicKey) ?? 0 }));
+}
+
+interface RingKey extends KemKeyPair {
+  epoch: number;
 }
 
 class ItemOpener {
   #pending: StagedItem | null = null;
+  start: BundleStart | null = null;
+  end: BundleEnd | null = null;
 
   constructor(
     private readonly folder: CaseFolder,
-    private readonly identity: ReviewerIdentity,
+    private readonly ring: RingKey[],
     private readonly keysetVersion: number,
     private readonly report: OpenReport,
     private readonly touched: Set<string>,
@@ -132,6 +161,7 @@ class ItemOpener {
             `This bundle was made for keyset version ${item.meta.keysetVersion}, but this case folder knows only version ${this.keysetVersion}. Ask the organisation for the newest keyset file and give it with --keyset.`,
           );
         }
+        this.start = item.meta;
         return;
       case 'submission':
       case 'followup':
@@ -151,6 +181,7 @@ class ItemOpener {
         return;
       }
       case 'end':
+        this.end = item.meta;
         return this.settle();
     }
   }
@@ -179,21 +210,24 @@ class ItemOpener {
       flag = setAside.otherContent(itemId);
     }
     try {
-      const opened = await openDocument(item.envelope, [
-        { publicKey: this.identity.kemPublicKey, secretKey: this.identity.kemSecretKey },
-      ]);
+      const opened = await openDocument(item.envelope, this.ring);
       if (!opened) {
-        this.report.notForThisKey.push(itemId);
+        const epoch = erasedEpochOf(item.envelope, this.folder.state);
+        if (epoch === null) this.report.notForThisKey.push(itemId);
+        else this.report.sealedToErased.push({ id: itemId, epoch });
         return;
       }
+      const epoch = this.ring.find((k) => k.publicKey === opened.openedWith)?.epoch ?? 0;
       if (opened.document.kind !== item.type) {
         throw new CliError('BUNDLE_TAMPERED', `Item ${itemId} is filed as the wrong kind.`);
       }
       const place = await this.placeInCase(item.type, itemId, openedAs, caseId, digest, opened);
       if (place === 'wait') {
         this.report.waiting.push(itemId);
+        (this.folder.state.waiting ??= {})[itemId] = epoch;
         return;
       }
+      if (this.folder.state.waiting) delete this.folder.state.waiting[itemId];
       flag ??= place.flag;
       openedAs = place.openedAs ?? openedAs;
       const staged = await this.folder.stage({
@@ -205,6 +239,7 @@ class ItemOpener {
         document: opened.document,
         author: toBase64Url(opened.author),
         digest,
+        epoch,
         ...(flag ? { flag } : {}),
       });
       this.#pending = staged;
@@ -327,6 +362,11 @@ function printReport(report: OpenReport, cases: string, io: CommandIo): void {
   if (report.notForThisKey.length > 0) {
     io.print(`${report.notForThisKey.length} item(s) are not sealed to your key.`);
   }
+  for (const { id, epoch } of report.sealedToErased) {
+    io.print(
+      `Item ${terminalField(id)} is sealed to ${epoch === 0 ? 'your original key' : `your key ${epoch}`}, which was erased: no one can open it with your key file any more. Another reviewer may still hold a copy they can open.`,
+    );
+  }
   for (const id of report.waiting) {
     io.print(
       `Item ${terminalField(id)} is a follow-up to a case that is not opened yet. It waits: open the bundle that holds its case, then this one again.`,
@@ -367,6 +407,12 @@ export function openOutcome(report: OpenReport): CliError | null {
     return new CliError(
       'BUNDLE_TAMPERED',
       `${all.length} problem(s) in the bundle (${all.map((f) => f.id).join(', ')}); ${report.opened.length} item(s) were opened.`,
+    );
+  }
+  if (report.sealedToErased.length > 0) {
+    return new CliError(
+      'EPOCH_ERASED',
+      `${report.sealedToErased.length} item(s) are sealed to an erased epoch (${report.sealedToErased.map((f) => f.id).join(', ')}); ${report.opened.length} item(s) were opened.`,
     );
   }
   if (report.opened.length === 0 && report.alreadyOpened === 0 && report.notForThisKey.length > 0) {

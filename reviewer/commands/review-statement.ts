@@ -7,9 +7,11 @@ import {
   type CaseStatus,
   type StatementKind,
   CASE_STATUSES,
+  EPOCH_KEY_FORMAT,
   SealboxError,
   createStatement,
   fromBase64Url,
+  verifyEpochKey,
   verifyStatement,
 } from '../../client-crypto/index.ts';
 import { CaseFolder } from '../cases/case-folder.ts';
@@ -18,8 +20,8 @@ import { caseName } from '../cases/safe-name.ts';
 import { CliError, usage } from '../errors.ts';
 import type { CommandIo } from '../io.ts';
 import { keyOptions } from '../io.ts';
-import { loadReviewerIdentity } from '../keys.ts';
-import { appendToOutbox, readOutbox } from '../outbox.ts';
+import { loadReviewerKey } from '../keys.ts';
+import { appendToOutbox, defaultOutbox, readOutbox } from '../outbox.ts';
 import { folderKeyset, isMember } from '../trust.ts';
 
 export interface StatementOptions {
@@ -34,10 +36,6 @@ export interface StatementOptions {
   outbox?: string | undefined;
   passphraseFile?: string | undefined;
   now?: Date;
-}
-
-export function defaultOutbox(cases: string): string {
-  return `${cases.replace(/[/\\]+$/, '')}/outbox.jsonl`;
 }
 
 function checkStatus(status: string | undefined, required: boolean): CaseStatus | undefined {
@@ -78,7 +76,10 @@ export async function reviewStatement(
   const record = await folder.findCase(options.caseId);
   const keyset = await folderKeyset(folder, { now: options.now }, io);
   const text = options.kind === 'reply' ? await replyText(options, io) : undefined;
-  const identity = await loadReviewerIdentity(options.key, keyOptions(io, options.passphraseFile));
+  const { secrets: identity } = await loadReviewerKey(
+    options.key,
+    keyOptions(io, options.passphraseFile),
+  );
   if (!isMember(keyset, identity)) {
     throw new SealboxError(
       'STATEMENT_SIGNER_UNKNOWN',
@@ -118,25 +119,29 @@ export async function reviewStatement(
   return { statementId: statement.id, outbox };
 }
 
-/** Checks every statement of an outbox against the case folder's keyset, as the server will. */
+/** Checks every statement and epoch key of an outbox against the case folder's keyset, as the server will. */
 export async function reviewCheckOutbox(
   options: { outbox: string; cases: string; now?: Date },
   io: CommandIo,
 ): Promise<number> {
   const folder = await CaseFolder.open(options.cases, { create: false });
   const keyset = await folderKeyset(folder, { now: options.now }, io);
-  const statements = await readOutbox(options.outbox);
-  for (const [index, signed] of statements.entries()) {
+  const lines = await readOutbox(options.outbox);
+  let epochKeys = 0;
+  for (const [index, signed] of lines.entries()) {
+    const isEpochKey = (signed as { format?: unknown } | null)?.format === EPOCH_KEY_FORMAT;
     try {
-      await verifyStatement(signed, keyset);
+      if (isEpochKey) await verifyEpochKey(signed, keyset);
+      else await verifyStatement(signed, keyset);
+      if (isEpochKey) epochKeys += 1;
     } catch (error) {
       if (error instanceof Error)
-        error.message = `Statement ${index + 1} of ${options.outbox}: ${error.message}`;
+        error.message = `Line ${index + 1} of ${options.outbox}: ${error.message}`;
       throw error;
     }
   }
   io.print(
-    `All ${statements.length} statement(s) in ${options.outbox} verify against keyset version ${keyset.version}.`,
+    `All ${lines.length - epochKeys} statement(s) and ${epochKeys} epoch key(s) in ${options.outbox} verify against keyset version ${keyset.version}.`,
   );
-  return statements.length;
+  return lines.length;
 }

@@ -1,10 +1,18 @@
 // A reviewer's first step, on the offline computer: a key file that never
-// leaves it, and a public card to hand to the organisation.
-import { generateReviewerIdentity, reviewerCard } from '../../client-crypto/index.ts';
+// leaves it, and a public card to hand to the organisation. The card carries
+// the identity's X-Wing public key (the keyset format names it), but nothing
+// is sealed to that key any more: submissions go to epoch keys (`sealbox
+// reviewer epochs`), so the key file keeps no identity X-Wing seed at all.
+import {
+  encodeReviewerSecrets,
+  generateReviewerIdentity,
+  reviewerCard,
+  secretsOfIdentity,
+} from '../../client-crypto/index.ts';
 import { toJson, writeNewFile } from '../files.ts';
 import type { CommandIo } from '../io.ts';
 import { keyOptions } from '../io.ts';
-import { reviewerFingerprint, reviewerSecret, writeKeyFile } from '../keys.ts';
+import { reviewerFingerprint, writeKeyFile } from '../keys.ts';
 
 /**
  * The name on a reviewer's card is shown beside every reply to whoever holds a
@@ -24,12 +32,10 @@ export async function reviewerCreate(
     );
   }
   const identity = await generateReviewerIdentity(name);
-  await writeKeyFile(
-    options.out,
-    'reviewer',
-    reviewerSecret(identity),
-    keyOptions(io, options.passphraseFile),
-  );
+  const secret = encodeReviewerSecrets({ ...secretsOfIdentity(identity), kemSecretKey: null });
+  identity.kemSecretKey.fill(0);
+  await writeKeyFile(options.out, 'reviewer', secret, keyOptions(io, options.passphraseFile));
+  secret.fill(0);
   await writeNewFile(options.card, toJson(reviewerCard(identity)));
   const fingerprint = await reviewerFingerprint(identity.kemPublicKey, identity.signPublicKey);
   io.print(`Your key file: ${options.out}. Keep it on this computer; never send it to anyone.`);
@@ -37,6 +43,9 @@ export async function reviewerCreate(
   io.print(`Your fingerprint: ${fingerprint}`);
   io.print(
     'Read this fingerprint aloud to the organisation when they add your card to the keyset.',
+  );
+  io.print(
+    `Next, make your weekly keys: sealbox reviewer epochs --key ${options.out} --cases FOLDER`,
   );
   return { fingerprint };
 }

@@ -4,7 +4,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { one, parseCommandLine, required } from '../args.ts';
 import { usage } from '../errors.ts';
 import type { CommandIo } from '../io.ts';
-import { courierKeygen, courierPublishKeyset, courierPush } from './commands.ts';
+import { courierEpochs, courierKeygen, courierPublishKeyset, courierPush } from './commands.ts';
 import { courierPull } from './pull.ts';
 
 export const COURIER_HELP = `sealbox courier — the online half (the only commands that use the network)
@@ -19,8 +19,12 @@ export const COURIER_HELP = `sealbox courier — the online half (the only comma
         continues where it stopped. The server marks the items as delivered
         only once BUNDLE is complete on disk.
   sealbox courier push OUTBOX --server URL --key COURIER.key
-        Send the reviewers' signed statements. Sending the same outbox twice
-        changes nothing.
+        Send the reviewers' signed statements and epoch keys. Sending the
+        same outbox twice changes nothing. Then says until when each
+        reviewer's keys reach.
+  sealbox courier epochs --server URL --key COURIER.key
+        Until when each reviewer's epoch keys reach, with a warning when
+        fewer than 14 days are left.
 
 The courier key passphrase is asked at the terminal, or read from
 --passphrase-file FILE or the SEALBOX_PASSPHRASE variable.
@@ -86,6 +90,10 @@ export async function courierCommand(argv: string[], io: CommandIo): Promise<voi
         },
         io,
       );
+      return;
+    case 'epochs':
+      if (rest.length > 0) throw usage('epochs takes no file name.');
+      await courierEpochs({ server: need('server'), key: need('key'), passphraseFile }, io);
       return;
     default:
       throw usage(`Unknown courier command "${command}". Run "sealbox courier help".`);

@@ -1,7 +1,9 @@
 // The courier commands other than pull: make a courier key, publish a signed
-// keyset, push an outbox. Plain async functions; reviewer/courier/cli.ts maps
-// arguments onto them.
+// keyset, push an outbox (statements and epoch keys), say how long the
+// reviewers' epoch keys last. Plain async functions; reviewer/courier/cli.ts
+// maps arguments onto them.
 import {
+  EPOCH_KEY_FORMAT,
   courierCard,
   fingerprint,
   generateCourierKey,
@@ -12,6 +14,7 @@ import { readJsonFile, toJson, writeNewFile } from '../files.ts';
 import { type CommandIo, keyOptions } from '../io.ts';
 import { loadSigningKey, writeKeyFile } from '../keys.ts';
 import { readOutbox } from '../outbox.ts';
+import { terminalField } from '../terminal-text.ts';
 import { call, courierClient, type CourierClient } from './http.ts';
 
 export interface CourierConnection {
@@ -55,24 +58,97 @@ export async function courierPublishKeyset(
   return version;
 }
 
+/** How far one reviewer's epoch keys reach, as the server reports it. */
+export interface EpochCoverage {
+  name: string;
+  lastEnds: string | null;
+  daysLeft: number;
+}
+
+/** Below this many days of keys left, the courier is warned. */
+export const EPOCH_WARNING_DAYS = 14;
+
+export interface PushResult {
+  applied: number;
+  unchanged: number;
+  epochs: { stored: number; unchanged: number; reviewers: EpochCoverage[] } | null;
+}
+
 export async function courierPush(
   options: CourierConnection & { outbox: string },
   io: CommandIo,
-): Promise<{ applied: number; unchanged: number }> {
-  const statements = await readOutbox(options.outbox);
-  if (statements.length === 0) {
+): Promise<PushResult> {
+  const lines = await readOutbox(options.outbox);
+  const isEpochKey = (line: unknown) =>
+    (line as { format?: unknown } | null)?.format === EPOCH_KEY_FORMAT;
+  const epochs = lines.filter(isEpochKey);
+  const statements = lines.filter((line) => !isEpochKey(line));
+  const result: PushResult = { applied: 0, unchanged: 0, epochs: null };
+  if (lines.length === 0) {
     io.print(`The outbox ${options.outbox} is empty: nothing to send.`);
-    return { applied: 0, unchanged: 0 };
+    return result;
   }
   const client = await connect(options, io);
-  const result = await call<{ applied: number; unchanged: number }>(
-    client,
-    'POST',
-    '/v1/courier/outbox',
-    { statements },
-  );
-  io.print(
-    `Sent ${statements.length} statement(s): ${result.applied} new, ${result.unchanged} already on the server.`,
-  );
+  // Epoch keys first: a reviewer's new keys matter more than any statement.
+  if (epochs.length > 0) {
+    result.epochs = await call<NonNullable<PushResult['epochs']>>(
+      client,
+      'POST',
+      '/v1/courier/epochs',
+      { epochs },
+    );
+    io.print(
+      `Sent ${epochs.length} epoch key(s): ${result.epochs.stored} new, ${result.epochs.unchanged} already on the server.`,
+    );
+    printCoverage(result.epochs.reviewers, io);
+  }
+  if (statements.length > 0) {
+    const sent = await call<{ applied: number; unchanged: number }>(
+      client,
+      'POST',
+      '/v1/courier/outbox',
+      { statements },
+    );
+    result.applied = sent.applied;
+    result.unchanged = sent.unchanged;
+    io.print(
+      `Sent ${statements.length} statement(s): ${sent.applied} new, ${sent.unchanged} already on the server.`,
+    );
+  }
   return result;
+}
+
+/** `sealbox courier epochs`: until when each reviewer's epoch keys reach. */
+export async function courierEpochs(
+  options: CourierConnection,
+  io: CommandIo,
+): Promise<EpochCoverage[]> {
+  const client = await connect(options, io);
+  const { reviewers } = await call<{ reviewers: EpochCoverage[] }>(
+    client,
+    'GET',
+    '/v1/courier/epochs',
+  );
+  printCoverage(reviewers, io);
+  return reviewers;
+}
+
+function printCoverage(reviewers: readonly EpochCoverage[], io: CommandIo): void {
+  for (const r of reviewers) {
+    const name = terminalField(r.name);
+    if (r.lastEnds === null) {
+      io.print(
+        `WARNING: reviewer ${name} has no epoch keys: reports cannot be sealed to them. They must run "sealbox reviewer epochs" and send you the outbox.`,
+      );
+      continue;
+    }
+    const line = `reviewer ${name}: keys until ${r.lastEnds} (${Math.max(0, r.daysLeft)} day(s) left)`;
+    if (r.daysLeft < EPOCH_WARNING_DAYS) {
+      io.print(
+        `WARNING: ${line}. ${r.daysLeft <= 0 ? 'The page cannot seal reports to this reviewer.' : 'When they run out, the page stops accepting reports.'} Ask them to run "sealbox reviewer epochs" and send you the outbox.`,
+      );
+    } else {
+      io.print(line);
+    }
+  }
 }

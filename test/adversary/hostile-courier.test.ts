@@ -39,7 +39,7 @@ t.test('a forged follow-up cannot redirect the replies of a case', async (t) => 
   const cases = join(dir, 'cases');
   const real = join(dir, 'real.sbx');
   const forged = join(dir, 'forged.sbx');
-  await writeBundle(real, [{ kind: 'submission', id: 'case-1', seq: 1 }], s.keyset, s);
+  await writeBundle(real, [{ kind: 'submission', id: 'case-1', seq: 1 }], s.sealing, s);
   const forgery = {
     kind: 'followup' as const,
     id: 'forged-fu',
@@ -47,7 +47,7 @@ t.test('a forged follow-up cannot redirect the replies of a case', async (t) => 
     seq: 2,
     message: 'Please answer to my new key.',
   };
-  await writeBundle(forged, [forgery], s.keyset, forger);
+  await writeBundle(forged, [forgery], s.sealing, forger);
 
   // Opened before the case: it waits, nothing of it is written.
   const early = await open(s, forged, cases);
@@ -107,7 +107,7 @@ t.test('a forged submission under a real case id displaces nothing', async (t) =
   };
   const write = async (name: string, spec: typeof genuine, who: typeof forger | Setup) => {
     const path = join(dir, name);
-    await writeBundle(path, [spec], s.keyset, who);
+    await writeBundle(path, [spec], s.sealing, who);
     return path;
   };
   const genuineBundle = await write('genuine.sbx', genuine, s);
@@ -172,7 +172,7 @@ t.test('a genuine follow-up replayed under another id is flagged, not dropped', 
     seq: 2,
     message: 'They came back.',
   };
-  const { envelope } = await sealItem(followup, s.keyset, s);
+  const { envelope } = await sealItem(followup, s.sealing, s);
   const first = join(dir, 'first.sbx');
   await writeBundle(
     first,
@@ -180,12 +180,12 @@ t.test('a genuine follow-up replayed under another id is flagged, not dropped', 
       { kind: 'submission', id: 'case-3', seq: 1 },
       { ...followup, envelope },
     ],
-    s.keyset,
+    s.sealing,
     s,
   );
   t.same((await open(s, first, cases)).opened, ['case-3', 'fu-1']);
   const replay = join(dir, 'replay.sbx');
-  await writeBundle(replay, [{ ...followup, id: 'fu-1-again', seq: 3, envelope }], s.keyset, s);
+  await writeBundle(replay, [{ ...followup, id: 'fu-1-again', seq: 3, envelope }], s.sealing, s);
   const replayed = await open(s, replay, cases);
   t.same(
     replayed.setAside.map((f) => f.id),
@@ -195,7 +195,7 @@ t.test('a genuine follow-up replayed under another id is flagged, not dropped', 
   // And a forger's content under the genuine follow-up's id is refused.
   const forger = await attacker();
   const swap = join(dir, 'swap.sbx');
-  await writeBundle(swap, [{ ...followup, message: 'FORGED', seq: 4 }], s.keyset, forger);
+  await writeBundle(swap, [{ ...followup, message: 'FORGED', seq: 4 }], s.sealing, forger);
   const swapped = await open(s, swap, cases);
   t.same(
     swapped.failed.map((f) => [f.id, f.code]),

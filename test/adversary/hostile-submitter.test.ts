@@ -7,13 +7,7 @@ import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import {
-  concatBytes,
-  fromBase64Url,
-  getSodium,
-  sealEnvelope,
-  toBase64Url,
-} from '../../client-crypto/index.ts';
+import { concatBytes, getSodium, sealEnvelope, toBase64Url } from '../../client-crypto/index.ts';
 import { cycleEnv, processRunner } from '../reviewer/process-cycle.ts';
 import { makeSetup, tempDir, writeBundle } from '../reviewer/fixtures.ts';
 
@@ -158,8 +152,8 @@ const documentBytes = new TextEncoder().encode(JSON.stringify(document));
 const sodium = await getSodium();
 const malformed = await sealEnvelope(
   'submission',
-  s.keyset.version,
-  s.keyset.reviewers.map((r) => ({ publicKey: fromBase64Url(r.kemPublicKey) })),
+  s.sealing.keysetVersion,
+  s.sealing.recipients.map((r) => ({ publicKey: r.publicKey })),
   concatBytes(
     s.authorKeyPair.publicKey,
     sodium.crypto_sign_detached(
@@ -196,7 +190,7 @@ await writeBundle(
     },
     { kind: 'submission', id: 'case-malformed', seq: 2, envelope: malformed },
   ],
-  s.keyset,
+  s.sealing,
   s,
 );
 

@@ -20,11 +20,11 @@ t.test('interrupted runs leave no trace and no duplicates', async (t) => {
   const first = join(dir, 'first.sbx');
   const second = join(dir, 'second.sbx');
   const file = { name: 'f.txt', bytes: new Uint8Array([1, 2, 3]) };
-  await writeBundle(first, [{ kind: 'submission', id: 'c1', seq: 1, files: [file] }], s.keyset, s);
+  await writeBundle(first, [{ kind: 'submission', id: 'c1', seq: 1, files: [file] }], s.sealing, s);
   await writeBundle(
     second,
     [{ kind: 'followup', id: 'f1', caseId: 'c1', seq: 2, files: [file] }],
-    s.keyset,
+    s.sealing,
     s,
   );
   const trust = { keyset: s.keysetFile, organisation: s.orgFingerprint };
@@ -96,7 +96,7 @@ t.test('case ids that start with "-" or "_" (base64url) open and can be answered
       { kind: 'submission', id: '_under0123456789abcdef', seq: 2 },
       { kind: 'followup', id: '-fu', caseId: '-dash0123456789abcdefg', seq: 3 },
     ],
-    s.keyset,
+    s.sealing,
     s,
   );
   const report = await reviewOpen(
@@ -141,7 +141,7 @@ t.test(
     const s = await makeSetup(dir);
     const cases = join(dir, 'cases');
     const bundle = join(dir, 'b.sbx');
-    await writeBundle(bundle, [{ kind: 'submission', id: 'c1', seq: 1 }], s.keyset, s);
+    await writeBundle(bundle, [{ kind: 'submission', id: 'c1', seq: 1 }], s.sealing, s);
     await reviewOpen(
       { bundle, key: s.anaKey, cases, keyset: s.keysetFile, organisation: s.orgFingerprint },
       s.io,
@@ -195,7 +195,7 @@ t.test('a case is found by any start of its number that fits only it, in any cas
   await writeBundle(
     bundle,
     ids.map((id, i) => ({ kind: 'submission' as const, id, seq: i + 1 })),
-    s.keyset,
+    s.sealing,
     s,
   );
   await reviewOpen(

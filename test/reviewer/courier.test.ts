@@ -13,8 +13,10 @@ import {
   generateReviewerIdentity,
   isoDate,
   parseCourierCard,
+  parseReviewerCard,
   readBundle,
   reviewerCard,
+  sealingKeys,
   signKeyset,
   toBase64Url,
   type BundleItem,
@@ -22,7 +24,10 @@ import {
 } from '../../client-crypto/index.ts';
 import { ackedSeq } from '../../server/db/acks.ts';
 import { courierCommand } from '../../reviewer/courier/cli.ts';
+import { reviewerEpochs } from '../../reviewer/commands/reviewer-epochs.ts';
+import { reviewerCreate } from '../../reviewer/commands/reviewer-identity.ts';
 import {
+  courierEpochs,
   courierKeygen,
   courierPublishKeyset,
   courierPush,
@@ -187,8 +192,16 @@ t.test('courier commands end to end', async (t) => {
       keyset,
     ),
   );
-  t.same(await courierPush({ ...connection, outbox }, io), { applied: 2, unchanged: 0 });
-  t.same(await courierPush({ ...connection, outbox }, io), { applied: 0, unchanged: 2 });
+  t.same(await courierPush({ ...connection, outbox }, io), {
+    applied: 2,
+    unchanged: 0,
+    epochs: null,
+  });
+  t.same(await courierPush({ ...connection, outbox }, io), {
+    applied: 0,
+    unchanged: 2,
+    epochs: null,
+  });
   const row = await db
     .selectFrom('submissions')
     .select('status')
@@ -200,12 +213,102 @@ t.test('courier commands end to end', async (t) => {
   t.same(await courierPush({ ...connection, outbox: emptyOutbox }, io), {
     applied: 0,
     unchanged: 0,
+    epochs: null,
   });
 
   // A server that is not there.
   await t.rejects(courierPush({ server: 'http://127.0.0.1:9', key: keyPath, outbox }, io), {
     code: 'SERVER_UNREACHABLE',
   });
+});
+
+t.test('the courier carries epoch keys and says how long they last', async (t) => {
+  const dir = await tempDir(t);
+  const io = testIo();
+  const p = (name: string) => join(dir, name);
+  await courierKeygen({ name: 'Courier', out: p('courier.key'), card: p('courier.json') }, io);
+  await reviewerCreate({ name: 'Ana', out: p('ana.key'), card: p('ana.json') }, io);
+  await reviewerCreate({ name: 'Ben', out: p('ben.key'), card: p('ben.json') }, io);
+  const org = await generateOrganisationKey();
+  const courier = parseCourierCard(JSON.parse(await readFile(p('courier.json'), 'utf8')));
+  const cards = await Promise.all(
+    ['ana.json', 'ben.json'].map(async (f) =>
+      parseReviewerCard(JSON.parse(await readFile(p(f), 'utf8'))),
+    ),
+  );
+  const now = new Date();
+  const keyset: Keyset = {
+    version: 1,
+    issued: isoDate(now),
+    expires: isoDate(new Date(now.getTime() + 90 * 86_400_000)),
+    reviewers: cards.map(({ type, v, name, kemPublicKey, signPublicKey }) => ({
+      type,
+      v,
+      name,
+      kemPublicKey,
+      signPublicKey,
+    })),
+    couriers: [
+      { type: courier.type, v: courier.v, name: courier.name, publicKey: courier.publicKey },
+    ],
+  };
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(p('keyset.json'), JSON.stringify(await signKeyset(keyset, org)));
+  const db = await testDatabase(t);
+  const { app } = await build(t, {
+    db,
+    env: { SEALBOX_ORG_PUBLIC_KEY: toBase64Url(org.publicKey) },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const server = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const connection = { server, key: p('courier.key') };
+  await courierPublishKeyset({ ...connection, keyset: p('keyset.json') }, io);
+
+  const before = testIo();
+  t.same(
+    (await courierEpochs(connection, before)).map((r) => r.lastEnds),
+    [null, null],
+  );
+  t.match(before.lines.join('\n'), /WARNING: reviewer Ana has no epoch keys/);
+
+  // Ana makes eight weeks of keys, Ben one: both in one outbox, with a statement-free push.
+  const outbox = p('outbox.jsonl');
+  await reviewerEpochs({ key: p('ana.key'), cases: p('ana-cases'), outbox }, testIo());
+  await reviewerEpochs({ key: p('ben.key'), cases: p('ben-cases'), outbox, ahead: 1 }, testIo());
+  const pushed = testIo();
+  const result = await courierPush({ ...connection, outbox }, pushed);
+  t.match(result.epochs, { stored: 9, unchanged: 0 });
+  t.same(
+    result.epochs?.reviewers.map((r) => [r.name, r.daysLeft]),
+    [
+      ['Ana', 56],
+      ['Ben', 7],
+    ],
+  );
+  const text = pushed.lines.join('\n');
+  t.match(text, /reviewer Ana: keys until \S+ \(56 day\(s\) left\)/);
+  t.match(text, /WARNING: reviewer Ben: keys until \S+ \(7 day\(s\) left\)/);
+  t.match((await courierPush({ ...connection, outbox }, testIo())).epochs, {
+    stored: 0,
+    unchanged: 9,
+  });
+
+  const after = testIo();
+  await courierCommand(['epochs', '--server', server, '--key', p('courier.key')], after);
+  t.match(after.lines.join('\n'), /reviewer Ana: keys until/);
+  t.match(after.lines.join('\n'), /WARNING: reviewer Ben/);
+
+  // What the server now hands a page: one current key per reviewer, sealable.
+  const served = await app.inject({ method: 'GET', url: '/v1/epochs' });
+  const { epochs } = served.json<{ epochs: unknown[] }>();
+  const sealing = await sealingKeys(keyset, epochs);
+  t.same(
+    sealing.recipients.map((r) => [r.reviewerName, r.epoch]),
+    [
+      ['Ana', 1],
+      ['Ben', 1],
+    ],
+  );
 });
 
 t.test('courier command line', async (t) => {

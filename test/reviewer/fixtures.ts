@@ -1,4 +1,5 @@
-// Real keys made through the real commands, and real bundles made with
+// Real keys made through the real commands (reviewer epoch keys by `sealbox
+// reviewer epochs`, read back from its outbox), and real bundles made with
 // client-crypto's sealing and bundle encoder: what a courier would carry.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,9 @@ import {
   type AttachmentManifestEntry,
   type Keyset,
   type SealedDocument,
+  type SealingKeys,
+  type SignedEpochKey,
+  EPOCH_KEY_FORMAT,
   DOCUMENT_VERSION,
   type ReceiptKeys,
   courierCard,
@@ -17,6 +21,7 @@ import {
   generateReceipt,
   getSodium,
   sealDocument,
+  sealingKeys,
   toBase64Url,
   verifyKeyset,
   BundleEncoder,
@@ -25,9 +30,10 @@ import {
   organisationCreate,
   organisationSignKeyset,
 } from '../../reviewer/commands/organisation.ts';
+import { reviewerEpochs } from '../../reviewer/commands/reviewer-epochs.ts';
 import { reviewerCreate } from '../../reviewer/commands/reviewer-identity.ts';
 import type { CommandIo } from '../../reviewer/io.ts';
-import { legacySealingKeys } from '../epochs.ts';
+import { readOutbox } from '../../reviewer/outbox.ts';
 
 export const PASSPHRASE = 'correct horse battery staple';
 // Low Argon2id cost for tests only (reviewer/keys.ts); the default stays strong.
@@ -68,6 +74,10 @@ export interface Setup {
   benKey: string;
   keysetFile: string;
   keyset: Keyset;
+  /** Ana's and Ben's epoch keys, as `sealbox reviewer epochs` published them. */
+  epochs: SignedEpochKey[];
+  /** What a page seals to today: the current epoch key of Ana and of Ben. */
+  sealing: SealingKeys;
   receipt: string;
   replyKeyPair: { publicKey: Uint8Array; secretKey: Uint8Array };
   authorKeyPair: { publicKey: Uint8Array; secretKey: Uint8Array };
@@ -101,6 +111,12 @@ export async function makeSetup(dir: string, version = 1): Promise<Setup> {
   const keyset = await verifyKeyset(JSON.parse(await readFile(keysetFile, 'utf8')), {
     fingerprint: org.fingerprint,
   });
+  const epochs: SignedEpochKey[] = [];
+  for (const who of ['ana', 'ben']) {
+    const outbox = p(`${who}-outbox.jsonl`);
+    await makeEpochKeys({ key: p(`${who}.key`), cases: p(`${who}-cases`), outbox }, io);
+    epochs.push(...(await epochKeysIn(outbox)));
+  }
   const receipt = await generateReceipt();
   const { replyKeyPair, authorKeyPair } = await deriveReceiptKeys(receipt);
   return {
@@ -112,10 +128,28 @@ export async function makeSetup(dir: string, version = 1): Promise<Setup> {
     benKey: p('ben.key'),
     keysetFile,
     keyset,
+    epochs,
+    sealing: await sealingKeys(keyset, epochs),
     receipt,
     replyKeyPair,
     authorKeyPair,
   };
+}
+
+/** Runs `sealbox reviewer epochs` for a reviewer, as on the offline laptop. */
+export function makeEpochKeys(
+  options: Parameters<typeof reviewerEpochs>[0],
+  io: CommandIo = testIo(),
+): ReturnType<typeof reviewerEpochs> {
+  return reviewerEpochs(options, io);
+}
+
+/** The signed epoch keys among the lines of an outbox. */
+export async function epochKeysIn(outbox: string): Promise<SignedEpochKey[]> {
+  return (await readOutbox(outbox)).filter(
+    (line): line is SignedEpochKey =>
+      (line as { format?: unknown } | null)?.format === EPOCH_KEY_FORMAT,
+  );
 }
 
 export interface FileSpec {
@@ -141,7 +175,7 @@ export interface ItemSpec {
 
 export async function sealItem(
   spec: ItemSpec,
-  keyset: Keyset,
+  sealing: SealingKeys,
   submitter: Submitter,
 ): Promise<{ envelope: Uint8Array; ciphertexts: { id: string; bytes: Uint8Array }[] }> {
   const manifest: AttachmentManifestEntry[] = [];
@@ -180,8 +214,7 @@ export async function sealItem(
         }
       : { ...common, kind: 'followup' };
   const envelope =
-    spec.envelope ??
-    (await sealDocument(document, legacySealingKeys(keyset), submitter.authorKeyPair));
+    spec.envelope ?? (await sealDocument(document, sealing, submitter.authorKeyPair));
   return { envelope, ciphertexts };
 }
 
@@ -191,27 +224,31 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 
 const exported = new WeakMap<ItemSpec, Awaited<ReturnType<typeof sealItem>>>();
 
+/**
+ * Writes a bundle of `items`, each sealed to `sealing` (or given as its own
+ * envelope). `created` is the server's date in the start record.
+ */
 export async function writeBundle(
   path: string,
   items: ItemSpec[],
-  keyset: Keyset,
+  sealing: SealingKeys,
   submitter: Submitter,
-  options: { keysetVersion?: number; after?: number } = {},
+  options: { keysetVersion?: number; after?: number; created?: string } = {},
 ): Promise<Uint8Array> {
   const sodium = await getSodium();
   const encoder = await BundleEncoder.create();
   const out: Uint8Array[] = [
     encoder.start({
       format: 'sealbox-bundle-v1',
-      keysetVersion: options.keysetVersion ?? keyset.version,
+      keysetVersion: options.keysetVersion ?? sealing.keysetVersion,
       after: options.after ?? 0,
-      created: '2026-11-21',
+      created: options.created ?? '2026-11-21',
     }),
   ];
   for (const spec of items) {
     // The server exports an item's stored bytes every time: the same spec in a
     // later bundle carries the same envelope and ciphertexts.
-    const sealed = exported.get(spec) ?? (await sealItem(spec, keyset, submitter));
+    const sealed = exported.get(spec) ?? (await sealItem(spec, sealing, submitter));
     exported.set(spec, sealed);
     const { envelope, ciphertexts } = sealed;
     const uploads = ciphertexts.map((c) => ({
@@ -224,7 +261,7 @@ export async function writeBundle(
     if (spec.kind === 'submission') {
       out.push(
         encoder.submission(
-          { id: spec.id, seq: spec.seq, received, keysetVersion: keyset.version, uploads },
+          { id: spec.id, seq: spec.seq, received, keysetVersion: sealing.keysetVersion, uploads },
           envelope,
         ),
       );

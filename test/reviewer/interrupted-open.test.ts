@@ -147,7 +147,7 @@ t.test('SIGKILL in the middle of review open, then rerun: every item exactly onc
   const s = await makeSetup(dir);
   const bundle = join(dir, 'bundle.sbx');
   const items = bundleItems();
-  await writeBundle(bundle, items, s.keyset, s);
+  await writeBundle(bundle, items, s.sealing, s);
   const cases = join(dir, 'cases');
 
   const first = await killMidRun(s, bundle, cases, 0);

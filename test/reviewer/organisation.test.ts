@@ -132,7 +132,7 @@ t.test('a case folder takes newer keysets from its organisation only', async (t)
   const s = await makeSetup(dir);
   const cases = join(dir, 'cases');
   const bundle = join(dir, 'b.sbx');
-  await writeBundle(bundle, [{ kind: 'submission', id: 'c1', seq: 1 }], s.keyset, s);
+  await writeBundle(bundle, [{ kind: 'submission', id: 'c1', seq: 1 }], s.sealing, s);
   const io = testIo();
   await t.rejects(reviewOpen({ bundle, key: s.anaKey, cases }, io), {
     code: 'ORGANISATION_NOT_PINNED',
@@ -175,7 +175,7 @@ t.test('a case folder takes newer keysets from its organisation only', async (t)
     io,
   );
   const newer = join(dir, 'b2.sbx');
-  await writeBundle(newer, [{ kind: 'submission', id: 'c2', seq: 2 }], s.keyset, s, {
+  await writeBundle(newer, [{ kind: 'submission', id: 'c2', seq: 2 }], s.sealing, s, {
     keysetVersion: 2,
   });
   await t.rejects(reviewOpen({ bundle: newer, key: s.anaKey, cases }, io), {
@@ -195,7 +195,7 @@ t.test('without --organisation, a person at a terminal confirms the fingerprint'
   const dir = await tempDir(t);
   const s = await makeSetup(dir);
   const bundle = join(dir, 'b.sbx');
-  await writeBundle(bundle, [{ kind: 'submission', id: 'c1', seq: 1 }], s.keyset, s);
+  await writeBundle(bundle, [{ kind: 'submission', id: 'c1', seq: 1 }], s.sealing, s);
   const answering = (answer: string): TestIo => {
     const io = testIo();
     const stdin = Object.assign(new PassThrough(), { isTTY: true });

@@ -14,10 +14,11 @@ import {
   generateReceipt,
   getSodium,
   readStatementAsSubmitter,
+  sealingKeys,
   verifyKeyset,
 } from '../../client-crypto/index.ts';
 import { readOutbox } from '../../reviewer/outbox.ts';
-import { PASSPHRASE, writeBundle } from './fixtures.ts';
+import { PASSPHRASE, epochKeysIn, writeBundle } from './fixtures.ts';
 
 const exec = promisify(execFile);
 
@@ -107,6 +108,12 @@ export async function offlineCycle(t: Assert, sealbox: Runner, dir: string): Pro
       fingerprint,
     },
   );
+  t.match(
+    await ok('reviewer', 'epochs', '--key', 'ana.key', '--cases', 'cases'),
+    /Your keys now reach until/,
+  );
+  const epochs = await epochKeysIn(join(dir, 'cases', 'outbox.jsonl'));
+  t.equal(epochs.length, 8, 'eight weekly keys ahead, in the outbox');
   const receipt = await generateReceipt();
   const submitter = await deriveReceiptKeys(receipt);
   const { replyKeyPair } = submitter;
@@ -126,7 +133,7 @@ export async function offlineCycle(t: Assert, sealbox: Runner, dir: string): Pro
         files: [{ name: 'evidence.pdf', bytes: file }],
       },
     ],
-    keyset,
+    await sealingKeys(keyset, epochs),
     submitter,
   );
   const opened = await ok(
@@ -152,10 +159,13 @@ export async function offlineCycle(t: Assert, sealbox: Runner, dir: string): Pro
     '--cases',
     'cases',
   );
-  t.match(await ok('review', 'check-outbox', '--cases', 'cases'), /All 2 statement/);
+  t.match(
+    await ok('review', 'check-outbox', '--cases', 'cases'),
+    /All 2 statement\(s\) and 8 epoch key\(s\)/,
+  );
   t.match(await ok('review', 'stats', '--cases', 'cases'), /Myanmar/);
   const outbox = await readOutbox(join(dir, 'cases', 'outbox.jsonl'));
-  const reply = await readStatementAsSubmitter(outbox[1], keyset, replyKeyPair, 'case-a');
+  const reply = await readStatementAsSubmitter(outbox[9], keyset, replyKeyPair, 'case-a');
   t.equal(reply.text, 'Thank you. We are looking into it.');
 
   const wrong = await sealbox(

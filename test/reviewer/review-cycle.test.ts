@@ -57,7 +57,7 @@ t.test('open, re-open, follow up, reply, stats', async (t) => {
   const s = await makeSetup(dir);
   const cases = join(dir, 'cases');
   const bundle1 = join(dir, 'bundle-1.sbx');
-  await writeBundle(bundle1, first, s.keyset, s);
+  await writeBundle(bundle1, first, s.sealing, s);
 
   const report = await reviewOpen(
     { bundle: bundle1, key: s.anaKey, cases, keyset: s.keysetFile, organisation: s.orgFingerprint },
@@ -129,7 +129,7 @@ t.test('open, re-open, follow up, reply, stats', async (t) => {
         files: [{ name: 'second.pdf', bytes: letter }],
       },
     ],
-    s.keyset,
+    s.sealing,
     s,
   );
   const newer = await reviewOpen({ bundle: bundle2, key: s.benKey, cases }, s.io);

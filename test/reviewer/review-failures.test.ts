@@ -53,7 +53,7 @@ t.before(async () => {
 
 t.test('a damaged record is skipped by id; the others are opened', async (t) => {
   const bundle = join(dir, 'damaged.sbx');
-  const bytes = await writeBundle(bundle, items, s.keyset, s);
+  const bytes = await writeBundle(bundle, items, s.sealing, s);
   const at = Buffer.from(bytes).indexOf('"id":"bad-two"');
   bytes[at + 400]! ^= 1; // inside the envelope of bad-two
   await writeFile(bundle, bytes);
@@ -72,7 +72,7 @@ t.test('an attachment that fails verification leaves no plaintext of its item', 
   const spoiled = items.map((i) =>
     i.id === 'bad-two' ? { ...i, files: [{ name: 'b.bin', bytes: file, corrupt: true }] } : i,
   );
-  await writeBundle(bundle, spoiled, s.keyset, s);
+  await writeBundle(bundle, spoiled, s.sealing, s);
   const cases = join(dir, 'cases-attachment');
   const result = await open(s, bundle, cases);
   t.equal(result.code, EXIT.tampered);
@@ -85,7 +85,7 @@ t.test(
   'a truncated bundle: complete items are opened, the rest waits for a full copy',
   async (t) => {
     const bundle = join(dir, 'full.sbx');
-    const bytes = await writeBundle(bundle, items, s.keyset, s);
+    const bytes = await writeBundle(bundle, items, s.sealing, s);
     const cut = join(dir, 'cut.sbx');
     const at = Buffer.from(bytes).indexOf('"id":"bad-two"');
     await writeFile(cut, bytes.subarray(0, at + 100_000)); // inside bad-two's attachment
@@ -111,7 +111,7 @@ t.test(
 
 t.test('wrong key, another keyset, wrong passphrase, outbox signer not in keyset', async (t) => {
   const bundle = join(dir, 'plain.sbx');
-  await writeBundle(bundle, items, s.keyset, s);
+  await writeBundle(bundle, items, s.sealing, s);
   const codes = new Map<string, number>();
 
   // A reviewer whose key is not in the keyset.
@@ -146,7 +146,7 @@ t.test('wrong key, another keyset, wrong passphrase, outbox signer not in keyset
 
   // A bundle made for a newer keyset than the case folder knows.
   const newer = join(dir, 'newer.sbx');
-  await writeBundle(newer, items, s.keyset, s, { keysetVersion: 2 });
+  await writeBundle(newer, items, s.sealing, s, { keysetVersion: 2 });
   const other = await open(s, newer, join(dir, 'cases-newer'));
   t.match(other.message, /keyset version 2/);
   codes.set('other keyset', other.code);
