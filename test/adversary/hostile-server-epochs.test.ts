@@ -7,13 +7,17 @@
 // organisation's reviewers did not vouch for, or to a week that is over.
 import t, { type Test } from 'tap';
 import {
+  type EpochKey,
   addDays,
+  epochRecipientId,
   generateEpochKey,
   generateReviewerIdentity,
   reviewerCard,
   signKeyset,
+  toBase64Url,
 } from '../../client-crypto/index.ts';
 import type { ReviewerIdentity } from '../../client-crypto/index.ts';
+import { insertEpochKey } from '../../server/db/epochs.ts';
 import { storeKeyset } from '../../server/db/keysets.ts';
 import { type Site, axeViolations, openBrowser, startSite, today } from '../browser/harness.ts';
 import { type TestEpoch, makeEpoch } from '../epochs.ts';
@@ -90,8 +94,18 @@ void t.test('the epoch key of someone not in the keyset, under a reviewer’s na
   const { site } = await twoReviewers(t);
   const outsider = await generateReviewerIdentity('Test Reviewer');
   const theirs = await makeEpoch(outsider, 2, addDays(T, -1), addDays(T, 6));
-  // Filed under the reviewer's row, so that the server's own query serves it.
-  await storeEpochs(site.app.sealbox.db, [{ ...theirs, reviewer: site.trust.reviewer }]);
+  // Filed under the reviewer's name in the server's own table, so that its
+  // query serves it.
+  const { payload } = theirs.signed;
+  const key = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as EpochKey;
+  await insertEpochKey(site.app.sealbox.db, {
+    recipientId: await epochRecipientId(key),
+    reviewer: toBase64Url(site.trust.reviewer.signPublicKey),
+    epoch: key.epoch,
+    starts: key.starts,
+    ends: key.ends,
+    signed: JSON.stringify(theirs.signed),
+  });
   await refuses(t, site, NOT_A_REVIEWER);
 });
 
