@@ -80,7 +80,11 @@ export async function publishOrganisation(db: Db, org: Organisation): Promise<vo
   await storeSignedEpochs(db, org.epochs);
 }
 
-export async function makeOrganisation(dir: string): Promise<Organisation> {
+/** With `epochs: false` the reviewer holds no epoch key yet (the test makes them, with `sealbox reviewer epochs`). */
+export async function makeOrganisation(
+  dir: string,
+  options: { epochs?: boolean } = {},
+): Promise<Organisation> {
   const io = testIo();
   const p = (name: string): string => join(dir, name);
   const org = await organisationCreate({ out: p('org.key') }, io);
@@ -99,7 +103,7 @@ export async function makeOrganisation(dir: string): Promise<Organisation> {
   );
   const signed: unknown = JSON.parse(await readFile(p('keyset.json'), 'utf8'));
   const keyset = await verifyKeyset(signed, { fingerprint: org.fingerprint });
-  const epochs = await addEpochKeys(p('ana.key'));
+  const epochs = options.epochs === false ? [] : await addEpochKeys(p('ana.key'));
   return {
     dir,
     io,

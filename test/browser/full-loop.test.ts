@@ -4,20 +4,32 @@
 // `review reply` → `courier push`; the status page then shows the decrypted,
 // verified reply. Then a reply that sets a status, a follow-up from the status
 // page that the reviewer tool accepts as the submitter's (author key), and a
-// purge that the page shows as closed and deleted.
+// purge that the page shows as closed and deleted. Across an epoch change: the
+// reviewer makes epoch keys with `sealbox reviewer epochs`, the report is
+// sealed in epoch 1 and the follow-up, the browser's clock past midnight, in
+// epoch 2; the reviewer tool opens both.
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import {
+  addDays,
+  envelopeRecipientIds,
+  epochRecipientId,
+  toBase64Url,
+} from '../../client-crypto/index.ts';
+import type { EpochKey } from '../../client-crypto/index.ts';
 import { reviewOpen } from '../../reviewer/commands/review-open.ts';
+import { reviewerEpochs } from '../../reviewer/commands/reviewer-epochs.ts';
 import { reviewStatement } from '../../reviewer/commands/review-statement.ts';
 import { courierPublishKeyset, courierPush } from '../../reviewer/courier/commands.ts';
+import { readOutbox } from '../../reviewer/outbox.ts';
 import { courierPull } from '../../reviewer/courier/pull.ts';
 import { makeOrganisation } from '../audit/organisation.ts';
 import { build } from '../helper.ts';
 import { tempDir, testIo } from '../reviewer/fixtures.ts';
-import { axeViolations, builtPage, openBrowser, screenshot, serveWeb } from './harness.ts';
+import { axeViolations, builtPage, openBrowser, screenshot, serveWeb, today } from './harness.ts';
 
 const REPLY = 'Thank you. We will raise this with the special rapporteur, without your name.';
 const REPLY_WITH_STATUS = 'Could you tell us the date of the visit to your parents?';
@@ -30,7 +42,7 @@ void t.test('submit in the page → courier → review → courier → reply in 
 
   // The organisation, offline, with the real tools: a root, a reviewer (Ana),
   // a courier, a keyset (test/audit/organisation.ts).
-  const org = await makeOrganisation(dir);
+  const org = await makeOrganisation(dir, { epochs: false });
 
   // The server knows only the root's fingerprint; the keyset arrives by courier.
   const { dist } = await builtPage();
@@ -40,6 +52,32 @@ void t.test('submit in the page → courier → review → courier → reply in 
   const server = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const courier = { server, key: p('courier.key') };
   t.equal(await courierPublishKeyset({ ...courier, keyset: p('keyset.json') }, io), 1);
+
+  // Ana makes her weekly keys, as if six days ago: epoch 1 ends tonight,
+  // epoch 2 starts tomorrow. Their public halves go out in her outbox, and
+  // `courier push` publishes them.
+  const T = today();
+  const made = await reviewerEpochs(
+    {
+      key: p('ana.key'),
+      cases: p('cases'),
+      ahead: 3,
+      now: new Date(`${addDays(T, -6)}T12:00:00Z`),
+    },
+    io,
+  );
+  t.same(made.made, [1, 2, 3]);
+  const first = await courierPush({ ...courier, outbox: join(p('cases'), 'outbox.jsonl') }, io);
+  t.equal(first.epochs?.stored, 3, 'the server holds the three epoch keys');
+  const epochs = await readOutbox(join(p('cases'), 'outbox.jsonl'));
+  const recipientOf = async (n: number) => {
+    for (const line of epochs as { payload: string }[]) {
+      const key = JSON.parse(Buffer.from(line.payload, 'base64url').toString('utf8')) as EpochKey;
+      if (key.epoch === n) return epochRecipientId(key);
+    }
+    throw new Error(`no epoch ${n}`);
+  };
+  const sealedTo = (envelope: Uint8Array) => envelopeRecipientIds(envelope).map(toBase64Url);
 
   // The person, in the browser.
   const browser = await openBrowser(t);
@@ -62,6 +100,12 @@ void t.test('submit in the page → courier → review → courier → reply in 
   const receipt = (await page.textContent('.receipt'))!.trim();
   await page.getByLabel('I have written down my receipt').check();
   await page.getByRole('button', { name: 'Finish' }).click();
+
+  const submission = await app.sealbox.db
+    .selectFrom('submissions')
+    .select('envelope')
+    .executeTakeFirstOrThrow();
+  t.same(sealedTo(submission.envelope!), [await recipientOf(1)], 'the report is sealed in epoch 1');
 
   // The courier pulls; the reviewer opens on the offline machine, decides, replies.
   const pulled = await courierPull({ ...courier, out: p('bundle-1.sealbox') }, io);
@@ -86,7 +130,7 @@ void t.test('submit in the page → courier → review → courier → reply in 
   );
   await reviewStatement({ kind: 'reply', text: REPLY, caseId, key: p('ana.key'), cases }, io);
   const pushed = await courierPush({ ...courier, outbox: join(cases, 'outbox.jsonl') }, io);
-  t.same(pushed, { applied: 2, unchanged: 0 });
+  t.match(pushed, { applied: 2, unchanged: 0 });
 
   // The person comes back with the receipt.
   await page.getByRole('button', { name: 'Check a report' }).click();
@@ -112,7 +156,7 @@ void t.test('submit in the page → courier → review → courier → reply in 
     },
     io,
   );
-  t.same(await courierPush({ ...courier, outbox: join(cases, 'outbox.jsonl') }, io), {
+  t.match(await courierPush({ ...courier, outbox: join(cases, 'outbox.jsonl') }, io), {
     applied: 1,
     unchanged: 2,
   });
@@ -120,11 +164,18 @@ void t.test('submit in the page → courier → review → courier → reply in 
   await page.getByText(REPLY_WITH_STATUS).waitFor();
   t.match(await page.textContent('.status-line'), 'More information needed');
 
-  // The person answers from the status page; the follow-up is signed with the
-  // receipt's author key, and the reviewer tool takes it into the case.
+  // The person answers from the status page after midnight, in epoch 2; the
+  // follow-up is signed with the receipt's author key, and the reviewer tool
+  // takes it into the case, opening it with epoch 2's key.
+  await page.clock.setFixedTime(new Date(`${addDays(T, 1)}T00:00:30Z`));
   await page.getByLabel('Your message').fill(FOLLOWUP);
   await page.locator('form.followup').getByRole('button', { name: 'Lock and send' }).click();
   await page.getByText('Your message has been sent').waitFor({ timeout: 30_000 });
+  const followupRow = await app.sealbox.db
+    .selectFrom('followups')
+    .select('envelope')
+    .executeTakeFirstOrThrow();
+  t.same(sealedTo(followupRow.envelope), [await recipientOf(2)], 'the follow-up is in epoch 2');
   await courierPull({ ...courier, out: p('bundle-2.sealbox') }, io);
   const second = await reviewOpen({ bundle: p('bundle-2.sealbox'), key: p('ana.key'), cases }, io);
   t.equal(second.opened.length, 1, 'the follow-up is opened');
@@ -139,7 +190,7 @@ void t.test('submit in the page → courier → review → courier → reply in 
 
   // A purge: the page shows the case as closed and deleted, and offers no follow-up.
   await reviewStatement({ kind: 'purge', caseId, key: p('ana.key'), cases }, io);
-  t.same(await courierPush({ ...courier, outbox: join(cases, 'outbox.jsonl') }, io), {
+  t.match(await courierPush({ ...courier, outbox: join(cases, 'outbox.jsonl') }, io), {
     applied: 1,
     unchanged: 3,
   });

@@ -12,11 +12,13 @@ import type { FastifyInstance } from 'fastify';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { fingerprint } from '../../client-crypto/index.ts';
 import { buildApp } from '../../server/app.ts';
+import { storeKeyset } from '../../server/db/keysets.ts';
 import { ensureKeyset, preparePage } from '../../server/startup.ts';
 import { type Manifest, buildWeb } from '../../web/build.ts';
 import {
   type TestKeyset,
   build,
+  makeKeyset,
   seedKeyset,
   testConfig,
   testDatabase,
@@ -96,11 +98,24 @@ export interface Site {
   pinned: string;
 }
 
-/** The server on a socket, with a keyset; the page pins `pin` (the seeded root by default). */
-export async function startSite(t: Teardown, options: { pin?: string } = {}): Promise<Site> {
+/**
+ * The server on a socket, with a keyset and the reviewer's current epoch key
+ * (without it when `epochs` is false: the test stores its own); the page pins
+ * `pin` (the seeded root by default).
+ */
+export async function startSite(
+  t: Teardown,
+  options: { pin?: string; epochs?: boolean } = {},
+): Promise<Site> {
   const { dist } = await builtPage();
   const { app, db } = await build(t);
-  const trust = await seedKeyset(db);
+  let trust: TestKeyset;
+  if (options.epochs === false) {
+    trust = await makeKeyset();
+    await storeKeyset(db, trust.keyset.version, JSON.stringify(trust.signed));
+  } else {
+    trust = await seedKeyset(db);
+  }
   const pinned = options.pin ?? (await fingerprint(trust.org.publicKey));
   serveWeb(app, dist, pinned);
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -224,3 +239,13 @@ export async function browserTraces(browser: Browser) {
 }
 
 export const today = () => new Date().toISOString().slice(0, 10);
+
+/** Answers every required question of the default form (nothing else). */
+export async function fillRequired(page: Page): Promise<void> {
+  await page.check('[data-field=un_body] input[value=treaty_bodies]');
+  await page.selectOption('[data-field=country] select', 'NI');
+  await page.check('[data-field=reprisal_kinds] input[value=threats]');
+  await page.check('[data-field=consent_public] input[value=no]');
+  await page.check('[data-field=publicity_risk] input[value=unsure]');
+  await page.check('[data-field=safe_contact] input[value=no_contact]');
+}

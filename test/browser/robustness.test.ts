@@ -4,22 +4,12 @@
 // still goes through on libsodium's pure-JS build; a dropped connection during an
 // upload is retried and resumed from the parts the server already holds.
 import t from 'tap';
-import type { Page } from 'playwright-core';
 import {
   fingerprint,
   generateOrganisationKey,
   generateReceipt,
 } from '../../client-crypto/index.ts';
-import { axeViolations, openBrowser, screenshot, startSite } from './harness.ts';
-
-async function fillRequired(page: Page) {
-  await page.check('[data-field=un_body] input[value=treaty_bodies]');
-  await page.selectOption('[data-field=country] select', 'NI');
-  await page.check('[data-field=reprisal_kinds] input[value=threats]');
-  await page.check('[data-field=consent_public] input[value=no]');
-  await page.check('[data-field=publicity_risk] input[value=unsure]');
-  await page.check('[data-field=safe_contact] input[value=no_contact]');
-}
+import { axeViolations, fillRequired, openBrowser, screenshot, startSite } from './harness.ts';
 
 void t.test('a keyset signed by another root: the page refuses and sends nothing', async (t) => {
   const other = await generateOrganisationKey();

@@ -23,7 +23,7 @@ import {
   startSite,
   today,
 } from './harness.ts';
-import { legacyRing } from '../epochs.ts';
+import { ringOf } from '../epochs.ts';
 
 const MESSAGE_CANARY = 'CANARY-MESSAGE-7f3a they took my passport at the airport';
 const WHEN_CANARY = 'CANARY-WHEN-March-2025';
@@ -120,7 +120,7 @@ void t.test('the reviewer opens what the page sealed', async (t) => {
   const row = await db.selectFrom('submissions').selectAll().executeTakeFirstOrThrow();
   caseId = row.case_id;
   t.equal(row.received, today());
-  const opened = await openDocument(row.envelope!, legacyRing(site.trust.reviewer));
+  const opened = await openDocument(row.envelope!, ringOf(site.trust.reviewer, site.trust.epochs));
   t.ok(opened, 'sealed to the reviewer');
   const doc = opened!.document;
   t.equal(doc.kind, 'submission');
@@ -225,7 +225,10 @@ void t.test('the status page shows the verified reply and sends a follow-up', as
   await page.locator('form.followup').getByRole('button', { name: 'Lock and send' }).click();
   await page.getByText('Your message has been sent').waitFor({ timeout: 30_000 });
   const followup = await db.selectFrom('followups').selectAll().executeTakeFirstOrThrow();
-  const opened = await openDocument(followup.envelope, legacyRing(site.trust.reviewer));
+  const opened = await openDocument(
+    followup.envelope,
+    ringOf(site.trust.reviewer, site.trust.epochs),
+  );
   t.equal(opened?.document.kind, 'followup');
   t.equal(opened?.document.message, 'CANARY-FOLLOWUP they came back yesterday');
   await checkAuthor(opened!, authorKey);

@@ -17,6 +17,20 @@ void t.test('a keyset that does not verify is a trust failure', async (t) => {
   t.equal(unreachable.key, 'trust.failed');
   t.equal(unreachable.detail, 'trust.unreachable');
   t.equal(unreachable.final, false, 'a keyset that could not be fetched may be tried again');
+  const noEpoch = describeFailure(new KeysetNotTrusted('trust.no_epoch', true));
+  t.same(noEpoch, { key: 'trust.failed', detail: 'trust.no_epoch', final: false });
+});
+
+void t.test('epoch keys the server refuses twice say so, and keep the answers', async (t) => {
+  t.same(describeFailure(new ApiError(409, 'EPOCH_NOT_CURRENT', 'not current')), {
+    key: 'error.epoch',
+    final: false,
+  });
+  t.same(describeFailure(new ApiError(409, 'CHALLENGE_SPENT', 'spent')), {
+    key: 'error.server',
+    vars: { code: 'CHALLENGE_SPENT' },
+    final: false,
+  });
 });
 
 void t.test('other failures keep their messages', async (t) => {

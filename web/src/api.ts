@@ -23,6 +23,11 @@ export function isTransient(error: unknown): boolean {
   return error instanceof TypeError;
 }
 
+/** The server no longer (or not yet) takes items sealed to the epoch keys the page used. */
+export function isEpochNotCurrent(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 409 && error.code === 'EPOCH_NOT_CURRENT';
+}
+
 const BASE: RequestInit = {
   credentials: 'omit',
   cache: 'no-store',

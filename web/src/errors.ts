@@ -3,7 +3,7 @@
 // everything the person wrote still on the page. A keyset that cannot be trusted
 // says so in the submit page's own words, never as a network error.
 import { isSealboxError } from '../../client-crypto/index.ts';
-import { ApiError } from './api.ts';
+import { ApiError, isEpochNotCurrent } from './api.ts';
 import { h } from './dom.ts';
 import { type Vars, tr } from './i18n.ts';
 import { KeysetNotTrusted } from './trust.ts';
@@ -25,6 +25,8 @@ export function describeFailure(error: unknown): Failure {
     if (error.status === 0) return { key: 'error.network', final: false };
     if (error.status === 413) return { key: 'error.too_large', final: false };
     if (error.status === 503 || error.status === 429) return { key: 'error.busy', final: false };
+    // Refused even after sealing again to freshly fetched epoch keys (send-sealed.ts).
+    if (isEpochNotCurrent(error)) return { key: 'error.epoch', final: false };
     return { key: 'error.server', vars: { code: error.code }, final: false };
   }
   return { key: 'error.unexpected', final: false };

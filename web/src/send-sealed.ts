@@ -9,29 +9,44 @@ import {
   sealDocument,
   toBase64Url,
 } from '../../client-crypto/index.ts';
-import { api } from './api.ts';
+import { api, isEpochNotCurrent } from './api.ts';
 import { proofOfWork } from './pow.ts';
 import type { Progress } from './progress.ts';
 import { requireSealingKeys } from './trust.ts';
 
-/** Seals `document` and sends it as a submission or a follow-up; the files are already uploaded. */
+/**
+ * Seals `document` and sends it as a submission or a follow-up; the files are
+ * already uploaded. An epoch may end between fetching its keys and sending
+ * (the server refuses with EPOCH_NOT_CURRENT): the epoch keys are fetched
+ * again, the document sealed again, and sent once more, with a fresh proof of
+ * work (the first one is spent). The uploads stay as they are: their keys
+ * travel inside the document. A second refusal is the caller's to show.
+ */
 export async function sendSealed(
   document: SealedDocument,
   keys: ReceiptKeys,
   progress: Progress,
 ): Promise<{ received: string }> {
-  const sealing = await requireSealingKeys();
-  progress.step('progress.seal');
-  progress.fraction(undefined);
-  const envelope = await sealDocument(document, sealing, keys.authorKeyPair);
-  progress.step('progress.pow');
-  const challenge = await proofOfWork();
-  progress.step('progress.send');
-  const write = {
-    challenge,
-    lookupToken: toBase64Url(keys.lookupToken),
-    envelope: toBase64Url(envelope),
-    uploads: document.attachments.map((a) => a.uploadId),
+  const attempt = async (step: 'progress.seal' | 'progress.reseal') => {
+    const sealing = await requireSealingKeys();
+    progress.step(step);
+    progress.fraction(undefined);
+    const envelope = await sealDocument(document, sealing, keys.authorKeyPair);
+    progress.step('progress.pow');
+    const challenge = await proofOfWork();
+    progress.step('progress.send');
+    const write = {
+      challenge,
+      lookupToken: toBase64Url(keys.lookupToken),
+      envelope: toBase64Url(envelope),
+      uploads: document.attachments.map((a) => a.uploadId),
+    };
+    return document.kind === 'submission' ? api.submit(write) : api.followup(write);
   };
-  return document.kind === 'submission' ? api.submit(write) : api.followup(write);
+  try {
+    return await attempt('progress.seal');
+  } catch (error) {
+    if (!isEpochNotCurrent(error)) throw error;
+    return attempt('progress.reseal');
+  }
 }

@@ -20,7 +20,7 @@ import { proofOfWork } from './pow.ts';
 import { type Progress, progressArea } from './progress.ts';
 import { showReceipt } from './receipt-view.ts';
 import { sendSealed } from './send-sealed.ts';
-import { type Trust, trustedKeyset } from './trust.ts';
+import { type Trust, requireSealingKeys, trustedForSealing } from './trust.ts';
 import { uploadAttachment } from './upload.ts';
 
 const MESSAGE_MAX = 100_000;
@@ -114,7 +114,8 @@ export function submitView(form: FormDefinition): HTMLElement {
   );
   heading.id = 'submit-heading';
 
-  // The form is shown, and sent, only once the keyset has verified.
+  // The form is shown, and sent, only once the keyset and every reviewer's
+  // current epoch key have verified: nobody writes a report that cannot be sealed.
   let trusted = false;
 
   const showTrust = (trust: Trust) => {
@@ -144,7 +145,7 @@ export function submitView(form: FormDefinition): HTMLElement {
 
   const checkTrust = async () => {
     tr(trustLine, 'trust.loading');
-    showTrust(await trustedKeyset());
+    showTrust(await trustedForSealing());
   };
   void checkTrust();
 
@@ -178,6 +179,9 @@ export function submitView(form: FormDefinition): HTMLElement {
   async function send() {
     const receipt = await generateReceipt();
     const keys = await deriveReceiptKeys(receipt);
+    // The epoch keys may have run out while the person wrote: say so before
+    // any file leaves the page (sendSealed fetches them again to seal).
+    await requireSealingKeys();
     const attachments = await sendAttachments(files.files(), progress);
     const { received } = await sendSealed(
       {

@@ -15,11 +15,11 @@ import { pinnedFingerprint } from './config.ts';
 export type Trust =
   { ok: true; keyset: Keyset; fingerprint: string } | { ok: false; reason: string; retry: boolean };
 
-function reasonFor(error: unknown): { reason: string; retry: boolean } {
+/** Where a load failed: the keyset itself, or the reviewers' epoch keys under it. */
+type Stage = 'keyset' | 'epochs';
+
+function reasonFor(error: unknown, stage: Stage): { reason: string; retry: boolean } {
   if (error instanceof ApiError) return { reason: 'trust.unreachable', retry: true };
-  if (isSealboxError(error, 'KEYSET_EXPIRED')) return { reason: 'trust.expired', retry: false };
-  if (isSealboxError(error, 'KEYSET_NOT_YET_VALID'))
-    return { reason: 'trust.not_yet_valid', retry: false };
   // No current epoch key for a reviewer: the organisation has not published
   // this week's keys. Nothing is wrong with the page; it must wait.
   if (
@@ -28,6 +28,12 @@ function reasonFor(error: unknown): { reason: string; retry: boolean } {
     isSealboxError(error, 'EPOCH_NOT_YET_VALID')
   )
     return { reason: 'trust.no_epoch', retry: true };
+  // An epoch key that does not verify (signed by another reviewer, of a
+  // reviewer not in the keyset, malformed): the server is broken or hostile.
+  if (stage === 'epochs') return { reason: 'trust.bad_epoch', retry: false };
+  if (isSealboxError(error, 'KEYSET_EXPIRED')) return { reason: 'trust.expired', retry: false };
+  if (isSealboxError(error, 'KEYSET_NOT_YET_VALID'))
+    return { reason: 'trust.not_yet_valid', retry: false };
   return { reason: 'trust.bad_signature', retry: false };
 }
 
@@ -48,7 +54,7 @@ async function load(): Promise<Trust> {
       return { ok: false, reason: 'trust.no_reviewers', retry: false };
     return { ok: true, keyset, fingerprint: pin.fingerprint };
   } catch (error) {
-    return { ok: false, ...reasonFor(error) };
+    return { ok: false, ...reasonFor(error, 'keyset') };
   }
 }
 
@@ -81,16 +87,36 @@ async function currentSealingKeys(keyset: Keyset): Promise<SealingKeys> {
 }
 
 /**
+ * What the submit page needs before it offers the form: the verified keyset
+ * and a verified, current epoch key for every reviewer, so that nobody writes
+ * a report the page cannot seal. The status page does not ask for this:
+ * replies are read with the keyset alone.
+ */
+export async function trustedForSealing(): Promise<Trust> {
+  const trust = await trustedKeyset();
+  if (!trust.ok) return trust;
+  try {
+    await currentSealingKeys(trust.keyset);
+    return trust;
+  } catch (error) {
+    return { ok: false, ...reasonFor(error, 'epochs') };
+  }
+}
+
+/**
  * The keys to seal to now: the verified keyset and every reviewer's current
- * epoch key, fetched again for each write (a page may stay open across the
- * end of an epoch), or a KeysetNotTrusted carrying the reason.
+ * epoch key, both fetched again for each write (a page may stay open across
+ * the end of an epoch, or while a reviewer joins: a newer keyset's reviewer
+ * is then not "a reviewer not in the keyset"), or a KeysetNotTrusted carrying
+ * the reason.
  */
 export async function requireSealingKeys(): Promise<SealingKeys> {
+  pending = undefined;
   const keyset = await requireTrustedKeyset();
   try {
     return await currentSealingKeys(keyset);
   } catch (error) {
-    const { reason, retry } = reasonFor(error);
+    const { reason, retry } = reasonFor(error, 'epochs');
     throw new KeysetNotTrusted(reason, retry);
   }
 }
