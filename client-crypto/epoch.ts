@@ -26,6 +26,7 @@ import {
   XWING_SECRET_KEY_BYTES,
 } from './keys.ts';
 import type { Keyset } from './keyset.ts';
+import type { EpochSecret } from './reviewer-secrets.ts';
 import { type SignedObject, readSignedFields, signJson, verifySignedJson } from './signed.ts';
 import { getSodium } from './sodium.ts';
 
@@ -113,13 +114,22 @@ function checkEpochKey(value: unknown): EpochKey {
   };
 }
 
-/** A new epoch key pair for a reviewer, its public half signed by the reviewer's identity. */
+/**
+ * A new epoch key pair for a reviewer, its public half signed by the
+ * reviewer's identity; `secret` is the record its key file holds.
+ */
 export async function generateEpochKey(
   identity: { signPublicKey: Uint8Array; signSecretKey: Uint8Array },
   epoch: number,
   starts: string,
   ends: string,
-): Promise<{ key: EpochKey; signed: SignedEpochKey; seed: Uint8Array; publicKey: Uint8Array }> {
+): Promise<{
+  key: EpochKey;
+  signed: SignedEpochKey;
+  seed: Uint8Array;
+  publicKey: Uint8Array;
+  secret: EpochSecret;
+}> {
   const sodium = await getSodium();
   const seed = sodium.randombytes_buf(XWING_SECRET_KEY_BYTES);
   const publicKey = sodium.crypto_kem_xwing_seed_keypair(seed).publicKey;
@@ -135,7 +145,8 @@ export async function generateEpochKey(
     publicKey: identity.signPublicKey,
     secretKey: identity.signSecretKey,
   });
-  return { key, signed, seed, publicKey };
+  const secret = { epoch, starts, ends, keyPair: { publicKey, secretKey: seed } };
+  return { key, signed, seed, publicKey, secret };
 }
 
 /**

@@ -72,12 +72,7 @@ export async function demoEpochs(
   ) {
     const ends = addDays(starts, DEMO_EPOCH_DAYS);
     const made = await generateEpochKey(reviewer, n, starts, ends);
-    secrets.push({
-      epoch: n,
-      starts,
-      ends,
-      keyPair: { publicKey: made.publicKey, secretKey: made.seed },
-    });
+    secrets.push(made.secret);
     epochs.push({ key: made.key, signed: made.signed });
     n += 1;
   }

@@ -49,7 +49,7 @@ export async function makeEpoch(
     ends,
     signed: made.signed,
     seed: made.seed,
-    keyPair: { publicKey: made.publicKey, secretKey: made.seed },
+    keyPair: made.secret.keyPair,
   };
 }
 

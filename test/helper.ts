@@ -17,7 +17,6 @@ import {
   DOCUMENT_VERSION,
   courierCard,
   deriveReceiptKeys,
-  epochRecipientId,
   generateReceipt,
   sealDocument,
   generateCourierKey,
@@ -44,6 +43,7 @@ import { buildApp } from '../server/app.ts';
 import type { Config } from '../server/config.ts';
 import { loadConfig } from '../server/config.ts';
 import { insertEpochKey } from '../server/db/epochs.ts';
+import { epochKeyRow } from '../server/epochs.ts';
 import { storeKeyset } from '../server/db/keysets.ts';
 import type { Secrets } from '../server/secrets.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -389,18 +389,9 @@ export async function storeSignedEpochs(
   epochs: readonly SignedEpochKey[],
 ): Promise<boolean[]> {
   const results: boolean[] = [];
-  for (const { format, payload, signature, signer } of epochs) {
-    const key = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as EpochKey;
-    results.push(
-      await insertEpochKey(db, {
-        recipientId: await epochRecipientId(key),
-        reviewer: key.reviewer,
-        epoch: key.epoch,
-        starts: key.starts,
-        ends: key.ends,
-        signed: JSON.stringify({ format, payload, signature, signer }),
-      }),
-    );
+  for (const signed of epochs) {
+    const key = JSON.parse(Buffer.from(signed.payload, 'base64url').toString('utf8')) as EpochKey;
+    results.push(await insertEpochKey(db, await epochKeyRow(key, signed)));
   }
   return results;
 }

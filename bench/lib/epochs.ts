@@ -40,6 +40,37 @@ export async function currentEpochsOf(
   };
 }
 
+/**
+ * Adds `weeks` weekly epoch keys, the first starting on `first`, to a
+ * reviewer key file (numbered on from those it holds); returns their signed
+ * public halves, to publish.
+ */
+export async function addEpochsToKeyFile(
+  path: string,
+  passphrase: string,
+  cost: KeyFileCost,
+  first: string,
+  weeks: number,
+): Promise<SignedEpochKey[]> {
+  const file: unknown = JSON.parse(await readFile(path, 'utf8'));
+  const secrets = await decodeReviewerSecrets((await unlockKeyFile(file, passphrase)).secret);
+  const signed: SignedEpochKey[] = [];
+  for (let week = 0; week < weeks; week++) {
+    const starts = addDays(first, 7 * week);
+    const made = await generateEpochKey(
+      secrets,
+      secrets.epochs.length + 1,
+      starts,
+      addDays(starts, 7),
+    );
+    secrets.epochs.push(made.secret);
+    signed.push(made.signed);
+  }
+  const locked = await lockKeyFile('reviewer', encodeReviewerSecrets(secrets), passphrase, cost);
+  await writeFile(path, `${JSON.stringify(locked, null, 2)}\n`);
+  return signed;
+}
+
 /** Adds this week's epoch key to a reviewer key file; returns its signed public half. */
 export async function addEpochToKeyFile(
   path: string,
@@ -47,18 +78,6 @@ export async function addEpochToKeyFile(
   cost: KeyFileCost,
   now = new Date(),
 ): Promise<SignedEpochKey> {
-  const file: unknown = JSON.parse(await readFile(path, 'utf8'));
-  const secrets = await decodeReviewerSecrets((await unlockKeyFile(file, passphrase)).secret);
-  const starts = addDays(isoDate(now), -3);
-  const epoch = secrets.epochs.length + 1;
-  const made = await generateEpochKey(secrets, epoch, starts, addDays(starts, 7));
-  secrets.epochs.push({
-    epoch,
-    starts,
-    ends: addDays(starts, 7),
-    keyPair: { publicKey: made.publicKey, secretKey: made.seed },
-  });
-  const locked = await lockKeyFile('reviewer', encodeReviewerSecrets(secrets), passphrase, cost);
-  await writeFile(path, `${JSON.stringify(locked, null, 2)}\n`);
-  return made.signed;
+  const [signed] = await addEpochsToKeyFile(path, passphrase, cost, addDays(isoDate(now), -3), 1);
+  return signed!;
 }

@@ -32,13 +32,7 @@ export async function makeEpochs(
   for (let live = held.filter((e) => e.ends > today).length; live < ahead; live++) {
     number += 1;
     const ends = addDays(starts, days);
-    const key = await generateEpochKey(secrets, number, starts, ends);
-    made.push({
-      epoch: number,
-      starts,
-      ends,
-      keyPair: { publicKey: key.publicKey, secretKey: key.seed },
-    });
+    made.push((await generateEpochKey(secrets, number, starts, ends)).secret);
     starts = ends;
   }
   return made;

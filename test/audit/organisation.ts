@@ -3,18 +3,9 @@
 // for the weeks around today, their seeds in its key file (secret version 2)
 // and their signed public halves ready to publish. Key files are locked with
 // the test passphrase at the low test cost.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  addDays,
-  decodeReviewerSecrets,
-  encodeReviewerSecrets,
-  generateEpochKey,
-  isoDate,
-  lockKeyFile,
-  unlockKeyFile,
-  verifyKeyset,
-} from '../../client-crypto/index.ts';
+import { addDays, isoDate, verifyKeyset } from '../../client-crypto/index.ts';
 import type { Keyset, SignedEpochKey } from '../../client-crypto/index.ts';
 import type { Db } from '../../server/db/database.ts';
 import { storeKeyset } from '../../server/db/keysets.ts';
@@ -25,6 +16,7 @@ import {
   organisationSignKeyset,
 } from '../../reviewer/commands/organisation.ts';
 import { reviewerCreate } from '../../reviewer/commands/reviewer-identity.ts';
+import { addEpochsToKeyFile } from '../../bench/lib/epochs.ts';
 import { storeSignedEpochs } from '../helper.ts';
 import { PASSPHRASE, TEST_ENV, testIo } from '../reviewer/fixtures.ts';
 import type { TestIo } from '../reviewer/fixtures.ts';
@@ -48,30 +40,8 @@ export interface Organisation {
  * before `now`: their seeds go into the file, their signed halves are returned.
  */
 export async function addEpochKeys(path: string, now = new Date()): Promise<SignedEpochKey[]> {
-  const file: unknown = JSON.parse(await readFile(path, 'utf8'));
-  const secrets = await decodeReviewerSecrets((await unlockKeyFile(file, PASSPHRASE)).secret);
   const first = addDays(isoDate(now), -10);
-  const signed: SignedEpochKey[] = [];
-  for (let week = 0; week < 4; week++) {
-    const number = secrets.epochs.length + 1;
-    const starts = addDays(first, 7 * week);
-    const made = await generateEpochKey(secrets, number, starts, addDays(starts, 7));
-    secrets.epochs.push({
-      epoch: number,
-      starts,
-      ends: addDays(starts, 7),
-      keyPair: { publicKey: made.publicKey, secretKey: made.seed },
-    });
-    signed.push(made.signed);
-  }
-  const locked = await lockKeyFile(
-    'reviewer',
-    encodeReviewerSecrets(secrets),
-    PASSPHRASE,
-    keyFileCost(TEST_ENV),
-  );
-  await writeFile(path, `${JSON.stringify(locked, null, 2)}\n`);
-  return signed;
+  return addEpochsToKeyFile(path, PASSPHRASE, keyFileCost(TEST_ENV), first, 4);
 }
 
 /** Publishes the organisation on a server's database: its keyset and the reviewer's epoch keys. */
