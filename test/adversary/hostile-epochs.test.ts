@@ -29,12 +29,12 @@ import type {
 } from '../../client-crypto/index.ts';
 import { EPOCH_KEY_SIGNATURE_LABEL } from '../../client-crypto/epoch.ts';
 import { signJson } from '../../client-crypto/signed.ts';
-import { call, CourierError } from '../../reviewer/courier/http.ts';
+import { call } from '../../reviewer/courier/http.ts';
 import type { CourierClient } from '../../reviewer/courier/http.ts';
 import type { Db } from '../../server/db/database.ts';
 import { addDays, today } from '../../server/db/dates.ts';
 import { storeKeyset } from '../../server/db/keysets.ts';
-import { courierServer } from '../server/courier-fixtures.ts';
+import { courierServer, refusal } from '../server/courier-fixtures.ts';
 import type { TestEpoch } from '../epochs.ts';
 import { legacySealingKeys, makeEpoch } from '../epochs.ts';
 import { build, sampleDocument, solvedChallenge, storeEpochs } from '../helper.ts';
@@ -195,16 +195,6 @@ t.test('follow-ups sealed to an ended epoch are refused', async (t) => {
   t.same(await counts(db), before, 'nothing stored, no proof spent');
   t.equal((await send('/v1/followups', 'followup', to(1, [now]))).statusCode, 201);
 });
-
-async function refusal(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    if (error instanceof CourierError) return `${error.status} ${error.serverCode}`;
-    throw error;
-  }
-}
 
 async function storedEpochs(db: Db): Promise<number> {
   const row = await db

@@ -8,7 +8,7 @@ import type { Db } from '../../server/db/database.ts';
 import { holdExportOrder } from '../../server/db/export-order.ts';
 import { insertFollowup } from '../../server/db/followups.ts';
 import { claimUploads, createUpload, markFinished, putPart } from '../../server/db/uploads.ts';
-import { courierClient, type SignedRequest } from '../../reviewer/courier/http.ts';
+import { CourierError, courierClient, type SignedRequest } from '../../reviewer/courier/http.ts';
 import { build, insertSubmission, seedKeyset, testDatabase } from '../helper.ts';
 
 interface Teardown {
@@ -118,4 +118,15 @@ export async function sendSigned(
   }
   const body = (await response.json()) as { error: { code: string; message: string } };
   return { status: response.status, code: body.error.code, message: body.error.message };
+}
+
+/** How a courier call was refused ("409 EPOCH_CONFLICT"), or undefined if it was not. */
+export async function refusal(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    if (error instanceof CourierError) return `${error.status} ${error.serverCode}`;
+    throw error;
+  }
 }

@@ -17,9 +17,15 @@ import {
 } from '../../client-crypto/index.ts';
 import { signJson } from '../../client-crypto/signed.ts';
 import { STATEMENT_FORMAT, STATEMENT_SIGNATURE_LABEL } from '../../client-crypto/statement.ts';
-import { call, CourierError, send, signRequest } from '../../reviewer/courier/http.ts';
+import { call, send, signRequest } from '../../reviewer/courier/http.ts';
 import type { CourierClient } from '../../reviewer/courier/http.ts';
-import { addFollowup, addSubmission, courierServer, randomFile } from './courier-fixtures.ts';
+import {
+  addFollowup,
+  addSubmission,
+  courierServer,
+  randomFile,
+  refusal,
+} from './courier-fixtures.ts';
 
 type Item = BundleItem & { data?: Uint8Array };
 
@@ -42,16 +48,6 @@ async function exportItems(client: CourierClient, after?: number) {
     items.push({ ...item, data: new Uint8Array(Buffer.concat(parts)) });
   }
   return { items, declared };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    if (error instanceof CourierError) return `${error.status} ${error.serverCode}`;
-    throw error;
-  }
 }
 
 t.test('export and ack', async (t) => {
