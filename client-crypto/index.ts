@@ -10,6 +10,15 @@ export { toBase64Url, fromBase64Url } from './encoding.ts';
 export { type Keyset, type SignedKeyset, verifyKeyset } from './keyset.ts';
 export { type EpochKey, type SignedEpochKey, type SealingKeys, sealingKeys } from './epoch.ts';
 export { fingerprint } from './keys.ts';
+export {
+  type PageSignature,
+  type SignedPageSignature,
+  PAGE_SIGNATURE_FORMAT,
+  PAGE_SIGNATURE_PATH,
+  PAGE_SIGNATURE_FILE,
+  signPage,
+  verifyPageSignature,
+} from './page-signature.ts';
 export { type ReceiptKeys, generateReceipt, parseReceipt, deriveReceiptKeys } from './receipt.ts';
 export {
   type AttachmentManifestEntry,

@@ -113,6 +113,11 @@ const byCode: Record<SealboxErrorCode | CliErrorCode, Outcome> = {
     advice:
       'A statement is signed by a key that is not in the keyset. The server will refuse it. Use your own key, and ask the organisation whether your key is in the current keyset.',
   },
+  PAGE_SIGNATURE_INVALID: {
+    exit: EXIT.tampered,
+    advice:
+      'The page signature does not verify against the organisation key: the page or its signature was changed after the organisation signed it. Do not use this page.',
+  },
   KEYSET_SIGNATURE_INVALID: {
     exit: EXIT.keysetInvalid,
     advice: 'The keyset signature does not verify. Do not use this keyset.',
