@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import { fingerprint as fingerprintOf, fromBase64Url } from '../client-crypto/index.ts';
+import { PAGE_CSP_BY_PATH } from '../server/page-csp.ts';
 import { formI18nKeys, parseFormDefinition } from './form/schema.ts';
 
 const WEB = dirname(fileURLToPath(import.meta.url));
@@ -37,7 +38,10 @@ export interface BuildOptions {
 }
 
 export interface Manifest {
-  format: 'sealbox-web-manifest-v2';
+  format: 'sealbox-web-manifest-v3';
+  app: 'sealbox';
+  /** package.json's version. */
+  version: string;
   pages: { submit: 'index.html'; status: 'status.html' };
   assets: {
     loader: string;
@@ -54,8 +58,17 @@ export interface Manifest {
    */
   org: { fingerprint: string | null; demo: boolean };
   exitUrl: string | null;
+  /** The CSP the server sends on each path (server/page-csp.ts): `default`, or `extra`'s longest matching prefix. */
+  csp: { default: string; extra: Record<string, string> };
   /** Every file in the build (each text file also as name.gz), with its size and SHA-256. */
   files: Record<string, { bytes: number; sha256: string }>;
+}
+
+async function packageVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(WEB, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
 }
 
 async function loadCatalogues(): Promise<Record<string, Record<string, string>>> {
@@ -252,11 +265,14 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
   };
   await walk(outDir);
   const manifest: Manifest = {
-    format: 'sealbox-web-manifest-v2',
+    format: 'sealbox-web-manifest-v3',
+    app: 'sealbox',
+    version: await packageVersion(),
     pages: { submit: 'index.html', status: 'status.html' },
     assets,
     org: { fingerprint: fingerprint || null, demo },
     exitUrl: exitUrl || null,
+    csp: PAGE_CSP_BY_PATH,
     files,
   };
   await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

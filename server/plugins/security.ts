@@ -4,6 +4,7 @@
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { PAGE_CSP } from '../page-csp.ts';
 
 export const PERMISSIONS_POLICY = [
   'accelerometer=()',
@@ -23,20 +24,8 @@ export const PERMISSIONS_POLICY = [
 
 async function security(app: FastifyInstance, options: { onionLocation?: string | undefined }) {
   await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        // libsodium runs as WebAssembly: compiling it needs 'wasm-unsafe-eval',
-        // which allows wasm only, not JavaScript eval.
-        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
-        imgSrc: ["'self'", 'blob:'],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
+    // Sent below, exactly as the page's manifest states it (server/page-csp.ts).
+    contentSecurityPolicy: false,
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginOpenerPolicy: { policy: 'same-origin' },
     crossOriginResourcePolicy: { policy: 'same-origin' },
@@ -46,6 +35,7 @@ async function security(app: FastifyInstance, options: { onionLocation?: string 
 
   const onion = options.onionLocation?.replace(/\/+$/, '');
   app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('content-security-policy', PAGE_CSP);
     reply.header('permissions-policy', PERMISSIONS_POLICY);
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     reply.removeHeader('set-cookie');

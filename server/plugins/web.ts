@@ -14,6 +14,7 @@ import { fingerprint, fromBase64Url, sameFingerprint } from '../../client-crypto
 import type { Config } from '../config.ts';
 import { ConfigError } from '../config.ts';
 import { ApiError } from '../errors.ts';
+import { PAGE_CSP_BY_PATH } from '../page-csp.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,13 +30,14 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-export const WEB_MANIFEST_FORMAT = 'sealbox-web-manifest-v2';
+export const WEB_MANIFEST_FORMAT = 'sealbox-web-manifest-v3';
 
 interface WebManifest {
   format?: unknown;
   pages: { submit: string; status: string };
   org?: { fingerprint?: string | null; demo?: boolean };
   exitUrl?: string | null;
+  csp?: unknown;
   files: Record<string, { sha256?: unknown }>;
 }
 
@@ -143,6 +145,13 @@ export async function loadWeb(
     );
   }
   checkBaked(dir, manifest, expected);
+  if (JSON.stringify(manifest.csp) !== JSON.stringify(PAGE_CSP_BY_PATH)) {
+    throw refuse(
+      dir,
+      'its manifest.json states another Content-Security-Policy than the one this server sends',
+      'rebuild it with this version: npm run build:web',
+    );
+  }
   const files: WebFiles = new Map();
   const pages = new Set([manifest.pages.submit, manifest.pages.status]);
   for (const [name, entry] of Object.entries(manifest.files)) {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { getSodium, toBase64Url } from '../../client-crypto/index.ts';
+import { PAGE_CSP_BY_PATH } from '../../server/page-csp.ts';
 import { build, solvedChallenge } from '../helper.ts';
 
 /** A page as web/build.ts lays it out, with the pin and exit address baked in. */
@@ -27,10 +28,11 @@ async function fakeWebBuild(fpr: string, exitUrl: string): Promise<string> {
   await writeFile(
     join(dir, 'manifest.json'),
     JSON.stringify({
-      format: 'sealbox-web-manifest-v2',
+      format: 'sealbox-web-manifest-v3',
       pages: { submit: 'index.html', status: 'status.html' },
       org: { fingerprint: fpr, demo: false },
       exitUrl,
+      csp: PAGE_CSP_BY_PATH,
       files,
     }),
   );
