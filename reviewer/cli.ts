@@ -11,12 +11,14 @@ import {
   showFingerprints,
   organisationCreate,
   organisationSignKeyset,
+  organisationSignPage,
 } from './commands/organisation.ts';
 import { reviewOpen, openOutcome } from './commands/review-open.ts';
 import { reviewCheckOutbox, reviewStatement } from './commands/review-statement.ts';
 import { reviewStats } from './commands/review-stats.ts';
 import { reviewerEpochs } from './commands/reviewer-epochs.ts';
 import { reviewerCreate } from './commands/reviewer-identity.ts';
+import { verifyPage } from './commands/verify-page.ts';
 import { usage } from './errors.ts';
 import { describeError, EXIT, exitCodeOf } from './exit-codes.ts';
 import { type CommandIo, printError, processIo } from './io.ts';
@@ -33,6 +35,7 @@ const OPTIONS = {
   cases: { type: 'string' },
   keyset: { type: 'string' },
   organisation: { type: 'string' },
+  signature: { type: 'string' },
   outbox: { type: 'string' },
   'text-file': { type: 'string' },
   status: { type: 'string' },
@@ -126,10 +129,47 @@ const SECTIONS: { title: string; commands: Command[] }[] = [
         },
       },
       {
+        words: 'organisation sign-page',
+        usage: `sealbox organisation sign-page DIR --key ORG.key
+        Signs the page built into DIR (npm run build:web): checks every file against
+        DIR/manifest.json and the pin, then writes DIR/page-signature.json`,
+        run: async (rest, values, io) => {
+          await organisationSignPage(
+            {
+              dir: one(rest, 'build folder'),
+              key: required(values, 'key'),
+              passphraseFile: values['passphrase-file'],
+            },
+            io,
+          );
+        },
+      },
+      {
         words: 'fingerprint',
         usage: 'sealbox fingerprint FILE...            fingerprints of cards and keysets',
         run: async (rest, _values, io) => {
           await showFingerprints(rest, io);
+        },
+      },
+    ],
+  },
+  {
+    title: 'Anyone (checking a page against the fingerprint the organisation published):',
+    commands: [
+      {
+        words: 'verify-page',
+        usage: `sealbox verify-page DIR|SAVED.html --organisation FINGERPRINT [--signature FILE]
+        Exit 0 when the page is the one that organisation signed; otherwise every
+        difference is listed (the signature defaults to page-signature.json beside it)`,
+        run: async (rest, values, io) => {
+          await verifyPage(
+            {
+              path: one(rest, 'build folder or saved page'),
+              organisation: required(values, 'organisation'),
+              signature: values.signature,
+            },
+            io,
+          );
         },
       },
     ],

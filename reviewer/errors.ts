@@ -19,7 +19,10 @@ export type CliErrorCode =
   | 'BUNDLE_TRUNCATED'
   | 'NOTHING_FOR_THIS_KEY'
   | 'EPOCH_ERASED'
-  | 'ITEMS_SET_ASIDE';
+  | 'ITEMS_SET_ASIDE'
+  | 'PAGE_CHANGED'
+  | 'PAGE_OTHER_ORGANISATION'
+  | 'PAGE_NOT_PINNED';
 
 export class CliError extends CodedError<CliErrorCode> {
   constructor(code: CliErrorCode, message: string) {

@@ -118,6 +118,21 @@ const byCode: Record<SealboxErrorCode | CliErrorCode, Outcome> = {
     advice:
       'The page signature does not verify against the organisation key: the page or its signature was changed after the organisation signed it. Do not use this page.',
   },
+  PAGE_CHANGED: {
+    exit: EXIT.tampered,
+    advice:
+      'The page differs from what its manifest or the organisation signature covers (each difference is listed above). Do not sign it and do not use it: build it again, or get it again from the organisation.',
+  },
+  PAGE_OTHER_ORGANISATION: {
+    exit: EXIT.otherKeyset,
+    advice:
+      'The page is signed by, or pinned to, another organisation than the one named. Compare the fingerprint with the one the organisation published; do not use this page.',
+  },
+  PAGE_NOT_PINNED: {
+    exit: EXIT.inputInvalid,
+    advice:
+      'Build the page pinned to this organisation (npm run build:web -- --org-fingerprint FINGERPRINT), then sign that build.',
+  },
   KEYSET_SIGNATURE_INVALID: {
     exit: EXIT.keysetInvalid,
     advice: 'The keyset signature does not verify. Do not use this keyset.',

@@ -1,6 +1,11 @@
 // The organisation's offline jobs: create the root key, sign a keyset from the
-// public cards people handed over, and show fingerprints to compare by voice.
+// public cards people handed over, sign a built page, and show fingerprints to
+// compare by voice.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
+  PAGE_SIGNATURE_FILE,
+  type PageSignature,
   type CourierCard,
   type Keyset,
   type ReviewerCard,
@@ -10,15 +15,19 @@ import {
   isoDate,
   parseCourierCard,
   parseReviewerCard,
+  sameFingerprint,
   signKeyset,
+  signPage,
   toBase64Url,
   verifyKeyset,
+  verifyPageSignature,
 } from '../../client-crypto/index.ts';
 import { CliError, usage } from '../errors.ts';
 import { readJsonFile, toJson, writeNewFile } from '../files.ts';
 import type { CommandIo } from '../io.ts';
 import { keyOptions } from '../io.ts';
 import { loadSigningKey, reviewerFingerprint, writeKeyFile } from '../keys.ts';
+import { compareBuildFiles, readBuildManifest } from '../page-build.ts';
 
 export async function organisationCreate(
   options: { out: string; passphraseFile?: string },
@@ -95,6 +104,74 @@ export async function organisationSignKeyset(
   for (const line of await memberLines(keyset)) io.print(line);
   io.print('Read each fingerprint aloud with its owner before the keyset is used.');
   return keyset;
+}
+
+/**
+ * Signs a built page folder with the organisation root: only a build whose every
+ * file still has the digest manifest.json gives it, and only a page that pins
+ * this very organisation. Writes DIR/page-signature.json and prints what was
+ * signed, for the ceremony record.
+ */
+export async function organisationSignPage(
+  options: { dir: string; key: string; passphraseFile?: string; now?: Date },
+  io: CommandIo,
+): Promise<PageSignature> {
+  const { manifest, sha256 } = await readBuildManifest(options.dir);
+  const differences = await compareBuildFiles(options.dir, manifest);
+  if (differences.length > 0) {
+    for (const d of differences) io.print(`  ${d.text}`);
+    throw new CliError(
+      'PAGE_CHANGED',
+      `${options.dir} is not the build its manifest.json describes (${differences.length} difference${differences.length === 1 ? '' : 's'}, listed above); nothing was signed.`,
+    );
+  }
+  const pinned = manifest.org.fingerprint;
+  if (pinned === null) {
+    throw new CliError(
+      'PAGE_NOT_PINNED',
+      `The page in ${options.dir} pins no organisation: it would seal nothing. Nothing was signed.`,
+    );
+  }
+  const org = await loadSigningKey(
+    options.key,
+    'organisation',
+    keyOptions(io, options.passphraseFile),
+  );
+  const own = await fingerprint(org.publicKey);
+  if (!sameFingerprint(pinned, own)) {
+    throw new CliError(
+      'PAGE_OTHER_ORGANISATION',
+      `The page in ${options.dir} pins organisation ${pinned}, but this key is organisation ${own}. Nothing was signed.`,
+    );
+  }
+  const saved = manifest.saved?.sha256 ?? null;
+  const signed = await signPage(
+    { manifest: sha256, saved, version: manifest.version },
+    org,
+    options.now,
+  );
+  // Read back through the verifier that pages, servers and watchers use.
+  const payload = await verifyPageSignature(signed, own);
+  const out = join(options.dir, PAGE_SIGNATURE_FILE);
+  // A public file, served as it is: readable by the server's user, unlike key files.
+  await writeFile(out, toJson(signed), { mode: 0o644 });
+  io.print(`Page signature written to ${out}.`);
+  const rows: [string, string][] = [
+    ['version', payload.version],
+    ['organisation', `${payload.org}${manifest.org.demo ? ' (DEMO)' : ''}`],
+    ['files', `${Object.keys(manifest.files).length}, each checked against the manifest`],
+    ['manifest.json SHA-256', payload.manifest],
+    [
+      'saved page SHA-256',
+      payload.saved === null ? 'none in this build' : `${payload.saved} (${manifest.saved!.file})`,
+    ],
+    ['signed on', payload.signed],
+  ];
+  for (const [label, value] of rows) io.print(`  ${`${label}:`.padEnd(23)}${value}`);
+  io.print(
+    'Publish the organisation fingerprint and the manifest.json SHA-256 together, and copy page-signature.json into the build folder on the server.',
+  );
+  return payload;
 }
 
 async function readCard<T>(path: string, what: string, parse: (value: unknown) => T): Promise<T> {
