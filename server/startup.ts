@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  PAGE_SIGNATURE_FILE,
+  PAGE_SIGNATURE_PATH,
   fingerprint,
   fromBase64Url,
   isSealboxError,
@@ -20,8 +22,9 @@ import { insertEpochKey } from './db/epochs.ts';
 import { latestKeyset, storeKeyset } from './db/keysets.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createDemo, demoDir, readDemoOrganisation } from './demo.ts';
+import { signDemoPage } from './demo-page.ts';
 import { epochKeyRow } from './epochs.ts';
-import { loadWeb, pageExpectation } from './plugins/web.ts';
+import { type WebFiles, loadWeb, pageExpectation } from './plugins/web.ts';
 import type { Secrets } from './secrets.ts';
 import { resolveSecrets } from './secrets.ts';
 
@@ -99,11 +102,13 @@ export async function ensureKeyset(config: Config, db: Db, notes: string[]): Pro
 
 /**
  * Checks the built page against the organisation the server trusts (plugins/web.ts
- * refuses a page pinned to another one). With the DEMO organisation, a page not
- * built for it (on the first start, `npm run build:web` ran before the demo
- * existed; an image is built before it) is built for it into data/demo/web and
- * served from there. Never for a configured organisation: its page is built, and
- * its digest published, by the operator.
+ * refuses a page pinned to another one, or a signature that is not for this
+ * build). With the DEMO organisation, the page is signed with its key at start
+ * (demo-page.ts), and a page not built for it (on the first start, `npm run
+ * build:web` ran before the demo existed; an image is built before it) is built
+ * for it into data/demo/web and served from there. Never for a configured
+ * organisation: its page is built, signed offline and its digest published by
+ * the operator.
  */
 export async function preparePage(config: Config, notes: string[]): Promise<Config> {
   if (!existsSync(join(config.webDir, 'manifest.json'))) {
@@ -112,8 +117,15 @@ export async function preparePage(config: Config, notes: string[]): Promise<Conf
   }
   const expected = await pageExpectation(config);
   try {
-    await loadWeb(config.webDir, expected);
-    notes.push(await pageNote(config.webDir));
+    // A read-only build folder cannot take the DEMO signature: rebuild it below.
+    if (
+      config.org.demo &&
+      !(await signDemoPage(config.webDir, config.dataDir).catch(() => false))
+    ) {
+      throw new ConfigError('the page is not built for the DEMO organisation');
+    }
+    const files = await loadWeb(config.webDir, expected);
+    notes.push(...(await pageNotes(config, config.webDir, files)));
     return config;
   } catch (error) {
     if (!config.org.demo || !(error instanceof ConfigError)) throw error;
@@ -126,16 +138,34 @@ export async function preparePage(config: Config, notes: string[]): Promise<Conf
     demo: true,
     exitUrl: config.exitUrl,
   });
+  await signDemoPage(webDir, config.dataDir);
   notes.push(`built the page for the DEMO organisation into ${webDir}`);
-  notes.push(await pageNote(webDir));
+  notes.push(...(await pageNotes(config, webDir, await loadWeb(webDir, expected))));
   return { ...config, webDir };
 }
 
-/** The digest to publish with the fingerprint: it covers every byte of the page. */
-async function pageNote(webDir: string): Promise<string> {
+/** The digest to publish with the fingerprint (it covers every byte of the page), and whether it is signed. */
+async function pageNotes(
+  config: Config,
+  webDir: string,
+  files: WebFiles | undefined,
+): Promise<string[]> {
   const manifest = await readFile(join(webDir, 'manifest.json'));
   const digest = createHash('sha256').update(manifest).digest('hex');
-  return `page: ${webDir}, manifest.json SHA-256 ${digest}`;
+  const notes = [`page: ${webDir}, manifest.json SHA-256 ${digest}`];
+  const pinned = (
+    JSON.parse(manifest.toString('utf8')) as { org?: { fingerprint?: string | null } }
+  ).org?.fingerprint;
+  if (files?.has(PAGE_SIGNATURE_PATH)) {
+    notes.push(
+      `page signature: by the ${config.org.demo ? 'DEMO ' : ''}organisation, for this build, served at ${PAGE_SIGNATURE_PATH}`,
+    );
+  } else if (pinned) {
+    notes.push(
+      `WARNING: the page is NOT SIGNED by its organisation: every browser will refuse to seal with it until it is. On the offline machine: sealbox organisation sign-page ${webDir} --key ORG.key, then copy its ${PAGE_SIGNATURE_FILE} into ${webDir} and restart (docs/operations.md, "The signing ceremony")`,
+    );
+  }
+  return notes;
 }
 
 function toB64(bytes: Uint8Array): string {

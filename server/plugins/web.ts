@@ -4,17 +4,25 @@
 // by the build, so the published manifest digest covers what browsers get. Only
 // files listed in the build manifest exist, and each must still have the digest
 // the manifest gives it. A page pinned to another organisation than the server's,
-// or built for another quick-exit address, is refused, never served.
+// or built for another quick-exit address, is refused, never served. The
+// organisation's signature over the build, when there is one, must be for these
+// very bytes (web-signature.ts); it is served unchanged at PAGE_SIGNATURE_PATH.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { fingerprint, fromBase64Url, sameFingerprint } from '../../client-crypto/index.ts';
+import {
+  PAGE_SIGNATURE_PATH,
+  fingerprint,
+  fromBase64Url,
+  sameFingerprint,
+} from '../../client-crypto/index.ts';
 import type { Config } from '../config.ts';
 import { ConfigError } from '../config.ts';
 import { ApiError } from '../errors.ts';
 import { PAGE_CSP_BY_PATH } from '../page-csp.ts';
+import { checkPageSignature } from './web-signature.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -179,6 +187,19 @@ export async function loadWeb(
   files.set('/status', status);
   // The manifest itself, so anyone can compare it with the published digest.
   files.set('/manifest.json', { body: raw, type: TYPES['.json']!, immutable: false });
+  const signature = await checkPageSignature(
+    dir,
+    raw,
+    expected.fingerprint ?? manifest.org?.fingerprint ?? undefined,
+  );
+  if (signature.state === 'signed') {
+    // Byte for byte as signed; never cached, so that a new signature is seen at once.
+    files.set(PAGE_SIGNATURE_PATH, {
+      body: signature.body,
+      type: TYPES['.json']!,
+      immutable: false,
+    });
+  }
   return files;
 }
 
