@@ -2,10 +2,16 @@
 // it into manifest.json (so the organisation's signature covers it) and the
 // server sends exactly this string on every answer, page and API alike. No
 // inline script, no other origin; 'wasm-unsafe-eval' lets libsodium's
-// WebAssembly compile and allows no JavaScript eval.
+// WebAssembly compile and allows no JavaScript eval. style-src, worker-src and
+// frame-src only spell out what default-src 'self' already meant (frames: none
+// at all): WEBCAT requires them stated when default-src is not 'none'
+// (web/webcat.ts checks the policy against WEBCAT's rules).
 export const PAGE_CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "worker-src 'self'",
+  "frame-src 'none'",
   "img-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",

@@ -5,6 +5,10 @@
 // in here, so that the manifest's digests cover them: the server serves these
 // bytes unchanged.
 //   npx tsx web/build.ts [--out DIR] [--org-fingerprint FPR] [--exit-url URL] [--form FILE] [--no-minify]
+//                        [--webcat --webcat-app URL]
+// The same commit, form and options give the same bytes on any machine (in any
+// folder): the manifest.json SHA-256 it prints is what the organisation signs.
+// --webcat also writes the page's manifest in WEBCAT's format (web/webcat.ts).
 // Without --org-fingerprint: SEALBOX_ORG_FINGERPRINT, else the fingerprint of
 // SEALBOX_ORG_PUBLIC_KEY, else the DEMO organisation in $SEALBOX_DATA_DIR/demo
 // (./data/demo), as the server would choose. Without --exit-url: SEALBOX_EXIT_URL.
@@ -19,6 +23,7 @@ import * as esbuild from 'esbuild';
 import { fingerprint as fingerprintOf, fromBase64Url } from '../client-crypto/index.ts';
 import { PAGE_CSP_BY_PATH } from '../server/page-csp.ts';
 import { formI18nKeys, parseFormDefinition } from './form/schema.ts';
+import { WEBCAT_CONFIG_FILE, WEBCAT_MANIFEST_FILE, writeWebcat } from './webcat.ts';
 
 const WEB = dirname(fileURLToPath(import.meta.url));
 const SRC = join(WEB, 'src');
@@ -35,6 +40,8 @@ export interface BuildOptions {
   exitUrl?: string;
   formPath?: string;
   minify?: boolean;
+  /** Also write the manifest in WEBCAT's format; `app` is the project's https:// address. */
+  webcat?: { app: string };
 }
 
 export interface Manifest {
@@ -99,6 +106,17 @@ function outputOf(result: esbuild.BuildResult, outDir: string, entry: string): s
   return relative(outDir, resolve(found[0])).split('\\').join('/');
 }
 
+/**
+ * gzip, level 9, the same bytes on every machine: the header's time is zero, and
+ * its operating-system byte (which zlib sets to the one it was compiled for) is
+ * always Unix's.
+ */
+function gzip(bytes: Uint8Array): Buffer {
+  const out = gzipSync(bytes, { level: 9 });
+  out[9] = 3;
+  return out;
+}
+
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
@@ -126,6 +144,12 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
   const exitUrl = (options.exitUrl ?? '').trim();
   if (exitUrl && !/^https:\/\/[^\s"<>]+$/.test(exitUrl)) {
     throw new Error(`exit URL "${exitUrl}" is not an https:// address`);
+  }
+
+  if (options.webcat && !/^https:\/\/[^\s"<>]+$/.test(options.webcat.app)) {
+    throw new Error(
+      `--webcat-app "${options.webcat.app}" is not an https:// address of the project`,
+    );
   }
 
   await rm(outDir, { recursive: true, force: true });
@@ -243,7 +267,7 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await compress(path);
       else if (/\.(html|js|css|json)$/.test(entry.name)) {
-        await writeFile(`${path}.gz`, gzipSync(await readFile(path), { level: 9 }));
+        await writeFile(`${path}.gz`, gzip(await readFile(path)));
       }
     }
   };
@@ -264,10 +288,28 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     }
   };
   await walk(outDir);
+  const version = await packageVersion();
+  if (options.webcat) {
+    await writeWebcat(outDir, {
+      app: options.webcat.app,
+      version,
+      csp: PAGE_CSP_BY_PATH,
+      pages: { submit: 'index.html', status: 'status.html' },
+      files,
+    });
+    // Listed in manifest.json, so that the organisation's signature covers them too.
+    for (const name of [WEBCAT_CONFIG_FILE, WEBCAT_MANIFEST_FILE]) {
+      const bytes = await readFile(join(outDir, name));
+      files[name] = {
+        bytes: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      };
+    }
+  }
   const manifest: Manifest = {
     format: 'sealbox-web-manifest-v3',
     app: 'sealbox',
-    version: await packageVersion(),
+    version,
     pages: { submit: 'index.html', status: 'status.html' },
     assets,
     org: { fingerprint: fingerprint || null, demo },
@@ -324,6 +366,16 @@ export async function pinFromEnvironment(
   return { fingerprint: undefined, demo: false, source: 'nothing' };
 }
 
+function webcatApp(app: string | undefined): string {
+  const value = app ?? process.env.SEALBOX_WEBCAT_APP;
+  if (!value) {
+    throw new Error(
+      '--webcat needs --webcat-app URL (or SEALBOX_WEBCAT_APP): the https:// address of the Sealbox source you deploy',
+    );
+  }
+  return value;
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
     options: {
@@ -332,6 +384,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       'exit-url': { type: 'string' },
       form: { type: 'string' },
       'no-minify': { type: 'boolean' },
+      webcat: { type: 'boolean' },
+      'webcat-app': { type: 'string' },
     },
   });
   const main = async () => {
@@ -345,9 +399,22 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       exitUrl: values['exit-url'] ?? process.env.SEALBOX_EXIT_URL,
       formPath: values.form,
       minify: !values['no-minify'],
+      webcat: values.webcat ? { app: webcatApp(values['webcat-app']) } : undefined,
     });
     const total = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
-    console.log(`web: built ${Object.keys(manifest.files).length} files (${total} bytes)`);
+    const outDir = resolve(values.out ?? join(WEB, 'dist'));
+    const digest = createHash('sha256')
+      .update(await readFile(join(outDir, 'manifest.json')))
+      .digest('hex');
+    console.log(
+      `web: built ${Object.keys(manifest.files).length} files (${total} bytes) into ${outDir}`,
+    );
+    console.log(`web: manifest.json SHA-256 ${digest} (version ${manifest.version})`);
+    if (values.webcat) {
+      console.log(
+        `web: WEBCAT manifest in ${join(outDir, WEBCAT_MANIFEST_FILE)} (docs/operations.md, "WEBCAT")`,
+      );
+    }
     if (manifest.org.fingerprint) {
       console.log(
         `web: pinned to ${manifest.org.demo ? 'DEMO ' : ''}organisation ${manifest.org.fingerprint} (from ${pin.source})`,
