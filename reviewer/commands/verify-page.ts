@@ -15,7 +15,7 @@ import {
   sameFingerprint,
   verifyPageSignature,
 } from '../../client-crypto/index.ts';
-import { CliError } from '../errors.ts';
+import { CliError, usage } from '../errors.ts';
 import { readJsonFile } from '../files.ts';
 import type { CommandIo } from '../io.ts';
 import { compareBuildFiles, readBuildManifest, sha256Hex } from '../page-build.ts';
@@ -131,6 +131,11 @@ export async function verifyPage(
   options: VerifyPageOptions,
   io: CommandIo,
 ): Promise<VerifyPageReport> {
+  if (options.organisation.replace(/[\s-]/g, '').length !== 32) {
+    throw usage(
+      `--organisation ${options.organisation} is not a fingerprint (32 symbols, such as XXXX-XXXX-…).`,
+    );
+  }
   let folder: boolean;
   try {
     folder = (await stat(options.path)).isDirectory();

@@ -171,6 +171,7 @@ t.test('verify-page refuses every difference and names it', async (t) => {
   const noSig = await copyOf(genuine);
   t.equal((await verify(noSig)).code, EXIT.inputInvalid, 'no signature at all');
   t.equal((await verify(join(dir, 'nowhere'))).code, EXIT.inputInvalid, 'no such page');
+  t.equal((await verify(signed, 'ABCD-1234')).code, EXIT.usage, 'not a fingerprint');
 });
 
 t.test('verify-page checks a saved page against the signed digest', async (t) => {
