@@ -210,7 +210,8 @@ export function fetchCatalogue(path: string): Promise<ArrayBuffer> {
   void pageCheck();
   const ready = manifestReady?.catch(() => undefined);
   const result = (async () => {
-    const response = await fetch(path, REQUEST);
+    // As before the check: a saved page (file:) may load its catalogues its own way.
+    const response = await fetch(path, { credentials: 'omit', referrerPolicy: 'no-referrer' });
     if (!response.ok) throw new Error(`catalogue: HTTP ${response.status}`);
     const bytes = await response.arrayBuffer();
     const manifest = await ready;
