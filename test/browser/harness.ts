@@ -23,7 +23,9 @@ import {
   unlockKeyFile,
 } from '../../client-crypto/index.ts';
 import { buildApp } from '../../server/app.ts';
+import type { Config } from '../../server/config.ts';
 import { DEMO_PASSPHRASE, demoDir } from '../../server/demo.ts';
+import { loadWeb, pageExpectation } from '../../server/plugins/web.ts';
 import { storeKeyset } from '../../server/db/keysets.ts';
 import { ensureKeyset, preparePage } from '../../server/startup.ts';
 import { type Manifest, buildWeb } from '../../web/build.ts';
@@ -210,7 +212,7 @@ export async function startServedSite(
   }
   const app = await buildApp({ config, secrets: testSecrets, db });
   t.teardown(() => app.close());
-  serveSignatureStopgap(app, config.webDir);
+  await serveSignatureStopgap(app, config);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, app, notes };
@@ -228,10 +230,11 @@ async function signDemoPage(dataDir: string, webDir: string): Promise<void> {
   const { secret } = await unlockKeyFile(file, DEMO_PASSPHRASE);
   await signBuild(webDir, { publicKey: fromBase64Url(publicKey), secretKey: secret });
 }
-function serveSignatureStopgap(app: FastifyInstance, webDir: string): void {
-  if (app.hasRoute({ method: 'GET', url: PAGE_SIGNATURE_PATH })) return;
+async function serveSignatureStopgap(app: FastifyInstance, config: Config): Promise<void> {
+  const served = await loadWeb(config.webDir, await pageExpectation(config));
+  if (served?.has(PAGE_SIGNATURE_PATH)) return;
   app.get(PAGE_SIGNATURE_PATH, { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(TYPES['.json']!).send(await readFile(join(webDir, PAGE_SIGNATURE_FILE))),
+    reply.type(TYPES['.json']!).send(await readFile(join(config.webDir, PAGE_SIGNATURE_FILE))),
   );
 }
 
