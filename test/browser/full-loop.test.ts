@@ -20,6 +20,8 @@ import {
   toBase64Url,
 } from '../../client-crypto/index.ts';
 import type { EpochKey } from '../../client-crypto/index.ts';
+import { keyOptions } from '../../reviewer/io.ts';
+import { loadSigningKey } from '../../reviewer/keys.ts';
 import { reviewOpen } from '../../reviewer/commands/review-open.ts';
 import { reviewerEpochs } from '../../reviewer/commands/reviewer-epochs.ts';
 import { reviewStatement } from '../../reviewer/commands/review-statement.ts';
@@ -45,9 +47,10 @@ void t.test('submit in the page → courier → review → courier → reply in 
   const org = await makeOrganisation(dir, { epochs: false });
 
   // The server knows only the root's fingerprint; the keyset arrives by courier.
+  // The page is signed by the root, offline.
   const { dist } = await builtPage();
   const { app } = await build(t, { env: { SEALBOX_ORG_FINGERPRINT: org.fingerprint } });
-  serveWeb(app, dist, org.fingerprint);
+  serveWeb(app, dist, await loadSigningKey(p('org.key'), 'organisation', keyOptions(io)));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const server = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const courier = { server, key: p('courier.key') };

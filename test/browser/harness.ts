@@ -2,6 +2,10 @@
 // database with a seeded keyset, the page built from web/ into a temp folder,
 // and Debian's Chromium driven by playwright-core (never a browser download).
 // Every request the page makes is recorded so tests can inspect what left it.
+// Every page is served with its manifest and the organisation's signature over
+// it, as the page checks them (web/src/page-check.ts).
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,8 +14,18 @@ import tap from 'tap';
 import axe from 'axe-core';
 import type { FastifyInstance } from 'fastify';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
-import { fingerprint } from '../../client-crypto/index.ts';
+import {
+  PAGE_SIGNATURE_FILE,
+  PAGE_SIGNATURE_PATH,
+  fingerprint,
+  fromBase64Url,
+  signPage,
+  unlockKeyFile,
+} from '../../client-crypto/index.ts';
 import { buildApp } from '../../server/app.ts';
+import type { Config } from '../../server/config.ts';
+import { DEMO_PASSPHRASE, demoDir } from '../../server/demo.ts';
+import { loadWeb, pageExpectation } from '../../server/plugins/web.ts';
 import { storeKeyset } from '../../server/db/keysets.ts';
 import { ensureKeyset, preparePage } from '../../server/startup.ts';
 import { type Manifest, buildWeb } from '../../web/build.ts';
@@ -24,6 +38,7 @@ import {
   testDatabase,
   testSecrets,
 } from '../helper.ts';
+import { signBuild } from '../page-signing.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
@@ -45,19 +60,44 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
 };
 
+/** An organisation root's key pair: the page pins it, and it signs the page. */
+export interface OrgKeys {
+  publicKey: Uint8Array;
+  secretKey: Uint8Array;
+}
+
+/** The organisation's signature over dist/manifest.json, as `sign-page` makes it. */
+export async function pageSignature(dist: string, org: OrgKeys): Promise<unknown> {
+  const manifest = await readFile(join(dist, 'manifest.json'));
+  const { version } = JSON.parse(manifest.toString('utf8')) as { version: string };
+  const digest = createHash('sha256').update(manifest).digest('hex');
+  return signPage({ manifest: digest, version }, org);
+}
+
 /**
  * Serves a page built without a pin as some other static host could: the HTML with
- * the organisation fingerprint written into its <meta>, the hashed assets as they
- * are, so one build serves every test site. (The Sealbox server itself serves only
- * pages built with the pin baked in: `startServedSite`.) Skipped when the server
- * already serves the page itself.
+ * the organisation fingerprint written into its <meta>, the hashed assets and
+ * manifest.json as they are, so one build serves every test site, and `org`'s
+ * signature over that manifest at PAGE_SIGNATURE_PATH (made here, as sites of
+ * several organisations share the build). The HTML's own digest then differs from
+ * the manifest's: the page does not hash its HTML. `signature` serves another
+ * (undefined: none, 404). Files are read at each request, so a test may change
+ * them. (The Sealbox server itself serves only pages built with the pin baked in:
+ * `startServedSite`.) Skipped when the server already serves the page itself.
  */
-export function serveWeb(app: FastifyInstance, dist: string, orgFingerprint: string): void {
+export function serveWeb(
+  app: FastifyInstance,
+  dist: string,
+  org: OrgKeys,
+  options: { signature?: () => Promise<unknown> } = {},
+): void {
   if (app.hasRoute({ method: 'GET', url: '/' })) return;
+  const pinned = fingerprint(org.publicKey);
+  const signature = options.signature ?? (() => pageSignature(dist, org));
   const page = async (file: string) =>
     (await readFile(join(dist, file), 'utf8')).replace(
       '<meta name="sealbox-org-fingerprint" content="" />',
-      `<meta name="sealbox-org-fingerprint" content="${orgFingerprint}" />`,
+      `<meta name="sealbox-org-fingerprint" content="${await pinned}" />`,
     );
   for (const [url, file] of [
     ['/', 'index.html'],
@@ -75,6 +115,15 @@ export function serveWeb(app: FastifyInstance, dist: string, orgFingerprint: str
       return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such file' } });
     }
     return reply.type(TYPES[extname(path)]!).send(await readFile(path));
+  });
+  app.get('/manifest.json', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(TYPES['.json']!).send(await readFile(join(dist, 'manifest.json'))),
+  );
+  app.get(PAGE_SIGNATURE_PATH, { schema: { hide: true } }, async (_request, reply) => {
+    const signed = await signature();
+    if (signed === undefined)
+      return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such file' } });
+    return reply.type(TYPES['.json']!).send(JSON.stringify(signed));
   });
 }
 
@@ -101,13 +150,19 @@ export interface Site {
 /**
  * The server on a socket, with a keyset and the reviewer's current epoch key
  * (without it when `epochs` is false: the test stores its own); the page pins
- * `pin` (the seeded root by default).
+ * `pin` and is signed by it (the seeded root by default), and is served from
+ * `dist` (the shared build by default).
  */
 export async function startSite(
   t: Teardown,
-  options: { pin?: string; epochs?: boolean } = {},
+  options: {
+    pin?: OrgKeys;
+    epochs?: boolean;
+    dist?: string;
+    signature?: () => Promise<unknown>;
+  } = {},
 ): Promise<Site> {
-  const { dist } = await builtPage();
+  const dist = options.dist ?? (await builtPage()).dist;
   const { app, db } = await build(t);
   let trust: TestKeyset;
   if (options.epochs === false) {
@@ -116,8 +171,9 @@ export async function startSite(
   } else {
     trust = await seedKeyset(db);
   }
-  const pinned = options.pin ?? (await fingerprint(trust.org.publicKey));
-  serveWeb(app, dist, pinned);
+  const pin = options.pin ?? trust.org;
+  const pinned = await fingerprint(pin.publicKey);
+  serveWeb(app, dist, pin, { signature: options.signature });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, app, trust, pinned };
@@ -143,20 +199,43 @@ export async function startServedSite(
     const { dist } = await builtPage();
     const first = testConfig({ SEALBOX_DATA_DIR: dataDir, SEALBOX_WEB_DIR: dist });
     config = await preparePage(await ensureKeyset(first, db, notes), notes);
+    await signDemoPage(dataDir, config.webDir);
   } else {
     const trust = await seedKeyset(db);
     const pinned = await fingerprint(trust.org.publicKey);
     const dist = await mkdtemp(join(tmpdir(), 'sealbox-web-'));
     t.teardown(() => rm(dist, { recursive: true, force: true }));
     await buildWeb({ outDir: dist, orgFingerprint: pinned });
+    await signBuild(dist, trust.org);
     const configured = testConfig({ SEALBOX_WEB_DIR: dist, SEALBOX_ORG_FINGERPRINT: pinned });
     config = await preparePage(configured, notes);
   }
   const app = await buildApp({ config, secrets: testSecrets, db });
   t.teardown(() => app.close());
+  await serveSignatureStopgap(app, config);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, app, notes };
+}
+
+// STOPGAP until the server signs the DEMO page and serves page-signature.json
+// itself (`sealbox organisation sign-page`'s part): each does nothing once it does.
+async function signDemoPage(dataDir: string, webDir: string): Promise<void> {
+  if (existsSync(join(webDir, PAGE_SIGNATURE_FILE))) return;
+  const dir = demoDir(dataDir);
+  const file: unknown = JSON.parse(await readFile(join(dir, 'organisation.key'), 'utf8'));
+  const { publicKey } = JSON.parse(
+    await readFile(join(dir, 'organisation-public.json'), 'utf8'),
+  ) as { publicKey: string };
+  const { secret } = await unlockKeyFile(file, DEMO_PASSPHRASE);
+  await signBuild(webDir, { publicKey: fromBase64Url(publicKey), secretKey: secret });
+}
+async function serveSignatureStopgap(app: FastifyInstance, config: Config): Promise<void> {
+  const served = await loadWeb(config.webDir, await pageExpectation(config));
+  if (served?.has(PAGE_SIGNATURE_PATH)) return;
+  app.get(PAGE_SIGNATURE_PATH, { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(TYPES['.json']!).send(await readFile(join(config.webDir, PAGE_SIGNATURE_FILE))),
+  );
 }
 
 export interface Browser {

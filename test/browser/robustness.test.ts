@@ -4,16 +4,12 @@
 // still goes through on libsodium's pure-JS build; a dropped connection during an
 // upload is retried and resumed from the parts the server already holds.
 import t from 'tap';
-import {
-  fingerprint,
-  generateOrganisationKey,
-  generateReceipt,
-} from '../../client-crypto/index.ts';
+import { generateOrganisationKey, generateReceipt } from '../../client-crypto/index.ts';
 import { axeViolations, fillRequired, openBrowser, screenshot, startSite } from './harness.ts';
 
 void t.test('a keyset signed by another root: the page refuses and sends nothing', async (t) => {
   const other = await generateOrganisationKey();
-  const site = await startSite(t, { pin: await fingerprint(other.publicKey) });
+  const site = await startSite(t, { pin: other });
   const browser = await openBrowser(t);
   const { page } = browser;
   await page.goto(site.url);
@@ -35,7 +31,7 @@ void t.test(
   'status page, keyset signed by another root: a trust failure, not a network error',
   async (t) => {
     const other = await generateOrganisationKey();
-    const site = await startSite(t, { pin: await fingerprint(other.publicKey) });
+    const site = await startSite(t, { pin: other });
     const browser = await openBrowser(t);
     const { page } = browser;
     await page.goto(`${site.url}/status.html`);

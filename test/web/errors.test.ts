@@ -21,6 +21,18 @@ void t.test('a keyset that does not verify is a trust failure', async (t) => {
   t.same(noEpoch, { key: 'trust.failed', detail: 'trust.no_epoch', final: false });
 });
 
+void t.test(
+  'a page that is not the one the organisation signed says so in its own words',
+  async (t) => {
+    t.same(describeFailure(new KeysetNotTrusted('page.file_changed', false)), {
+      key: 'page.failed',
+      detail: 'page.file_changed',
+      final: true,
+    });
+    t.equal(describeFailure(new KeysetNotTrusted('page.unreachable', true)).final, false);
+  },
+);
+
 void t.test('epoch keys the server refuses twice say so, and keep the answers', async (t) => {
   t.same(describeFailure(new ApiError(409, 'EPOCH_NOT_CURRENT', 'not current')), {
     key: 'error.epoch',

@@ -6,6 +6,7 @@ import { isSealboxError } from '../../client-crypto/index.ts';
 import { ApiError, isEpochNotCurrent } from './api.ts';
 import { h } from './dom.ts';
 import { type Vars, tr } from './i18n.ts';
+import { refusalHeadline } from './page-check.ts';
 import { KeysetNotTrusted } from './trust.ts';
 
 export interface Failure {
@@ -18,7 +19,7 @@ export interface Failure {
 
 export function describeFailure(error: unknown): Failure {
   if (error instanceof KeysetNotTrusted)
-    return { key: 'trust.failed', detail: error.reason, final: !error.retry };
+    return { key: refusalHeadline(error.reason), detail: error.reason, final: !error.retry };
   if (isSealboxError(error))
     return { key: 'error.crypto', vars: { code: error.code }, final: true };
   if (error instanceof ApiError) {

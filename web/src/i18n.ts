@@ -4,6 +4,7 @@
 // so switching language re-labels the page in place without losing what the
 // person typed.
 import en from '../i18n/en.json' with { type: 'json' };
+import { fetchCatalogue } from './page-check.ts';
 
 declare const __SEALBOX_CATALOGUES__: Record<string, string>;
 
@@ -82,9 +83,9 @@ async function loadCatalogue(next: Locale): Promise<void> {
   if (CATALOGUES[next]) return;
   const path = __SEALBOX_CATALOGUES__[next];
   if (!path) return;
-  const response = await fetch(path, { credentials: 'omit', referrerPolicy: 'no-referrer' });
-  if (!response.ok) throw new Error(`catalogue ${next}: HTTP ${response.status}`);
-  CATALOGUES[next] = (await response.json()) as Catalogue;
+  // Compared with the signed manifest first: a changed catalogue could make the page lie.
+  const bytes = await fetchCatalogue(path);
+  CATALOGUES[next] = JSON.parse(new TextDecoder().decode(bytes)) as Catalogue;
 }
 
 /** Switches language; if the catalogue cannot be fetched, the page stays as it is. */

@@ -18,6 +18,7 @@ import { ApiError, api } from './api.ts';
 import { focusOn, h, uid } from './dom.ts';
 import { describeFailure, showFailure } from './errors.ts';
 import { type Vars, formatDate, locale, tr } from './i18n.ts';
+import { pageCheck, refusalHeadline } from './page-check.ts';
 import { progressArea } from './progress.ts';
 import { sendSealed } from './send-sealed.ts';
 import { KeysetNotTrusted, requireTrustedKeyset } from './trust.ts';
@@ -134,7 +135,7 @@ export function statusView(form: FormDefinition): HTMLElement {
   const button = tr(h('button', { type: 'submit', class: 'primary' }), 'status.check');
   const formEl = h(
     'form',
-    { novalidate: true },
+    { novalidate: true, hidden: true },
     h('label', { for: inputId }, tr(h('span'), 'status.receipt.label')),
     tr(h('p', { class: 'hint', id: hintId }), 'status.receipt.hint'),
     error,
@@ -142,14 +143,35 @@ export function statusView(form: FormDefinition): HTMLElement {
     button,
   );
   const result = h('div', { class: 'status-result', 'aria-live': 'polite' });
+  const checking = tr(h('p', { class: 'trust', role: 'status' }), 'page.checking');
+  const refusal = h('div', { class: 'alert', role: 'alert', hidden: true });
   const section = h(
     'section',
     { id: 'status-view', 'aria-labelledby': 'status-heading' },
     heading,
     tr(h('p'), 'status.intro'),
+    checking,
+    refusal,
     formEl,
     result,
   );
+
+  // A page that is not the one the organisation signed takes no receipt: the
+  // form appears once the page has checked itself (page-check.ts).
+  const checkPage = async () => {
+    checking.hidden = false;
+    const check = await pageCheck();
+    checking.hidden = true;
+    formEl.hidden = !check.ok;
+    refusal.hidden = check.ok;
+    if (check.ok) return;
+    showFailure(refusal, { key: refusalHeadline(check.reason), detail: check.reason, final: true });
+    if (!check.retry) return;
+    const retry = tr(h('button', { type: 'button' }), 'trust.retry');
+    retry.addEventListener('click', () => void checkPage());
+    refusal.append(retry);
+  };
+  void checkPage();
 
   const fail = (key: string, vars?: Vars) => {
     tr(error, key, vars);

@@ -16,6 +16,7 @@ import { describeFailure, showFailure } from './errors.ts';
 import { type ChosenFile, filePicker } from './files.ts';
 import { renderForm } from './form-view.ts';
 import { locale, tr } from './i18n.ts';
+import { refusalHeadline } from './page-check.ts';
 import { proofOfWork } from './pow.ts';
 import { type Progress, progressArea } from './progress.ts';
 import { showReceipt } from './receipt-view.ts';
@@ -136,7 +137,7 @@ export function submitView(form: FormDefinition): HTMLElement {
     const retry = tr(h('button', { type: 'button' }), 'trust.retry');
     retry.addEventListener('click', () => void checkTrust());
     trustError.replaceChildren(
-      tr(h('p', { class: 'strong' }), 'trust.failed'),
+      tr(h('p', { class: 'strong' }), refusalHeadline(trust.reason)),
       tr(h('p'), trust.reason),
       ...(trust.retry ? [retry] : []),
     );

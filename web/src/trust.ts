@@ -1,7 +1,9 @@
 // Nothing is sealed before the keyset is verified against the pinned organisation
 // root, and before each reviewer's current epoch key is verified against the
-// keyset (root -> keyset -> reviewer identity -> epoch key). Any failure is
-// reported by reason, and the page then seals nothing.
+// keyset (root -> keyset -> reviewer identity -> epoch key), and before the
+// page has checked itself against the organisation's signature (page-check.ts,
+// run beside the keyset fetch). Any failure is reported by reason, and the page
+// then seals nothing.
 import {
   type Keyset,
   type SealingKeys,
@@ -11,6 +13,7 @@ import {
 } from '../../client-crypto/index.ts';
 import { ApiError, api } from './api.ts';
 import { pinnedFingerprint } from './config.ts';
+import { pageCheck } from './page-check.ts';
 
 export type Trust =
   { ok: true; keyset: Keyset; fingerprint: string } | { ok: false; reason: string; retry: boolean };
@@ -40,6 +43,11 @@ function reasonFor(error: unknown, stage: Stage): { reason: string; retry: boole
 let pending: Promise<Trust> | undefined;
 
 async function load(): Promise<Trust> {
+  const [page, trust] = await Promise.all([pageCheck(), loadKeyset()]);
+  return page.ok ? trust : { ok: false, reason: page.reason, retry: page.retry };
+}
+
+async function loadKeyset(): Promise<Trust> {
   const pin = pinnedFingerprint();
   if (!pin.ok)
     return {
