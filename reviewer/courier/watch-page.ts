@@ -51,7 +51,9 @@ export async function courierWatchPage(options: WatchOptions, io: CommandIo): Pr
   io.print(
     kind === 'differs'
       ? `The page at ${url.origin} is NOT the page organisation ${pin} signed (${report.differences.length} difference(s)):`
-      : `The page at ${url.origin} could not be checked completely (${report.unreachable.length} answer(s) missing):`,
+      : report.files === 0
+        ? `The page at ${url.origin} could not be reached:`
+        : `The page at ${url.origin} could not be checked completely (${report.unreachable.length} answer(s) missing):`,
   );
   for (const line of lines) io.print(line);
   if (kind === 'differs') {
