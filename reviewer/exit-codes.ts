@@ -23,6 +23,7 @@ export const EXIT = {
   serverRefused: 12,
   courierRejected: 13,
   epochErased: 14,
+  pageDiffers: 15,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -219,6 +220,11 @@ const courierCodes: Record<CourierError['code'], Outcome> = {
     exit: EXIT.courierRejected,
     advice:
       'The server does not accept this courier key. Ask the organisation whether it is in the current keyset.',
+  },
+  PAGE_DIFFERS: {
+    exit: EXIT.pageDiffers,
+    advice:
+      'Someone may be getting a changed page. Keep this report, tell the organisation at once, and see "When the watcher fires" in docs/operations.md.',
   },
 };
 

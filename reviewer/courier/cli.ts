@@ -6,6 +6,7 @@ import { usage } from '../errors.ts';
 import type { CommandIo } from '../io.ts';
 import { courierEpochs, courierKeygen, courierPublishKeyset, courierPush } from './commands.ts';
 import { courierPull } from './pull.ts';
+import { courierWatchPage, DEFAULT_TIMEOUT_SECONDS } from './watch-page.ts';
 
 export const COURIER_HELP = `sealbox courier — the online half (the only commands that use the network)
 
@@ -25,6 +26,13 @@ export const COURIER_HELP = `sealbox courier — the online half (the only comma
   sealbox courier epochs --server URL --key COURIER.key
         Until when each reviewer's epoch keys reach, with a warning when
         fewer than 14 days are left.
+  sealbox courier watch-page URL --organisation FINGERPRINT [--cron] [--timeout SECONDS]
+        Check the page served at URL against the organisation's signature:
+        every file's SHA-256, the pin, the CSP and other headers. Exit 0 when
+        all match, 15 with a report of every difference, 11 when the page
+        could not be reached. --cron prints nothing when all match. Needs no
+        key: anyone who knows the fingerprint can run it, from anywhere, over
+        Tor too (torsocks). --timeout bounds the whole run (default ${DEFAULT_TIMEOUT_SECONDS} s).
 
 The courier key passphrase is asked at the terminal, or read from
 --passphrase-file FILE or the SEALBOX_PASSPHRASE variable.
@@ -37,6 +45,9 @@ const OPTIONS = {
   card: { type: 'string' },
   name: { type: 'string' },
   after: { type: 'string' },
+  organisation: { type: 'string' },
+  cron: { type: 'boolean' },
+  timeout: { type: 'string' },
   'passphrase-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -95,6 +106,22 @@ export async function courierCommand(argv: string[], io: CommandIo): Promise<voi
       if (rest.length > 0) throw usage('epochs takes no file name.');
       await courierEpochs({ server: need('server'), key: need('key'), passphraseFile }, io);
       return;
+    case 'watch-page': {
+      const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+      if (timeout !== undefined && !(/^\d{1,4}$/.test(values.timeout!) && timeout >= 1)) {
+        throw usage('--timeout must be a whole number of seconds (1 to 9999).');
+      }
+      await courierWatchPage(
+        {
+          url: one(rest, 'page address (URL)'),
+          organisation: required(values, 'organisation'),
+          cron: values.cron,
+          timeout,
+        },
+        io,
+      );
+      return;
+    }
     default:
       throw usage(`Unknown courier command "${command}". Run "sealbox courier help".`);
   }
