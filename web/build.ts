@@ -5,6 +5,9 @@
 // in here, so that the manifest's digests cover them: the server serves these
 // bytes unchanged.
 //   npx tsx web/build.ts [--out DIR] [--org-fingerprint FPR] [--exit-url URL] [--form FILE] [--no-minify]
+//                        [--saved --api-origin URL [--api-origin URL]]
+// --saved also writes the page as one self-contained file for opening from disk,
+// talking to the API origins given, in that order (web/build-saved.ts).
 // Without --org-fingerprint: SEALBOX_ORG_FINGERPRINT, else the fingerprint of
 // SEALBOX_ORG_PUBLIC_KEY, else the DEMO organisation in $SEALBOX_DATA_DIR/demo
 // (./data/demo), as the server would choose. Without --exit-url: SEALBOX_EXIT_URL.
@@ -18,6 +21,7 @@ import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import { fingerprint as fingerprintOf, fromBase64Url } from '../client-crypto/index.ts';
 import { PAGE_CSP_BY_PATH } from '../server/page-csp.ts';
+import { type SavedPage, buildSaved } from './build-saved.ts';
 import { formI18nKeys, parseFormDefinition } from './form/schema.ts';
 
 const WEB = dirname(fileURLToPath(import.meta.url));
@@ -35,6 +39,8 @@ export interface BuildOptions {
   exitUrl?: string;
   formPath?: string;
   minify?: boolean;
+  /** Also write the saved page (web/build-saved.ts), talking to these API origins in this order. */
+  saved?: { apiOrigins: string[] };
 }
 
 export interface Manifest {
@@ -62,6 +68,8 @@ export interface Manifest {
   csp: { default: string; extra: Record<string, string> };
   /** Every file in the build (each text file also as name.gz), with its size and SHA-256. */
   files: Record<string, { bytes: number; sha256: string }>;
+  /** The saved page, not among `files` (the server does not serve it); null when not asked for. */
+  saved: SavedPage | null;
 }
 
 async function packageVersion(): Promise<string> {
@@ -163,6 +171,10 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     __SEALBOX_DEMO__: JSON.stringify(demo),
     __SEALBOX_POW_WORKER__: JSON.stringify(powWorker),
     __SEALBOX_FORM__: JSON.stringify(form),
+    // The saved page's own (web/build-saved.ts); the served page calls its origin.
+    __SEALBOX_API_ORIGINS__: '[]',
+    __SEALBOX_INLINE_CATALOGUES__: '{}',
+    __SEALBOX_POW_WORKER_SOURCE__: '""',
   };
   // Argon2id (sumo) is for key files in the reviewer tool only; node: built-ins are
   // referenced by libsodium's CommonJS build behind checks that fail in a browser.
@@ -182,13 +194,16 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     define,
     external,
   });
-  const appNoWasm = await esbuild.build({
+  const noWasmOptions: esbuild.BuildOptions = {
     ...common,
-    entryPoints: { 'app-nowasm': join(SRC, 'main.ts') },
     format: 'esm',
     define,
     external,
     plugins: [sodiumWithoutWasm],
+  };
+  const appNoWasm = await esbuild.build({
+    ...noWasmOptions,
+    entryPoints: { 'app-nowasm': join(SRC, 'main.ts') },
   });
   for (const result of [app, appNoWasm]) {
     // The sumo build would add ~180 KiB gzip for Argon2id, which only key files need.
@@ -217,6 +232,7 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     catalogues: catalogueAssets,
   };
   const template = await readFile(join(SRC, 'index.html'), 'utf8');
+  const title = escapeHtml(catalogues.en!['app.title']!);
   const noscript = LOCALES.map(
     (l) =>
       `<p lang="${l}"${l === 'ar' ? ' dir="rtl"' : ''}>${escapeHtml(catalogues[l]!.noscript!)}</p>`,
@@ -226,7 +242,7 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     ['status.html', 'status'],
   ] as const) {
     const html = template
-      .replace('{{TITLE}}', escapeHtml(catalogues.en!['app.title']!))
+      .replace('{{TITLE}}', title)
       .replace('{{STYLES}}', assets.styles)
       .replace('{{LOADER}}', assets.loader)
       .replace('{{VIEW}}', view)
@@ -264,6 +280,25 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     }
   };
   await walk(outDir);
+  // Written after the walk: the saved page is not among the served files.
+  const saved = options.saved
+    ? await buildSaved({
+        outDir,
+        apiOrigins: options.saved.apiOrigins,
+        app: noWasmOptions,
+        entry: join(SRC, 'saved.ts'),
+        catalogues,
+        powWorkerFile: join(outDir, powWorker),
+        stylesFile: join(outDir, assets.styles),
+        html: {
+          template: await readFile(join(SRC, 'saved.html'), 'utf8'),
+          title,
+          fingerprint: escapeHtml(fingerprint),
+          exitUrl: escapeHtml(exitUrl),
+          noscript,
+        },
+      })
+    : null;
   const manifest: Manifest = {
     format: 'sealbox-web-manifest-v3',
     app: 'sealbox',
@@ -274,6 +309,7 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     exitUrl: exitUrl || null,
     csp: PAGE_CSP_BY_PATH,
     files,
+    saved,
   };
   await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
@@ -332,9 +368,18 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       'exit-url': { type: 'string' },
       form: { type: 'string' },
       'no-minify': { type: 'boolean' },
+      saved: { type: 'boolean' },
+      'api-origin': { type: 'string', multiple: true },
     },
   });
   const main = async () => {
+    const apiOrigins = values['api-origin'] ?? [];
+    if (values.saved && apiOrigins.length === 0) {
+      throw new Error('--saved needs --api-origin URL (the onion address, then a clearnet one)');
+    }
+    if (!values.saved && apiOrigins.length > 0) {
+      throw new Error('--api-origin is for the saved page: add --saved');
+    }
     const pin: Pin = values['org-fingerprint']
       ? { fingerprint: values['org-fingerprint'], demo: false, source: '--org-fingerprint' }
       : await pinFromEnvironment();
@@ -345,6 +390,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       exitUrl: values['exit-url'] ?? process.env.SEALBOX_EXIT_URL,
       formPath: values.form,
       minify: !values['no-minify'],
+      ...(values.saved ? { saved: { apiOrigins } } : {}),
     });
     const total = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
     console.log(`web: built ${Object.keys(manifest.files).length} files (${total} bytes)`);
@@ -356,6 +402,13 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       console.log(
         'web: no organisation fingerprint: this page seals nothing until it is built with --org-fingerprint or SEALBOX_ORG_FINGERPRINT (on its first start, `npm start` builds the page for its DEMO organisation itself)',
       );
+    }
+    if (manifest.saved) {
+      const path = join(values.out ?? join(WEB, 'dist'), manifest.saved.file);
+      console.log(
+        `web: saved page (${manifest.saved.bytes} bytes), for ${manifest.saved.apiOrigins.join(' then ')}; publish its SHA-256 (check: sha256sum FILE):`,
+      );
+      console.log(`${manifest.saved.sha256}  ${path}`);
     }
   };
   main().catch((error: unknown) => {
