@@ -15,6 +15,7 @@ import type { Config } from './config.ts';
 import { appContext } from './context.ts';
 import type { Db } from './db/database.ts';
 import { loggerOptions } from './logger.ts';
+import cors from './plugins/cors.ts';
 import errors, { clientErrorHandler, frameworkErrors } from './plugins/errors.ts';
 import limits from './plugins/limits.ts';
 import security from './plugins/security.ts';
@@ -75,6 +76,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const context = appContext(config, options.secrets, options.db);
   await app.register(errors);
   await app.register(security, { onionLocation: config.onionLocation });
+  await app.register(cors);
   await app.register(limits, { ...config.limits, pow: context.pow });
   await app.register(storage, {
     dir: config.databaseUrl ? undefined : config.dataDir,

@@ -5,10 +5,12 @@
 // in here, so that the manifest's digests cover them: the server serves these
 // bytes unchanged.
 //   npx tsx web/build.ts [--out DIR] [--org-fingerprint FPR] [--exit-url URL] [--form FILE] [--no-minify]
-//                        [--webcat --webcat-app URL]
+//                        [--webcat --webcat-app URL] [--saved --api-origin URL [--api-origin URL]]
 // The same commit, form and options give the same bytes on any machine (in any
 // folder): the manifest.json SHA-256 it prints is what the organisation signs.
 // --webcat also writes the page's manifest in WEBCAT's format (web/webcat.ts).
+// --saved also writes the page as one self-contained file for opening from disk,
+// talking to the API origins given, in that order (web/build-saved.ts).
 // Without --org-fingerprint: SEALBOX_ORG_FINGERPRINT, else the fingerprint of
 // SEALBOX_ORG_PUBLIC_KEY, else the DEMO organisation in $SEALBOX_DATA_DIR/demo
 // (./data/demo), as the server would choose. Without --exit-url: SEALBOX_EXIT_URL.
@@ -22,6 +24,7 @@ import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import { fingerprint as fingerprintOf, fromBase64Url } from '../client-crypto/index.ts';
 import { PAGE_CSP_BY_PATH } from '../server/page-csp.ts';
+import { type SavedPage, buildSaved } from './build-saved.ts';
 import { formI18nKeys, parseFormDefinition } from './form/schema.ts';
 import { WEBCAT_CONFIG_FILE, WEBCAT_MANIFEST_FILE, writeWebcat } from './webcat.ts';
 
@@ -42,6 +45,8 @@ export interface BuildOptions {
   minify?: boolean;
   /** Also write the manifest in WEBCAT's format; `app` is the project's https:// address. */
   webcat?: { app: string };
+  /** Also write the saved page (web/build-saved.ts), talking to these API origins in this order. */
+  saved?: { apiOrigins: string[] };
 }
 
 export interface Manifest {
@@ -69,6 +74,8 @@ export interface Manifest {
   csp: { default: string; extra: Record<string, string> };
   /** Every file in the build (each text file also as name.gz), with its size and SHA-256. */
   files: Record<string, { bytes: number; sha256: string }>;
+  /** The saved page, not among `files` (the server does not serve it); null when not asked for. */
+  saved: SavedPage | null;
 }
 
 async function packageVersion(): Promise<string> {
@@ -187,6 +194,10 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     __SEALBOX_DEMO__: JSON.stringify(demo),
     __SEALBOX_POW_WORKER__: JSON.stringify(powWorker),
     __SEALBOX_FORM__: JSON.stringify(form),
+    // The saved page's own (web/build-saved.ts); the served page calls its origin.
+    __SEALBOX_API_ORIGINS__: '[]',
+    __SEALBOX_INLINE_CATALOGUES__: '{}',
+    __SEALBOX_POW_WORKER_SOURCE__: '""',
   };
   // Argon2id (sumo) is for key files in the reviewer tool only; node: built-ins are
   // referenced by libsodium's CommonJS build behind checks that fail in a browser.
@@ -206,13 +217,16 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     define,
     external,
   });
-  const appNoWasm = await esbuild.build({
+  const noWasmOptions: esbuild.BuildOptions = {
     ...common,
-    entryPoints: { 'app-nowasm': join(SRC, 'main.ts') },
     format: 'esm',
     define,
     external,
     plugins: [sodiumWithoutWasm],
+  };
+  const appNoWasm = await esbuild.build({
+    ...noWasmOptions,
+    entryPoints: { 'app-nowasm': join(SRC, 'main.ts') },
   });
   for (const result of [app, appNoWasm]) {
     // The sumo build would add ~180 KiB gzip for Argon2id, which only key files need.
@@ -241,6 +255,7 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     catalogues: catalogueAssets,
   };
   const template = await readFile(join(SRC, 'index.html'), 'utf8');
+  const title = escapeHtml(catalogues.en!['app.title']!);
   const noscript = LOCALES.map(
     (l) =>
       `<p lang="${l}"${l === 'ar' ? ' dir="rtl"' : ''}>${escapeHtml(catalogues[l]!.noscript!)}</p>`,
@@ -250,7 +265,7 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     ['status.html', 'status'],
   ] as const) {
     const html = template
-      .replace('{{TITLE}}', escapeHtml(catalogues.en!['app.title']!))
+      .replace('{{TITLE}}', title)
       .replace('{{STYLES}}', assets.styles)
       .replace('{{LOADER}}', assets.loader)
       .replace('{{VIEW}}', view)
@@ -306,6 +321,25 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
       };
     }
   }
+  // Written after the walk: the saved page is not among the served files.
+  const saved = options.saved
+    ? await buildSaved({
+        outDir,
+        apiOrigins: options.saved.apiOrigins,
+        app: noWasmOptions,
+        entry: join(SRC, 'saved.ts'),
+        catalogues,
+        powWorkerFile: join(outDir, powWorker),
+        stylesFile: join(outDir, assets.styles),
+        html: {
+          template: await readFile(join(SRC, 'saved.html'), 'utf8'),
+          title,
+          fingerprint: escapeHtml(fingerprint),
+          exitUrl: escapeHtml(exitUrl),
+          noscript,
+        },
+      })
+    : null;
   const manifest: Manifest = {
     format: 'sealbox-web-manifest-v3',
     app: 'sealbox',
@@ -316,6 +350,7 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     exitUrl: exitUrl || null,
     csp: PAGE_CSP_BY_PATH,
     files,
+    saved,
   };
   await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
@@ -386,9 +421,18 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       'no-minify': { type: 'boolean' },
       webcat: { type: 'boolean' },
       'webcat-app': { type: 'string' },
+      saved: { type: 'boolean' },
+      'api-origin': { type: 'string', multiple: true },
     },
   });
   const main = async () => {
+    const apiOrigins = values['api-origin'] ?? [];
+    if (values.saved && apiOrigins.length === 0) {
+      throw new Error('--saved needs --api-origin URL (the onion address, then a clearnet one)');
+    }
+    if (!values.saved && apiOrigins.length > 0) {
+      throw new Error('--api-origin is for the saved page: add --saved');
+    }
     const pin: Pin = values['org-fingerprint']
       ? { fingerprint: values['org-fingerprint'], demo: false, source: '--org-fingerprint' }
       : await pinFromEnvironment();
@@ -400,6 +444,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       formPath: values.form,
       minify: !values['no-minify'],
       webcat: values.webcat ? { app: webcatApp(values['webcat-app']) } : undefined,
+      ...(values.saved ? { saved: { apiOrigins } } : {}),
     });
     const total = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
     const outDir = resolve(values.out ?? join(WEB, 'dist'));
@@ -423,6 +468,13 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       console.log(
         'web: no organisation fingerprint: this page seals nothing until it is built with --org-fingerprint or SEALBOX_ORG_FINGERPRINT (on its first start, `npm start` builds the page for its DEMO organisation itself)',
       );
+    }
+    if (manifest.saved) {
+      const path = join(values.out ?? join(WEB, 'dist'), manifest.saved.file);
+      console.log(
+        `web: saved page (${manifest.saved.bytes} bytes), for ${manifest.saved.apiOrigins.join(' then ')}; publish its SHA-256 (check: sha256sum FILE):`,
+      );
+      console.log(`${manifest.saved.sha256}  ${path}`);
     }
   };
   main().catch((error: unknown) => {

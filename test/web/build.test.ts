@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fingerprint, generateOrganisationKey, toBase64Url } from '../../client-crypto/index.ts';
 import { buildWeb, pinFromEnvironment } from '../../web/build.ts';
+import { parseApiOrigins } from '../../web/build-saved.ts';
 
 const out = await mkdtemp(join(tmpdir(), 'sealbox-web-'));
 t.teardown(() => rm(out, { recursive: true, force: true }));
@@ -29,6 +30,7 @@ void t.test('manifest lists hashed assets whose digests match', async (t) => {
   t.ok(manifest.files['index.html'] && manifest.files['status.html']);
   t.same(manifest.org, { fingerprint: null, demo: false }, 'nothing pinned unless asked');
   t.equal(manifest.exitUrl, null);
+  t.equal(manifest.saved, null, 'no saved page unless asked');
 });
 
 void t.test('pages have no inline script and name no other origin', async (t) => {
@@ -80,6 +82,7 @@ void t.test('a baked fingerprint and a form missing a translation', async (t) =>
     demo: true,
     exitUrl: 'https://www.example.org/weather',
     minify: false,
+    saved: { apiOrigins: ['http://sealboxexample.onion/', 'https://intake.example.org'] },
   });
   t.same(baked.org, { fingerprint: fpr, demo: true });
   t.equal(baked.exitUrl, 'https://www.example.org/weather');
@@ -89,6 +92,56 @@ void t.test('a baked fingerprint and a form missing a translation', async (t) =>
     t.match(html, `<meta name="sealbox-org-fingerprint" content="${fpr}" />`, page);
     t.match(html, '<meta name="sealbox-exit-url" content="https://www.example.org/weather" />');
   }
+
+  // The saved page: one file, not served, everything inline and allowed by hash alone.
+  const saved = baked.saved!;
+  t.same(saved.apiOrigins, ['http://sealboxexample.onion', 'https://intake.example.org']);
+  t.equal(baked.files[saved.file], undefined, 'not among the served files');
+  const file = await readFile(join(other, saved.file));
+  t.equal(file.length, saved.bytes);
+  t.equal(createHash('sha256').update(file).digest('hex'), saved.sha256);
+  const html = file.toString();
+  t.match(html, `<meta name="sealbox-org-fingerprint" content="${fpr}" />`);
+  t.notMatch(html, /\s(src|href)=/i, 'nothing loaded from anywhere');
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
+  t.notMatch(csp, /'unsafe-inline'|'unsafe-eval'|\*/, 'no wildcard, no inline or eval allowance');
+  t.match(csp, "default-src 'none'");
+  t.match(csp, /connect-src http:\/\/sealboxexample\.onion https:\/\/intake\.example\.org;/);
+  const inline = (tag: string) => {
+    const all = [...html.matchAll(new RegExp(`<${tag}[^>]*>([\\s\\S]*?)</${tag}>`, 'g'))];
+    t.equal(all.length, 1, `one ${tag}`);
+    return createHash('sha256').update(all[0]![1]!).digest('base64');
+  };
+  t.match(csp, `script-src 'sha256-${inline('script')}' 'wasm-unsafe-eval'`, 'script by hash');
+  t.match(csp, `style-src 'sha256-${inline('style')}'`, 'style by hash');
+  // esbuild writes non-ASCII text as \\xHH / \\uHHHH escapes.
+  const escaped = (text: string) =>
+    [...text]
+      .map((c) => {
+        const code = c.charCodeAt(0);
+        if (code < 0x7f) return c;
+        const hex = code.toString(16).toUpperCase();
+        return code < 0x100 ? `\\x${hex}` : `\\u${hex.padStart(4, '0')}`;
+      })
+      .join('');
+  for (const locale of ['ar', 'es', 'fr', 'ru', 'zh']) {
+    const catalogue = JSON.parse(
+      await readFile(new URL(`../../web/i18n/${locale}.json`, import.meta.url), 'utf8'),
+    ) as Record<string, string>;
+    t.ok(html.includes(escaped(catalogue['app.title']!)), `catalogue ${locale} inlined`);
+  }
+
+  for (const [origins, error] of [
+    [[], /at least one/],
+    [['http://intake.example.org'], /must be https/],
+    [['https://intake.example.org/v1'], /origin alone/],
+    [['https://user@intake.example.org'], /origin alone/],
+    [['nowhere'], /not an address/],
+    [['https://a.example', 'https://a.example/'], /given twice/],
+  ] as const) {
+    t.throws(() => parseApiOrigins(origins), error, origins.join(' '));
+  }
+  t.same(parseApiOrigins(['http://127.0.0.1:8080']), ['http://127.0.0.1:8080'], 'loopback');
   await t.rejects(buildWeb({ outDir: other, orgFingerprint: 'ABCD-EFGH' }), /32 symbols/);
   await t.rejects(buildWeb({ outDir: other, orgFingerprint: '<x>' }), /not a fingerprint/);
   await t.rejects(buildWeb({ outDir: other, demo: true }), /DEMO page needs/);

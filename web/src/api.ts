@@ -1,5 +1,9 @@
-// The page's only network code: same-origin calls to /v1, no credentials, no
-// referrer, no cache. Secrets (the lookup token) travel in bodies, never in URLs.
+// The page's only network code: calls to /v1, no credentials, no referrer, no
+// cache. Secrets (the lookup token) travel in bodies, never in URLs. The served
+// page calls its own origin (relative URLs). The saved page (web/build-saved.ts)
+// has the organisation's API origins baked in, in the order to try (an onion
+// address, then a clearnet one): the first that answers GET /v1/keyset is used
+// until the keyset is fetched again, before the next write.
 // The shapes follow the server's routes and their zod schemas (server/routes/),
 // which the server publishes as an OpenAPI document at /openapi.json.
 
@@ -32,19 +36,45 @@ const BASE: RequestInit = {
   credentials: 'omit',
   cache: 'no-store',
   referrerPolicy: 'no-referrer',
-  mode: 'same-origin',
 };
+
+/** The API origins baked into a saved page, in the order to try; empty for the served page. */
+const ORIGINS: readonly string[] = __SEALBOX_API_ORIGINS__;
+/** How long an origin that is not the last may take to answer before the next is tried. */
+const PROBE_MS = 45_000;
+
+let origin = ORIGINS[0] ?? '';
+const originListeners: ((origin: string) => void)[] = [];
+
+/** The API origin in use (null: the page's own origin, as served). */
+export function apiOrigin(): string | null {
+  return ORIGINS.length ? origin : null;
+}
+
+/** Called with the origin each time one answers GET /v1/keyset first. */
+export function onApiOrigin(listener: (origin: string) => void): void {
+  originListeners.push(listener);
+}
 
 async function call<T>(
   method: string,
   path: string,
   body?: BodyInit,
   contentType?: string,
+  options: { origin?: string; timeoutMs?: number } = {},
 ): Promise<T> {
+  const base = options.origin ?? (ORIGINS.length ? origin : '');
+  const timeout =
+    options.timeoutMs && typeof AbortSignal.timeout === 'function'
+      ? { signal: AbortSignal.timeout(options.timeoutMs) }
+      : {};
   let response: Response;
   try {
-    response = await fetch(path, {
+    response = await fetch(base + path, {
       ...BASE,
+      // Same-origin only for the served page; the saved page reads CORS answers.
+      mode: base ? 'cors' : 'same-origin',
+      ...timeout,
       method,
       ...(body !== undefined ? { body } : {}),
       headers: contentType ? { 'content-type': contentType } : {},
@@ -107,8 +137,28 @@ export interface SealedWrite {
 
 const upload = (id: string) => `/v1/uploads/${encodeURIComponent(id)}`;
 
+/** The keyset from the first API origin that answers, which is then used for everything else. */
+async function keysetFromFirstAnswering(): Promise<unknown> {
+  let failure: unknown;
+  for (const [index, candidate] of ORIGINS.entries()) {
+    const last = index === ORIGINS.length - 1;
+    try {
+      const keyset = await call<unknown>('GET', '/v1/keyset', undefined, undefined, {
+        origin: candidate,
+        ...(last ? {} : { timeoutMs: PROBE_MS }),
+      });
+      origin = candidate;
+      for (const listener of originListeners) listener(origin);
+      return keyset;
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
+}
+
 export const api = {
-  keyset: () => call<unknown>('GET', '/v1/keyset'),
+  keyset: () => (ORIGINS.length ? keysetFromFirstAnswering() : call<unknown>('GET', '/v1/keyset')),
   epochs: () => call<{ epochs?: unknown }>('GET', '/v1/epochs'),
   challenge: () => call<Challenge>('GET', '/v1/challenge'),
   createUpload: (challenge: Proof, size: number, partSize: number) =>

@@ -1,6 +1,6 @@
 // Every visible string comes from a catalogue in web/i18n/. English is in the
 // bundle; the others are same-origin assets fetched when chosen, so the page
-// stays small. Elements remember their key (and variables) in data attributes,
+// stays small (the saved page, a single file, carries them all inlined). Elements remember their key (and variables) in data attributes,
 // so switching language re-labels the page in place without losing what the
 // person typed.
 import en from '../i18n/en.json' with { type: 'json' };
@@ -11,7 +11,7 @@ declare const __SEALBOX_CATALOGUES__: Record<string, string>;
 export type Catalogue = Record<string, string>;
 export const LOCALES = ['ar', 'en', 'es', 'fr', 'ru', 'zh'] as const;
 export type Locale = (typeof LOCALES)[number];
-const CATALOGUES: Partial<Record<Locale, Catalogue>> = { en };
+const CATALOGUES: Partial<Record<Locale, Catalogue>> = { ...__SEALBOX_INLINE_CATALOGUES__, en };
 const RTL: ReadonlySet<Locale> = new Set(['ar']);
 
 export type Vars = Record<string, string | number>;

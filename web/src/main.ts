@@ -1,7 +1,9 @@
 // Entry point of the page: the frame (language picker, quick exit, the two views)
 // and the rules that hold everywhere. The page keeps nothing: no cookies, no web
-// storage, no IndexedDB, no service worker, and it talks only to its own origin.
+// storage, no IndexedDB, no service worker, and it talks only to its own origin
+// (the saved page: only to the API origins baked into it, api.ts).
 import type { FormDefinition } from '../form/schema.ts';
+import { apiOrigin, onApiOrigin } from './api.ts';
 import { isDemo } from './config.ts';
 import { h } from './dom.ts';
 import { AUTONYMS, LOCALES, isLocale, preferredLocale, setLocale, tr, trAttr } from './i18n.ts';
@@ -73,9 +75,16 @@ function start(): void {
   );
   trAttr(header.querySelector('nav')!, 'aria-label', 'nav.label');
   const main = h('main', {}, views.submit, views.status);
+  // The saved page says, quietly, which of its API origins answered.
+  const footer = apiOrigin() === null ? false : h('footer', {}, h('p', { class: 'api-origin' }));
+  if (footer) {
+    onApiOrigin((origin) => {
+      tr(footer.querySelector('p')!, 'api.origin', { origin: `\u2066${origin}\u2069` });
+    });
+  }
   for (const element of Object.values(views))
     element.querySelector('h1')?.setAttribute('tabindex', '-1');
-  document.getElementById('app')!.replaceChildren(header, main);
+  document.getElementById('app')!.replaceChildren(header, main, ...(footer ? [footer] : []));
   const locale = initialLocale();
   (document.getElementById('language') as HTMLSelectElement).value = locale;
   show(document.body.dataset.view === 'status' ? 'status' : 'submit', false);

@@ -9,16 +9,38 @@ interface Solution {
   time?: number;
 }
 
+/**
+ * The worker's script: its asset in the served page; in the saved page, a file
+ * opened from disk, a blob: URL made from the code it carries (a file:// page
+ * cannot start a worker from a file, and its CSP allows `worker-src blob:`).
+ */
+function workerScript(): { url: string; done: () => void } {
+  if (!__SEALBOX_POW_WORKER_SOURCE__) return { url: __SEALBOX_POW_WORKER__, done: () => {} };
+  const url = URL.createObjectURL(
+    new Blob([__SEALBOX_POW_WORKER_SOURCE__], { type: 'text/javascript' }),
+  );
+  return { url, done: () => URL.revokeObjectURL(url) };
+}
+
 function solveInWorker(challenge: Challenge): Promise<Solution> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(__SEALBOX_POW_WORKER__);
+    const script = workerScript();
+    let worker: Worker;
+    try {
+      worker = new Worker(script.url);
+    } catch (error) {
+      script.done();
+      throw error;
+    }
     worker.onmessage = (event: MessageEvent<{ solution?: Solution | null; error?: string }>) => {
       worker.terminate();
+      script.done();
       if (event.data.solution) resolve(event.data.solution);
       else reject(new Error(event.data.error ?? 'proof of work timed out'));
     };
     worker.onerror = (event) => {
       worker.terminate();
+      script.done();
       event.preventDefault();
       reject(new Error('proof of work worker failed'));
     };
