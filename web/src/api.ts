@@ -38,8 +38,12 @@ const BASE: RequestInit = {
   referrerPolicy: 'no-referrer',
 };
 
-/** The API origins baked into a saved page, in the order to try; empty for the served page. */
-const ORIGINS: readonly string[] = __SEALBOX_API_ORIGINS__;
+/**
+ * The API origins baked into a saved page, in the order to try; empty for the served
+ * page (and where no build defined them: the module run by Node in tests).
+ */
+const ORIGINS: readonly string[] =
+  typeof __SEALBOX_API_ORIGINS__ === 'undefined' ? [] : __SEALBOX_API_ORIGINS__;
 /** How long an origin that is not the last may take to answer before the next is tried. */
 const PROBE_MS = 45_000;
 

@@ -11,7 +11,11 @@ declare const __SEALBOX_CATALOGUES__: Record<string, string>;
 export type Catalogue = Record<string, string>;
 export const LOCALES = ['ar', 'en', 'es', 'fr', 'ru', 'zh'] as const;
 export type Locale = (typeof LOCALES)[number];
-const CATALOGUES: Partial<Record<Locale, Catalogue>> = { ...__SEALBOX_INLINE_CATALOGUES__, en };
+// A saved page carries every catalogue inline; the served page fetches them (the
+// module run by Node in tests has neither defined).
+const INLINE: Partial<Record<Locale, Catalogue>> =
+  typeof __SEALBOX_INLINE_CATALOGUES__ === 'undefined' ? {} : __SEALBOX_INLINE_CATALOGUES__;
+const CATALOGUES: Partial<Record<Locale, Catalogue>> = { ...INLINE, en };
 const RTL: ReadonlySet<Locale> = new Set(['ar']);
 
 export type Vars = Record<string, string | number>;
