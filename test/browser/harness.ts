@@ -5,7 +5,6 @@
 // Every page is served with its manifest and the organisation's signature over
 // it, as the page checks them (web/src/page-check.ts).
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,18 +13,8 @@ import tap from 'tap';
 import axe from 'axe-core';
 import type { FastifyInstance } from 'fastify';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
-import {
-  PAGE_SIGNATURE_FILE,
-  PAGE_SIGNATURE_PATH,
-  fingerprint,
-  fromBase64Url,
-  signPage,
-  unlockKeyFile,
-} from '../../client-crypto/index.ts';
+import { PAGE_SIGNATURE_PATH, fingerprint, signPage } from '../../client-crypto/index.ts';
 import { buildApp } from '../../server/app.ts';
-import type { Config } from '../../server/config.ts';
-import { DEMO_PASSPHRASE, demoDir } from '../../server/demo.ts';
-import { loadWeb, pageExpectation } from '../../server/plugins/web.ts';
 import { storeKeyset } from '../../server/db/keysets.ts';
 import { ensureKeyset, preparePage } from '../../server/startup.ts';
 import { type Manifest, buildWeb } from '../../web/build.ts';
@@ -199,7 +188,6 @@ export async function startServedSite(
     const { dist } = await builtPage();
     const first = testConfig({ SEALBOX_DATA_DIR: dataDir, SEALBOX_WEB_DIR: dist });
     config = await preparePage(await ensureKeyset(first, db, notes), notes);
-    await signDemoPage(dataDir, config.webDir);
   } else {
     const trust = await seedKeyset(db);
     const pinned = await fingerprint(trust.org.publicKey);
@@ -212,30 +200,9 @@ export async function startServedSite(
   }
   const app = await buildApp({ config, secrets: testSecrets, db });
   t.teardown(() => app.close());
-  await serveSignatureStopgap(app, config);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, app, notes };
-}
-
-// STOPGAP until the server signs the DEMO page and serves page-signature.json
-// itself (`sealbox organisation sign-page`'s part): each does nothing once it does.
-async function signDemoPage(dataDir: string, webDir: string): Promise<void> {
-  if (existsSync(join(webDir, PAGE_SIGNATURE_FILE))) return;
-  const dir = demoDir(dataDir);
-  const file: unknown = JSON.parse(await readFile(join(dir, 'organisation.key'), 'utf8'));
-  const { publicKey } = JSON.parse(
-    await readFile(join(dir, 'organisation-public.json'), 'utf8'),
-  ) as { publicKey: string };
-  const { secret } = await unlockKeyFile(file, DEMO_PASSPHRASE);
-  await signBuild(webDir, { publicKey: fromBase64Url(publicKey), secretKey: secret });
-}
-async function serveSignatureStopgap(app: FastifyInstance, config: Config): Promise<void> {
-  const served = await loadWeb(config.webDir, await pageExpectation(config));
-  if (served?.has(PAGE_SIGNATURE_PATH)) return;
-  app.get(PAGE_SIGNATURE_PATH, { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(TYPES['.json']!).send(await readFile(join(config.webDir, PAGE_SIGNATURE_FILE))),
-  );
 }
 
 export interface Browser {
