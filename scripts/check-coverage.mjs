@@ -1,6 +1,6 @@
 // tap 21 knows only "100% or allow-incomplete"; this keeps a real floor instead.
 // The floor is a ratchet: raise it when coverage rises, never lower it to pass.
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 
 const FLOOR = { lines: 85, statements: 85, functions: 85, branches: 78 };
@@ -44,6 +44,41 @@ try {
 } catch {
   console.error('coverage: .tap/report/coverage-summary.json is missing (did tap run?)');
   process.exit(1);
+}
+// The whole suite's second pass leaves the library's own tests out (they ran in
+// the first pass, and running them twice cost minutes of CI): each file counts
+// with the better of the two passes' figures (a lower bound of their union), and
+// the totals are summed again, truncated to two decimals as tap's report does.
+const CRYPTO_SUMMARY = 'coverage/crypto-summary.json';
+const KINDS = ['lines', 'statements', 'functions', 'branches'];
+if (cryptoPass) {
+  mkdirSync('coverage', { recursive: true });
+  writeFileSync(CRYPTO_SUMMARY, JSON.stringify(report));
+} else if (existsSync(CRYPTO_SUMMARY)) {
+  const crypto = JSON.parse(readFileSync(CRYPTO_SUMMARY, 'utf8'));
+  rmSync(CRYPTO_SUMMARY);
+  for (const [path, summary] of Object.entries(crypto)) {
+    if (path === 'total') continue;
+    const mine = report[path];
+    if (!mine) {
+      report[path] = summary;
+      continue;
+    }
+    for (const kind of KINDS) {
+      if (summary[kind].covered > mine[kind].covered) mine[kind] = summary[kind];
+    }
+  }
+  for (const kind of KINDS) {
+    let total = 0;
+    let covered = 0;
+    for (const [path, summary] of Object.entries(report)) {
+      if (path === 'total') continue;
+      total += summary[kind].total;
+      covered += summary[kind].covered;
+    }
+    const pct = total === 0 ? 100 : Math.floor((covered / total) * 10000) / 100;
+    report.total[kind] = { total, covered, skipped: 0, pct };
+  }
 }
 let failed = false;
 for (const [kind, floor] of cryptoPass ? [] : Object.entries(FLOOR)) {
