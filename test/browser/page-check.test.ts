@@ -122,3 +122,30 @@ void t.test('a signature by another root: refused', async (t) => {
   t.equal(await open(), 'failed');
   await expectRefusal(t, 'page.other_organisation');
 });
+
+void t.test(
+  'a page whose pin a middlebox removed: refused, before anything is checked',
+  async (t) => {
+    await page.route(`${site.url}/`, async (route) => {
+      const response = await route.fetch();
+      const html = (await response.text()).replace(
+        /<meta name="sealbox-org-fingerprint" content="[^"]*" \/>/,
+        '<meta name="sealbox-org-fingerprint" content="" />',
+      );
+      await route.fulfill({ response, body: html });
+    });
+    t.teardown(() => page.unroute(`${site.url}/`));
+    t.equal(await open(), 'failed');
+    const data = await page.evaluate(() => ({ ...document.documentElement.dataset }));
+    t.equal(data.pageCheckReason, 'trust.no_pin', 'no organisation to check against');
+    const alert = page.locator('#submit-view [role=alert]').first();
+    await alert.waitFor();
+    t.match(await alert.textContent(), en['trust.no_pin']!, 'says why');
+    t.equal(await page.locator('#submit-view form').isHidden(), true, 'no report form');
+    t.same(
+      browser.requests.filter((r) => /manifest\.json|page-signature|\/v1\/keyset/.test(r.url)),
+      [],
+      'nothing to verify against: nothing fetched to verify',
+    );
+  },
+);

@@ -12,17 +12,18 @@ function meta(name: string): string {
   return el?.content.trim() ?? '';
 }
 
+/** The pinned fingerprint, or why there is none (as the i18n key the page shows). */
 export type PinResult =
-  { ok: true; fingerprint: string } | { ok: false; reason: 'missing' | 'conflict' };
+  { ok: true; fingerprint: string } | { ok: false; reason: 'trust.no_pin' | 'trust.pin_conflict' };
 
 export function pinnedFingerprint(): PinResult {
   const baked = __SEALBOX_ORG_FINGERPRINT__.trim();
   const served = meta(ORG_FINGERPRINT_META);
   if (baked && served && baked.toUpperCase() !== served.toUpperCase()) {
-    return { ok: false, reason: 'conflict' };
+    return { ok: false, reason: 'trust.pin_conflict' };
   }
   const fingerprint = baked || served;
-  return fingerprint ? { ok: true, fingerprint } : { ok: false, reason: 'missing' };
+  return fingerprint ? { ok: true, fingerprint } : { ok: false, reason: 'trust.no_pin' };
 }
 
 /** The pinned organisation is a DEMO one: its keys protect nothing. */

@@ -153,12 +153,7 @@ async function run(): Promise<PageCheck> {
   if (location.protocol === 'file:') return { ok: true, skipped: true };
   if (!globalThis.crypto?.subtle) return { ok: false, reason: 'page.no_webcrypto', retry: false };
   const pin = pinnedFingerprint();
-  if (!pin.ok)
-    return {
-      ok: false,
-      reason: pin.reason === 'missing' ? 'trust.no_pin' : 'trust.pin_conflict',
-      retry: false,
-    };
+  if (!pin.ok) return { ok: false, reason: pin.reason, retry: false };
   manifestReady = signedManifest(pin.fingerprint);
   try {
     const manifest = await manifestReady;

@@ -49,12 +49,7 @@ async function load(): Promise<Trust> {
 
 async function loadKeyset(): Promise<Trust> {
   const pin = pinnedFingerprint();
-  if (!pin.ok)
-    return {
-      ok: false,
-      reason: pin.reason === 'missing' ? 'trust.no_pin' : 'trust.pin_conflict',
-      retry: false,
-    };
+  if (!pin.ok) return { ok: false, reason: pin.reason, retry: false };
   try {
     const signed = await api.keyset();
     const keyset = await verifyKeyset(signed, { fingerprint: pin.fingerprint });
