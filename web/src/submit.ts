@@ -12,7 +12,7 @@ import {
 import type { FormDefinition } from '../form/schema.ts';
 import { isDemo } from './config.ts';
 import { h, focusOn, uid } from './dom.ts';
-import { describeFailure, showFailure } from './errors.ts';
+import { describeSubmitFailure, showFailure } from './errors.ts';
 import { type ChosenFile, filePicker } from './files.ts';
 import { renderForm } from './form-view.ts';
 import { locale, tr } from './i18n.ts';
@@ -196,10 +196,7 @@ export function submitView(form: FormDefinition): HTMLElement {
     const release = holdPage();
     void send()
       .catch((error: unknown) => {
-        const described = describeFailure(error);
-        // Say what was lost and what was kept: the report never reached anyone,
-        // and everything the person wrote and chose is still in the form.
-        if (described.key === 'error.network') described.key = 'error.network_unsent';
+        const described = describeSubmitFailure(error);
         progress.hide();
         showFailure(failure, described);
         focusOn(failure);
