@@ -1,8 +1,8 @@
 // The whole submitter journey in Chromium against the real server: answer the
 // reprisal report, attach a photo (with EXIF/GPS) and a document, seal, upload,
-// get the receipt (leaving mid-upload asks first, the one bar never goes back); a reviewer opens it and replies; the status page shows the
-// verified reply, refuses a forged one, and sends a follow-up. Every request the
-// page made is checked: same origin only, and no plaintext anywhere in it. Last,
+// get the receipt (leaving mid-upload asks first, the one bar never goes back); a
+// reviewer opens it and replies; the status page shows the verified reply, refuses a
+// forged one, and sends a follow-up. Every request the page made is checked: same origin only, and no plaintext anywhere in it. Last,
 // leaving is free again, and quick exit during an upload goes without the warning.
 import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
