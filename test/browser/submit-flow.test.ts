@@ -1,8 +1,9 @@
 // The whole submitter journey in Chromium against the real server: answer the
 // reprisal report, attach a photo (with EXIF/GPS) and a document, seal, upload,
-// get the receipt; a reviewer opens it and replies; the status page shows the
-// verified reply, refuses a forged one, and sends a follow-up. Every request the
-// page made is checked: same origin only, and no plaintext anywhere in it.
+// get the receipt (leaving mid-upload asks first, the one bar never goes back); a
+// reviewer opens it and replies; the status page shows the verified reply, refuses a
+// forged one, and sends a follow-up. Every request the page made is checked: same origin only, and no plaintext anywhere in it. Last,
+// leaving is free again, and quick exit during an upload goes without the warning.
 import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import {
@@ -18,6 +19,7 @@ import { readUpload } from '../../server/db/uploads.ts';
 import {
   axeViolations,
   browserTraces,
+  fillRequired,
   openBrowser,
   screenshot,
   startSite,
@@ -50,6 +52,12 @@ async function expectAccessible(t: Test, state: string) {
 }
 
 let receipt = '';
+// Every dialog the page opens (a beforeunload warning), dismissed: the person stays.
+const dialogs: string[] = [];
+page.on('dialog', (dialog) => {
+  dialogs.push(dialog.type());
+  void dialog.dismiss();
+});
 
 void t.test('submit a report with a photo and a document', async (t) => {
   await page.goto(site.url);
@@ -68,6 +76,11 @@ void t.test('submit a report with a photo and a document', async (t) => {
     'human_rights_council',
   );
   await expectAccessible(t, 'validation errors');
+
+  // Before sending, leaving is free: no beforeunload dialog (the reload goes through).
+  await page.reload();
+  await page.getByText(/keys are verified/).waitFor();
+  t.same(dialogs, [], 'no warning before sending');
 
   await page.check('[data-field=un_body] input[value=special_procedures]');
   await page.selectOption('[data-field=country] select', 'BY');
@@ -92,8 +105,68 @@ void t.test('submit a report with a photo and a document', async (t) => {
   await expectAccessible(t, 'files chosen');
   await screenshot(page, 'submit-files-en');
 
+  // Every value the one bar takes, and every time estimate, as the page shows them.
+  await page.evaluate(() => {
+    const area = document.querySelector('#submit-view .progress')!;
+    const seen: { value: string | null; eta: string }[] = [];
+    (window as unknown as { seen: typeof seen }).seen = seen;
+    new MutationObserver(() => {
+      const eta = area.querySelector<HTMLElement>('.hint')!;
+      seen.push({
+        value: area.querySelector('progress')!.getAttribute('value'),
+        eta: eta.hidden ? '' : eta.textContent,
+      });
+    }).observe(area, { attributes: true, childList: true, characterData: true, subtree: true });
+  });
+  // The second part on the wire (the first of minutes.txt) waits until the test lets it go.
+  let puts = 0;
+  let held!: () => void;
+  const holding = new Promise<void>((resolve) => (held = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/v1/uploads/*/parts/*', async (route) => {
+    if (++puts === 2) {
+      held();
+      await released;
+    }
+    await route.continue();
+  });
   await page.getByRole('button', { name: 'Lock and send' }).click();
+  await holding;
+  await page.getByText('Keep this page open until you see your receipt').waitFor();
+  const midway = Number(await page.getAttribute('#submit-view progress', 'value'));
+  t.ok(midway > 0 && midway < 100, `the bar is part way during the upload (${midway} %)`);
+  // Closing (or reloading) now asks first; staying keeps the upload going.
+  const dialog = page.waitForEvent('dialog');
+  await page.close({ runBeforeUnload: true });
+  t.same(await dialog.then((d) => d.type()), 'beforeunload', 'leaving mid-upload asks first');
+  t.notOk(page.isClosed(), 'staying keeps the page');
+  // Long enough for an estimate to mean something (3 s and 5 %).
+  await new Promise((resolve) => setTimeout(resolve, 3200));
+  release();
   await page.locator('.receipt').waitFor({ timeout: 60_000 });
+  await page.unroute('**/v1/uploads/*/parts/*');
+  t.equal(puts, 3, 'three parts sent');
+  t.notOk(
+    await page.getByText('Keep this page open').isVisible(),
+    'the note goes with the receipt',
+  );
+  const seen = await page.evaluate(
+    () => (window as unknown as { seen: { value: string | null; eta: string }[] }).seen,
+  );
+  const values = seen.map((s) => s.value);
+  t.notOk(values.includes(null), 'never an empty bar (no "length unknown" while preparing)');
+  const numbers = values.map(Number);
+  t.ok(
+    numbers.every((n, i) => i === 0 || n >= numbers[i - 1]!),
+    `the bar never goes back across files (${[...new Set(numbers)].join(', ')})`,
+  );
+  t.equal(numbers.at(-1), 100, 'and ends at 100 %');
+  t.ok(new Set(numbers).size >= 4, 'it moves in several steps');
+  t.ok(
+    seen.some((s) => /^About \d+ (seconds?|minutes?) left$/.test(s.eta)),
+    'a time estimate in words once it means something',
+  );
   receipt = (await page.textContent('.receipt'))!.trim();
   t.match(receipt, /^([0-9A-Z]{4}-){6}[0-9A-Z]{4}$/, 'a grouped receipt');
   t.match(await page.textContent('.receipt-panel'), 'shown only once');
@@ -279,3 +352,28 @@ void t.test('what left the page: same origin, ciphertext only; nothing kept', as
   });
   t.same(browser.errors, [], 'no uncaught error in the page');
 });
+
+void t.test(
+  'leaving after sending is free; quick exit during an upload goes without the warning',
+  async (t) => {
+    // After sending (the receipt confirmed, a follow-up sent), leaving is free again.
+    await page.goto(site.url);
+    await page.getByText(/keys are verified/).waitFor();
+    t.same(dialogs, ['beforeunload'], 'no warning after sending: only the one mid-upload');
+    await fillRequired(page);
+    await page.setInputFiles('input[type=file]', [
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.alloc(100_000, 'q') },
+    ]);
+    await page.getByText('may contain hidden information').waitFor();
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    // The part never arrives: the upload is still going when the person leaves.
+    await page.route('**/v1/uploads/*/parts/*', () => held());
+    await page.getByRole('button', { name: 'Lock and send' }).click();
+    await holding;
+    await page.getByText('Keep this page open').waitFor();
+    await page.getByRole('button', { name: 'Quick exit' }).click();
+    await page.waitForURL('about:blank', { timeout: 5000 });
+    t.equal(dialogs.length, 1, 'no beforeunload dialog on the way out');
+  },
+);

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { SealboxError } from '../../client-crypto/index.ts';
 import { ApiError } from '../../web/src/api.ts';
-import { describeFailure } from '../../web/src/errors.ts';
+import { describeFailure, describeSubmitFailure } from '../../web/src/errors.ts';
 import { KeysetNotTrusted } from '../../web/src/trust.ts';
 
 void t.test('a keyset that does not verify is a trust failure', async (t) => {
@@ -58,3 +58,18 @@ void t.test('other failures keep their messages', async (t) => {
   t.same(crypto, { key: 'error.crypto', vars: { code: 'KEYSET_EXPIRED' }, final: true });
   t.equal(describeFailure(new Error('?')).key, 'error.unexpected');
 });
+
+void t.test(
+  'a report cut off by the network says nothing was sent and the answers are kept',
+  async (t) => {
+    t.same(describeSubmitFailure(new ApiError(0, 'NETWORK', 'offline')), {
+      key: 'error.network_unsent',
+      final: false,
+    });
+    t.same(
+      describeSubmitFailure(new ApiError(503, 'BUSY', 'busy')),
+      describeFailure(new ApiError(503, 'BUSY', 'busy')),
+      'other failures read as before',
+    );
+  },
+);

@@ -33,6 +33,15 @@ export function describeFailure(error: unknown): Failure {
   return { key: 'error.unexpected', final: false };
 }
 
+/**
+ * A failed report says what was lost and what was kept: a lost connection means
+ * the report never reached anyone, and the answers and files are still in the form.
+ */
+export function describeSubmitFailure(error: unknown): Failure {
+  const failure = describeFailure(error);
+  return failure.key === 'error.network' ? { ...failure, key: 'error.network_unsent' } : failure;
+}
+
 /** Writes a failure into an alert element and shows it. */
 export function showFailure(alert: HTMLElement, failure: Failure): void {
   if (failure.detail) {

@@ -141,3 +141,14 @@ export function formatSize(bytes: number): string {
   );
   return `${number} ${units[unit]!}`;
 }
+
+/** A duration in words ("3 minutes", "3 минуты"), with the language's own plural forms. */
+export function formatDuration(value: number, unit: 'second' | 'minute'): string {
+  try {
+    return new Intl.NumberFormat(current, { style: 'unit', unit, unitDisplay: 'long' }).format(
+      value,
+    );
+  } catch {
+    return `${value} ${unit === 'minute' ? 'min' : 's'}`;
+  }
+}

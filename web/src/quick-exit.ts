@@ -2,11 +2,13 @@
 // emptied first (so nothing lingers on screen while the next page loads), then
 // location.replace swaps this history entry for a neutral one.
 import { exitUrl } from './config.ts';
+import { letGo } from './leave-guard.ts';
 
 const DOUBLE_PRESS_MS = 1500;
 
 function quickExit(): void {
   window.onbeforeunload = null;
+  letGo();
   document.title = '';
   document.body.replaceChildren();
   location.replace(exitUrl());

@@ -26,15 +26,19 @@ export async function sendSealed(
   document: SealedDocument,
   keys: ReceiptKeys,
   progress: Progress,
+  /** Moves a whole-submission bar on (see whole-progress.ts); without it the bar runs indeterminate. */
+  stages?: { sealing(): void; sending(): void },
 ): Promise<{ received: string }> {
   const attempt = async (step: 'progress.seal' | 'progress.reseal') => {
     const sealing = await requireSealingKeys();
     progress.step(step);
-    progress.fraction(undefined);
+    if (stages) stages.sealing();
+    else progress.fraction(undefined);
     const envelope = await sealDocument(document, sealing, keys.authorKeyPair);
     progress.step('progress.pow');
     const challenge = await proofOfWork();
     progress.step('progress.send');
+    stages?.sending();
     const write = {
       challenge,
       lookupToken: toBase64Url(keys.lookupToken),

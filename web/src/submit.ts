@@ -12,7 +12,7 @@ import {
 import type { FormDefinition } from '../form/schema.ts';
 import { isDemo } from './config.ts';
 import { h, focusOn, uid } from './dom.ts';
-import { describeFailure, showFailure } from './errors.ts';
+import { describeSubmitFailure, showFailure } from './errors.ts';
 import { type ChosenFile, filePicker } from './files.ts';
 import { renderForm } from './form-view.ts';
 import { locale, tr } from './i18n.ts';
@@ -23,23 +23,44 @@ import { showReceipt } from './receipt-view.ts';
 import { sendSealed } from './send-sealed.ts';
 import { type Trust, requireSealingKeys, trustedForSealing } from './trust.ts';
 import { uploadAttachment } from './upload.ts';
+import { secondsLeft, wholeProgress } from './whole-progress.ts';
+import { holdPage } from './leave-guard.ts';
 
 const MESSAGE_MAX = 100_000;
+
+/** Moves the one bar for the whole submission, with a time estimate once meaningful. */
+function showWhole(progress: Progress, sizes: number[]) {
+  const whole = wholeProgress(sizes);
+  const started = performance.now();
+  const show = (fraction: number) => {
+    progress.fraction(fraction);
+    progress.estimate(secondsLeft(performance.now() - started, fraction));
+  };
+  show(0);
+  return {
+    preparing: (index: number) => show(whole.preparing(index)),
+    sending: (index: number, fraction: number) => show(whole.sending(index, fraction)),
+    sealing: () => show(whole.sealing()),
+    sendingReport: () => show(whole.sendingReport()),
+    done: () => show(whole.done()),
+  };
+}
 
 async function sendAttachments(
   files: ChosenFile[],
   progress: Progress,
+  whole: ReturnType<typeof showWhole>,
 ): Promise<AttachmentManifestEntry[]> {
   const manifest: AttachmentManifestEntry[] = [];
   for (const [i, file] of files.entries()) {
     const vars = { index: i + 1, count: files.length };
     progress.step('progress.pow_file', vars);
-    progress.fraction(undefined);
+    whole.preparing(i);
     const encrypted = await encryptAttachment(file.source(), file.size);
     const uploadId = await uploadAttachment(encrypted, proofOfWork, {
       progress(sent, total) {
         progress.step('progress.upload', vars);
-        progress.fraction(sent / total);
+        whole.sending(i, sent / total);
       },
       retrying(delayMs) {
         progress.step('progress.retry', { seconds: Math.ceil(delayMs / 1000) });
@@ -73,6 +94,8 @@ export function submitView(form: FormDefinition): HTMLElement {
   const files = filePicker();
   const sendButton = tr(h('button', { type: 'submit', class: 'primary' }), 'submit.button');
   const progress = progressArea();
+  // Said plainly while anything is on its way: leaving now loses the report.
+  const keepOpen = tr(h('p', { class: 'strong', hidden: true }), 'progress.keep_open');
   const failure = h('div', { class: 'alert', role: 'alert', hidden: true });
   const fields = h(
     'fieldset',
@@ -101,6 +124,7 @@ export function submitView(form: FormDefinition): HTMLElement {
     fields,
     sendButton,
     progress.element,
+    keepOpen,
     failure,
   );
   const section = h(
@@ -168,13 +192,20 @@ export function submitView(form: FormDefinition): HTMLElement {
     }
     if (!trusted) return;
     setBusy(true);
-    void send().catch((error: unknown) => {
-      const described = describeFailure(error);
-      progress.hide();
-      showFailure(failure, described);
-      focusOn(failure);
-      if (!described.final) setBusy(false);
-    });
+    keepOpen.hidden = false;
+    const release = holdPage();
+    void send()
+      .catch((error: unknown) => {
+        const described = describeSubmitFailure(error);
+        progress.hide();
+        showFailure(failure, described);
+        focusOn(failure);
+        if (!described.final) setBusy(false);
+      })
+      .finally(() => {
+        keepOpen.hidden = true;
+        release();
+      });
   });
 
   async function send() {
@@ -183,7 +214,12 @@ export function submitView(form: FormDefinition): HTMLElement {
     // The epoch keys may have run out while the person wrote: say so before
     // any file leaves the page (sendSealed fetches them again to seal).
     await requireSealingKeys();
-    const attachments = await sendAttachments(files.files(), progress);
+    const chosen = files.files();
+    const whole = showWhole(
+      progress,
+      chosen.map((file) => file.size),
+    );
+    const attachments = await sendAttachments(chosen, progress, whole);
     const { received } = await sendSealed(
       {
         v: DOCUMENT_VERSION,
@@ -197,7 +233,9 @@ export function submitView(form: FormDefinition): HTMLElement {
       },
       keys,
       progress,
+      { sealing: whole.sealing, sending: whole.sendingReport },
     );
+    whole.done();
     progress.hide();
     // What was typed is no longer needed on this page.
     formEl.reset();
