@@ -65,6 +65,8 @@ export interface Manifest {
     appNoWasm: string;
     powWorker: string;
     styles: string;
+    /** The icon both pages link (web/favicon.ts). */
+    icon: string;
     catalogues: Record<string, string>;
   };
   /**
@@ -264,6 +266,7 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     appNoWasm: assetsNoWasm,
     powWorker,
     styles: assetPath(styles, 'styles.css'),
+    icon: FAVICON_FILE,
     catalogues: catalogueAssets,
   };
   const template = await readFile(join(SRC, 'index.html'), 'utf8');
@@ -280,6 +283,7 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
       .replace('{{TITLE}}', () => title)
       .replace('{{STYLES}}', assets.styles)
       .replace('{{LOADER}}', assets.loader)
+      .replace('{{ICON}}', assets.icon)
       .replace('{{VIEW}}', view)
       .replace('{{ORG_FINGERPRINT}}', () => escapeHtml(fingerprint))
       .replace('{{EXIT_URL}}', () => escapeHtml(exitUrl))

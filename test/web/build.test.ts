@@ -35,6 +35,7 @@ void t.test('manifest lists hashed assets whose digests match', async (t) => {
   // The icon browsers ask for: a 16×16 ICO, listed, so the signature covers it.
   const icon = await read('favicon.ico');
   t.equal(manifest.files['favicon.ico']?.bytes, icon.length);
+  t.equal(manifest.assets.icon, 'favicon.ico', 'named, for the watcher');
   t.same([...icon.subarray(0, 8)], [0, 0, 1, 0, 1, 0, 16, 16], 'one 16×16 icon');
   t.equal(icon.readUInt32LE(18) + icon.readUInt32LE(14), icon.length, 'its image fills the file');
 });
