@@ -1,6 +1,6 @@
 # Sealbox server image. Build, with the organisation fingerprint baked into the page
 # (docs/operations.md, "The page"; the server refuses a page pinned to another one):
-#   docker build --build-arg SEALBOX_ORG_FINGERPRINT=XXXX-... [--build-arg SEALBOX_EXIT_URL=https://...] -t sealbox .
+#   docker build --build-arg SEALBOX_ORG_FINGERPRINT=XXXX-... [--build-arg SEALBOX_EXIT_URL=https://...] [--build-arg SEALBOX_PAGE_TITLE=...] -t sealbox .
 # Run with a read-only root filesystem and one writable volume:
 #   docker run --read-only --tmpfs /tmp -v sealbox-data:/data -p 3000:3000 sealbox
 # Migrations run on start (SEALBOX_MIGRATE_ON_START, default on); to run them
@@ -19,6 +19,7 @@ COPY web ./web
 # Empty arguments pin nothing: that page seals nothing (a DEMO start builds its own).
 ARG SEALBOX_ORG_FINGERPRINT=
 ARG SEALBOX_EXIT_URL=
+ARG SEALBOX_PAGE_TITLE=
 RUN npm run build:web && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim

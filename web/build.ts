@@ -4,7 +4,7 @@
 // The organisation fingerprint, the DEMO flag and the quick-exit address are baked
 // in here, so that the manifest's digests cover them: the server serves these
 // bytes unchanged.
-//   npx tsx web/build.ts [--out DIR] [--org-fingerprint FPR] [--exit-url URL] [--form FILE] [--no-minify]
+//   npx tsx web/build.ts [--out DIR] [--org-fingerprint FPR] [--exit-url URL] [--title TEXT] [--form FILE] [--no-minify]
 //                        [--webcat --webcat-app URL] [--saved --api-origin URL [--api-origin URL]]
 // The same commit, form and options give the same bytes on any machine (in any
 // folder): the manifest.json SHA-256 it prints is what the organisation signs.
@@ -14,6 +14,7 @@
 // Without --org-fingerprint: SEALBOX_ORG_FINGERPRINT, else the fingerprint of
 // SEALBOX_ORG_PUBLIC_KEY, else the DEMO organisation in $SEALBOX_DATA_DIR/demo
 // (./data/demo), as the server would choose. Without --exit-url: SEALBOX_EXIT_URL.
+// Without --title: SEALBOX_PAGE_TITLE, else the catalogue's own title, translated.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -25,6 +26,7 @@ import * as esbuild from 'esbuild';
 import { fingerprint as fingerprintOf, fromBase64Url } from '../client-crypto/index.ts';
 import { PAGE_CSP_BY_PATH } from '../server/page-csp.ts';
 import { type SavedPage, buildSaved } from './build-saved.ts';
+import { FAVICON_FILE, favicon } from './favicon.ts';
 import { formI18nKeys, parseFormDefinition } from './form/schema.ts';
 import { WEBCAT_CONFIG_FILE, WEBCAT_MANIFEST_FILE, writeWebcat } from './webcat.ts';
 
@@ -41,6 +43,8 @@ export interface BuildOptions {
   demo?: boolean;
   /** `https://` address for quick exit (default about:blank), baked into the pages. */
   exitUrl?: string;
+  /** The tab's title the organisation chose (one in every language), e.g. a neutral one; default: the catalogue's, translated. */
+  title?: string;
   formPath?: string;
   minify?: boolean;
   /** Also write the manifest in WEBCAT's format; `app` is the project's https:// address. */
@@ -61,6 +65,8 @@ export interface Manifest {
     appNoWasm: string;
     powWorker: string;
     styles: string;
+    /** The icon both pages link (web/favicon.ts). */
+    icon: string;
     catalogues: Record<string, string>;
   };
   /**
@@ -70,6 +76,8 @@ export interface Manifest {
    */
   org: { fingerprint: string | null; demo: boolean };
   exitUrl: string | null;
+  /** The page title the organisation chose, baked into both pages; null: the catalogue's, translated. */
+  title: string | null;
   /** The CSP the server sends on each path (server/page-csp.ts): `default`, or `extra`'s longest matching prefix. */
   csp: { default: string; extra: Record<string, string> };
   /** Every file in the build (each text file also as name.gz), with its size and SHA-256. */
@@ -153,6 +161,11 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     throw new Error(`exit URL "${exitUrl}" is not an https:// address`);
   }
 
+  const chosenTitle = (options.title ?? '').trim();
+  if (/[\u0000-\u001f\u007f]/.test(chosenTitle) || chosenTitle.length > 120) {
+    throw new Error('the page title must be one line of at most 120 characters');
+  }
+
   if (options.webcat && !/^https:\/\/[^\s"<>]+$/.test(options.webcat.app)) {
     throw new Error(
       `--webcat-app "${options.webcat.app}" is not an https:// address of the project`,
@@ -194,6 +207,7 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     __SEALBOX_DEMO__: JSON.stringify(demo),
     __SEALBOX_POW_WORKER__: JSON.stringify(powWorker),
     __SEALBOX_FORM__: JSON.stringify(form),
+    __SEALBOX_PAGE_TITLE__: JSON.stringify(chosenTitle),
     // The saved page's own (web/build-saved.ts); the served page calls its origin.
     __SEALBOX_API_ORIGINS__: '[]',
     __SEALBOX_INLINE_CATALOGUES__: '{}',
@@ -252,10 +266,11 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     appNoWasm: assetsNoWasm,
     powWorker,
     styles: assetPath(styles, 'styles.css'),
+    icon: FAVICON_FILE,
     catalogues: catalogueAssets,
   };
   const template = await readFile(join(SRC, 'index.html'), 'utf8');
-  const title = escapeHtml(catalogues.en!['app.title']!);
+  const title = escapeHtml(chosenTitle || catalogues.en!['app.title']!);
   const noscript = LOCALES.map(
     (l) =>
       `<p lang="${l}"${l === 'ar' ? ' dir="rtl"' : ''}>${escapeHtml(catalogues[l]!.noscript!)}</p>`,
@@ -265,15 +280,17 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     ['status.html', 'status'],
   ] as const) {
     const html = template
-      .replace('{{TITLE}}', title)
+      .replace('{{TITLE}}', () => title)
       .replace('{{STYLES}}', assets.styles)
       .replace('{{LOADER}}', assets.loader)
+      .replace('{{ICON}}', assets.icon)
       .replace('{{VIEW}}', view)
       .replace('{{ORG_FINGERPRINT}}', () => escapeHtml(fingerprint))
       .replace('{{EXIT_URL}}', () => escapeHtml(exitUrl))
       .replace('{{NOSCRIPT}}', noscript);
     await writeFile(join(outDir, file), html);
   }
+  await writeFile(join(outDir, FAVICON_FILE), favicon());
 
   // Precompressed siblings (name.gz), for a server that answers Accept-Encoding: gzip
   // without compressing on every request.
@@ -348,6 +365,7 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     assets,
     org: { fingerprint: fingerprint || null, demo },
     exitUrl: exitUrl || null,
+    title: chosenTitle || null,
     csp: PAGE_CSP_BY_PATH,
     files,
     saved,
@@ -417,6 +435,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       out: { type: 'string' },
       'org-fingerprint': { type: 'string' },
       'exit-url': { type: 'string' },
+      title: { type: 'string' },
       form: { type: 'string' },
       'no-minify': { type: 'boolean' },
       webcat: { type: 'boolean' },
@@ -441,6 +460,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       orgFingerprint: pin.fingerprint,
       demo: pin.demo,
       exitUrl: values['exit-url'] ?? process.env.SEALBOX_EXIT_URL,
+      title: values.title ?? process.env.SEALBOX_PAGE_TITLE,
       formPath: values.form,
       minify: !values['no-minify'],
       webcat: values.webcat ? { app: webcatApp(values['webcat-app']) } : undefined,

@@ -138,6 +138,8 @@ void t.test(
             s
               .replace('</body>', '<script>fetch("/x")</script></body>')
               .replace(manifest.assets.loader, 'assets/other.js')
+              // An icon from elsewhere tells that host who opened the page.
+              .replace('href="favicon.ico"', 'href="https://track.example.net/i.ico"')
               .replace(pin, strangerPin),
           )
         : answer,
@@ -146,6 +148,11 @@ void t.test(
     t.match(out, '/status: an inline <script> (11 characters), not in the build');
     t.match(out, '/status: an extra <script src> "assets/other.js", not in the build');
     t.match(out, `/status: <script src> "${manifest.assets.loader}" of the build is missing`);
+    t.match(
+      out,
+      '/status: an extra icon <link href> "https://track.example.net/i.ico", not in the build',
+    );
+    t.match(out, '/status: icon <link href> "favicon.ico" of the build is missing');
     t.match(
       out,
       `/status: <meta name="sealbox-org-fingerprint"> is "${strangerPin}", expected "${pin}"`,

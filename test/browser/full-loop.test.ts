@@ -143,6 +143,12 @@ void t.test('submit in the page → courier → review → courier → reply in 
   t.match(await page.textContent('.status-line'), 'Being reviewed');
   t.match(await page.textContent('.statements'), 'Ana');
   t.notMatch(await page.textContent('#status-view'), 'could not be verified');
+  // Each reply says, in plain words, that it was checked against the key this page trusts.
+  const keyStart = org.fingerprint.replace(/[\s-]/g, '').slice(0, 4).toUpperCase();
+  t.match(
+    await page.locator('.statements .verified').first().textContent(),
+    `✓ Checked: signed by a reviewer of the organisation whose key this page trusts (\u2066${keyStart}-…\u2069).`,
+  );
   t.same(await axeViolations(page), [], 'axe: status with the reviewer reply');
   await screenshot(page, 'status-reply-en');
 
@@ -174,6 +180,11 @@ void t.test('submit in the page → courier → review → courier → reply in 
   await page.getByLabel('Your message').fill(FOLLOWUP);
   await page.locator('form.followup').getByRole('button', { name: 'Lock and send' }).click();
   await page.getByText('Your message has been sent').waitFor({ timeout: 30_000 });
+  // Good news, said as such: a status, in the success style, not an alert.
+  const sent = page.locator('form.followup .success');
+  t.equal(await sent.getAttribute('role'), 'status');
+  t.match(await sent.textContent(), 'Your message has been sent');
+  t.ok(await page.locator('form.followup [role=alert]').isHidden(), 'no alert beside it');
   const followupRow = await app.sealbox.db
     .selectFrom('followups')
     .select('envelope')

@@ -64,6 +64,7 @@ void t.test('the language picker keeps what was typed', async (t) => {
   await page.getByText(/keys are verified/).waitFor();
   await page.getByLabel('Your account').fill('keep this text');
   await page.check('[data-field=un_body] input[value=other]');
+  const entries = await page.evaluate(() => history.length);
   await page.getByLabel('Language').selectOption('ru');
   await page.getByText('Ключи организации проверены').waitFor();
   t.equal(await page.locator('textarea').last().inputValue(), 'keep this text');
@@ -72,6 +73,19 @@ void t.test('the language picker keeps what was typed', async (t) => {
   await page.getByLabel('Язык').selectOption('ar');
   await page.waitForFunction(() => document.documentElement.dir === 'rtl');
   t.equal(await page.locator('textarea').last().inputValue(), 'keep this text');
+  // The choice is kept in the address, not in the browser, and survives a reload.
+  t.equal(new URL(page.url()).searchParams.get('lang'), 'ar');
+  t.equal(await page.evaluate(() => history.length), entries, 'replaced, not added to the history');
+  await page.reload();
+  await page.getByText('تم التحقق من مفاتيح المنظمة').waitFor();
+  t.same(
+    await page.evaluate(() => [
+      document.documentElement.dir,
+      (document.getElementById('language') as HTMLSelectElement).value,
+      localStorage.length + sessionStorage.length,
+    ]),
+    ['rtl', 'ar', 0],
+  );
 });
 
 void t.test('keyboard only: answer, send, confirm the receipt', async (t) => {

@@ -2,7 +2,8 @@
 // web-signature.ts), over real HTTP: served byte for byte at PAGE_SIGNATURE_PATH;
 // a signature by another root or for another build refuses the start, saying how
 // to fix it; an unsigned page starts with a loud warning; the DEMO organisation
-// signs its own page at start, and that signature verifies.
+// signs its own page at start, and that signature verifies. The icon is served
+// like any other file the signed manifest lists.
 import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -65,6 +66,17 @@ void t.test('the signature is served byte for byte at the well-known path', asyn
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const manifest = new Uint8Array(await (await fetch(`${base}/manifest.json`)).arrayBuffer());
   t.equal(payload.manifest, sha256(manifest), 'it covers the manifest the server serves');
+  // The icon browsers ask for on every page: served, and covered by that manifest.
+  const icon = await fetch(`${base}/favicon.ico`);
+  t.equal(icon.status, 200, '/favicon.ico is no 404');
+  t.equal(icon.headers.get('content-type'), 'image/x-icon');
+  const iconBytes = new Uint8Array(await icon.arrayBuffer());
+  const listed = (
+    JSON.parse(Buffer.from(manifest).toString('utf8')) as {
+      files: Record<string, { sha256: string }>;
+    }
+  ).files['favicon.ico'];
+  t.equal(listed?.sha256, sha256(iconBytes), 'the signed manifest lists its digest');
 });
 
 void t.test('a signature by another root refuses the start', async (t) => {

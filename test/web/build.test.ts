@@ -1,7 +1,7 @@
 // The build: hashed assets, a manifest whose digests match the files, HTML with
 // no inline script and no other origin, no browser storage in the bundles, the
-// weight budget, the organisation pin, DEMO flag and exit address baked in (and
-// refused when malformed), the pin taken from the environment or the DEMO
+// weight budget, the organisation pin, DEMO flag, exit address and page title
+// baked in (and refused when malformed), the icon listed and linked, the pin taken from the environment or the DEMO
 // organisation, and a refusal to build a form whose labels a catalogue lacks.
 import t from 'tap';
 import { createHash } from 'node:crypto';
@@ -30,7 +30,14 @@ void t.test('manifest lists hashed assets whose digests match', async (t) => {
   t.ok(manifest.files['index.html'] && manifest.files['status.html']);
   t.same(manifest.org, { fingerprint: null, demo: false }, 'nothing pinned unless asked');
   t.equal(manifest.exitUrl, null);
+  t.equal(manifest.title, null, "the catalogue's title unless asked");
   t.equal(manifest.saved, null, 'no saved page unless asked');
+  // The icon browsers ask for: a 16×16 ICO, listed, so the signature covers it.
+  const icon = await read('favicon.ico');
+  t.equal(manifest.files['favicon.ico']?.bytes, icon.length);
+  t.equal(manifest.assets.icon, 'favicon.ico', 'named, for the watcher');
+  t.same([...icon.subarray(0, 8)], [0, 0, 1, 0, 1, 0, 16, 16], 'one 16×16 icon');
+  t.equal(icon.readUInt32LE(18) + icon.readUInt32LE(14), icon.length, 'its image fills the file');
 });
 
 void t.test('pages have no inline script and name no other origin', async (t) => {
@@ -44,6 +51,8 @@ void t.test('pages have no inline script and name no other origin', async (t) =>
     t.notMatch(html, /(https?:)?\/\/[a-z]/i, 'no absolute URL');
     t.match(html, /<meta name="sealbox-org-fingerprint" content="" \/>/);
     t.match(html, /<meta name="sealbox-exit-url" content="" \/>/);
+    t.match(html, '<link rel="icon" href="favicon.ico" />');
+    t.match(html, '<title>Sealbox — confidential reports</title>', 'the default title');
   }
   t.match((await read('status.html')).toString(), /data-view="status"/);
 });
@@ -81,16 +90,21 @@ void t.test('a baked fingerprint and a form missing a translation', async (t) =>
     orgFingerprint: fpr,
     demo: true,
     exitUrl: 'https://www.example.org/weather',
+    title: ' Weather & news ',
     minify: false,
     saved: { apiOrigins: ['http://sealboxexample.onion/', 'https://intake.example.org'] },
   });
   t.same(baked.org, { fingerprint: fpr, demo: true });
   t.equal(baked.exitUrl, 'https://www.example.org/weather');
+  t.equal(baked.title, 'Weather & news', 'the chosen title, recorded');
+  // In the bundle too, so that a change of language keeps it (web/src/i18n.ts).
+  t.match((await readFile(join(other, baked.assets.app))).toString(), '"Weather & news"');
   t.match((await readFile(join(other, baked.assets.app))).toString(), fpr);
   for (const page of ['index.html', 'status.html']) {
     const html = (await readFile(join(other, page))).toString();
     t.match(html, `<meta name="sealbox-org-fingerprint" content="${fpr}" />`, page);
     t.match(html, '<meta name="sealbox-exit-url" content="https://www.example.org/weather" />');
+    t.match(html, '<title>Weather &amp; news</title>', page);
   }
 
   // The saved page: one file, not served, everything inline and allowed by hash alone.
@@ -102,6 +116,7 @@ void t.test('a baked fingerprint and a form missing a translation', async (t) =>
   t.equal(createHash('sha256').update(file).digest('hex'), saved.sha256);
   const html = file.toString();
   t.match(html, `<meta name="sealbox-org-fingerprint" content="${fpr}" />`);
+  t.match(html, '<title>Weather &amp; news</title>', 'the saved page has it too');
   t.notMatch(html, /\s(src|href)=/i, 'nothing loaded from anywhere');
   const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
   t.notMatch(csp, /'unsafe-inline'|'unsafe-eval'|\*/, 'no wildcard, no inline or eval allowance');
@@ -143,6 +158,8 @@ void t.test('a baked fingerprint and a form missing a translation', async (t) =>
   }
   t.same(parseApiOrigins(['http://127.0.0.1:8080']), ['http://127.0.0.1:8080'], 'loopback');
   await t.rejects(buildWeb({ outDir: other, orgFingerprint: 'ABCD-EFGH' }), /32 symbols/);
+  await t.rejects(buildWeb({ outDir: other, title: 'Two\nlines' }), /page title must be one line/);
+  await t.rejects(buildWeb({ outDir: other, title: 'x'.repeat(121) }), /at most 120/);
   await t.rejects(buildWeb({ outDir: other, orgFingerprint: '<x>' }), /not a fingerprint/);
   await t.rejects(buildWeb({ outDir: other, demo: true }), /DEMO page needs/);
   await t.rejects(

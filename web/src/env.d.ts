@@ -10,3 +10,5 @@ declare const __SEALBOX_API_ORIGINS__: readonly string[];
 declare const __SEALBOX_INLINE_CATALOGUES__: Record<string, Record<string, string>>;
 /** The saved page's proof-of-work worker code, started from a blob: URL; '' in the served page. */
 declare const __SEALBOX_POW_WORKER_SOURCE__: string;
+/** The page title the organisation chose (web/build.ts --title); '' for the catalogue's, translated. */
+declare const __SEALBOX_PAGE_TITLE__: string;

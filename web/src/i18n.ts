@@ -92,6 +92,10 @@ async function loadCatalogue(next: Locale): Promise<void> {
   CATALOGUES[next] = JSON.parse(new TextDecoder().decode(bytes)) as Catalogue;
 }
 
+// The organisation's own title (web/build.ts --title), the same in every language:
+// a neutral one must not turn back into "Sealbox" when the person picks a language.
+const PAGE_TITLE = typeof __SEALBOX_PAGE_TITLE__ === 'undefined' ? '' : __SEALBOX_PAGE_TITLE__;
+
 /** Switches language; if the catalogue cannot be fetched, the page stays as it is. */
 export async function setLocale(next: Locale): Promise<void> {
   try {
@@ -103,7 +107,7 @@ export async function setLocale(next: Locale): Promise<void> {
   const html = document.documentElement;
   html.lang = next;
   html.dir = RTL.has(next) ? 'rtl' : 'ltr';
-  document.title = t('app.title');
+  document.title = PAGE_TITLE || t('app.title');
   applyTranslations(document);
   for (const listener of listeners) listener(next);
 }

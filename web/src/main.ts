@@ -15,6 +15,19 @@ declare const __SEALBOX_FORM__: FormDefinition;
 
 type View = 'submit' | 'status';
 
+// The choice survives a reload in the address (?lang=xx), never in storage: the
+// page keeps nothing in the browser, and the address is replaced, not added to
+// the history, so Back does not walk through languages.
+function rememberLocale(code: string): void {
+  const url = new URL(location.href);
+  url.searchParams.set('lang', code);
+  try {
+    history.replaceState(history.state, '', url);
+  } catch {
+    // A saved page opened from disk may not change its address: it just forgets.
+  }
+}
+
 function languagePicker(): HTMLElement {
   const select = h(
     'select',
@@ -22,7 +35,9 @@ function languagePicker(): HTMLElement {
     ...LOCALES.map((code) => h('option', { value: code, lang: code }, AUTONYMS[code])),
   );
   select.addEventListener('change', () => {
-    if (isLocale(select.value)) void setLocale(select.value);
+    if (!isLocale(select.value)) return;
+    void setLocale(select.value);
+    rememberLocale(select.value);
   });
   const wrapper = h(
     'div',

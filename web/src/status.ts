@@ -16,6 +16,7 @@ import {
 import type { FormDefinition } from '../form/schema.ts';
 import { ApiError, api } from './api.ts';
 import { focusOn, h, uid } from './dom.ts';
+import { isDemo, pinnedFingerprint } from './config.ts';
 import { describeFailure, showFailure } from './errors.ts';
 import { type Vars, formatDate, locale, tr } from './i18n.ts';
 import { pageCheck, refusalHeadline } from './page-check.ts';
@@ -28,6 +29,15 @@ function receiptError(error: unknown): string {
   return 'status.error.format';
 }
 
+/** The start of the fingerprint the page trusts, as the person may have been given it ("ABCD-…"). */
+function trustedKeyStart(): string {
+  const pin = pinnedFingerprint();
+  const bare = pin.ok ? pin.fingerprint.replace(/[\s-]/g, '').toUpperCase() : '';
+  return `${bare.slice(0, 4)}-…`;
+}
+
+// Only statements that passed readStatementAsSubmitter are ever listed, so each
+// one says so, in plain words; those that failed are counted in a warning instead.
 function statementItem(view: SubmitterView): HTMLElement {
   return h(
     'li',
@@ -36,6 +46,14 @@ function statementItem(view: SubmitterView): HTMLElement {
       date: formatDate(view.date),
       reviewer: view.reviewer,
     }),
+    // A DEMO organisation's keys verify, but they protect nothing: never "checked" alone.
+    tr(
+      h('p', { class: isDemo() ? 'verified demo' : 'verified' }),
+      isDemo() ? 'status.reply.verified_demo' : 'status.reply.verified',
+      {
+        key: `\u2066${trustedKeyStart()}\u2069`,
+      },
+    ),
     view.status
       ? h(
           'p',
@@ -56,6 +74,8 @@ function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLElement {
   const button = tr(h('button', { type: 'submit', class: 'primary' }), 'followup.button');
   const progress = progressArea();
   const outcome = h('div', { role: 'alert', class: 'alert', hidden: true });
+  // Good news is not an error: said politely, in its own style.
+  const sent = h('p', { role: 'status', class: 'success', hidden: true });
   const fieldset = h(
     'fieldset',
     {},
@@ -70,10 +90,12 @@ function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLElement {
     button,
     progress.element,
     outcome,
+    sent,
   );
   formEl.addEventListener('submit', (event) => {
     event.preventDefault();
     outcome.hidden = true;
+    sent.hidden = true;
     if (!text.value.trim()) {
       tr(outcome, 'followup.empty');
       outcome.hidden = false;
@@ -98,9 +120,9 @@ function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLElement {
       );
       progress.hide();
       text.value = '';
-      tr(outcome, 'followup.sent');
-      outcome.hidden = false;
-      focusOn(outcome);
+      tr(sent, 'followup.sent');
+      sent.hidden = false;
+      focusOn(sent);
       fieldset.disabled = false;
       button.disabled = false;
     })().catch((error: unknown) => {

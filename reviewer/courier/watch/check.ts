@@ -111,6 +111,7 @@ export async function watchPage(url: URL, pin: string, timeoutMs: number): Promi
     const expected = {
       scripts: [manifest.assets.loader],
       stylesheets: [manifest.assets.styles],
+      icons: manifest.assets.icon === undefined ? [] : [manifest.assets.icon],
       pin,
       exitUrl: manifest.exitUrl ?? '',
     };

@@ -3,7 +3,7 @@
 // code (script, style, link, base, frames, plugins, meta refresh), inline
 // event handlers, and the two values the build bakes in (the organisation pin
 // and the quick-exit address). The build's pages load exactly one script
-// (the loader) and one stylesheet, both listed in the manifest.
+// (the loader), one stylesheet and link one icon, all listed in the manifest.
 import { sameFingerprint } from '../../../client-crypto/index.ts';
 import { shown } from './shown.ts';
 
@@ -11,6 +11,8 @@ export interface PageExpectation {
   /** Paths (from the manifest's assets) of the scripts and stylesheets the page loads. */
   scripts: string[];
   stylesheets: string[];
+  /** The icon the pages link (`<link rel="icon">`), if the build names one. */
+  icons: string[];
   pin: string;
   exitUrl: string;
 }
@@ -71,6 +73,7 @@ export function htmlDifferences(html: string, expected: PageExpectation, origin:
   const all = tags(page);
   const scripts: string[] = [];
   const stylesheets: string[] = [];
+  const icons: string[] = [];
   const pins: string[] = [];
   const exits: string[] = [];
   for (const tag of all) {
@@ -85,6 +88,8 @@ export function htmlDifferences(html: string, expected: PageExpectation, origin:
       out.push(`an inline <style> (${tag.text.length} characters), not in the build`);
     } else if (tag.name === 'link' && rel === 'stylesheet' && href !== undefined) {
       stylesheets.push(href);
+    } else if (tag.name === 'link' && rel === 'icon' && href !== undefined) {
+      icons.push(href);
     } else if (tag.name === 'link') {
       out.push(`an extra <link rel=${shown(rel ?? '')}> to ${shown(href ?? '')}, not in the build`);
     } else if (tag.name === 'meta' && meta === 'sealbox-org-fingerprint') {
@@ -103,6 +108,7 @@ export function htmlDifferences(html: string, expected: PageExpectation, origin:
   }
   compare('<script src>', expected.scripts, scripts);
   compare('stylesheet <link href>', expected.stylesheets, stylesheets);
+  compare('icon <link href>', expected.icons, icons);
   const baked = (
     what: string,
     want: string,

@@ -12,7 +12,8 @@ const PLAIN_PATH = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9._-
 export interface WatchedManifest {
   version: string;
   pages: { submit: string; status: string };
-  assets: { loader: string; styles: string };
+  /** icon: the page's favicon, linked from both pages; absent in older builds. */
+  assets: { loader: string; styles: string; icon?: string };
   pin: string | null;
   exitUrl: string | null;
   csp: { default: string; extra: Record<string, string> };
@@ -43,6 +44,7 @@ export function readManifest(bytes: Uint8Array): WatchedManifest | string {
   if (!isObject(assets) || !isText(assets.loader) || !isText(assets.styles)) {
     return 'names no loader script or stylesheet';
   }
+  if (assets.icon !== undefined && !isText(assets.icon)) return 'names an icon that is not text';
   if (!isObject(org) || !(org.fingerprint === null || isText(org.fingerprint))) {
     return 'has no organisation';
   }
@@ -77,7 +79,11 @@ export function readManifest(bytes: Uint8Array): WatchedManifest | string {
   return {
     version: m.version,
     pages: { submit: pages.submit, status: pages.status },
-    assets: { loader: assets.loader, styles: assets.styles },
+    assets: {
+      loader: assets.loader,
+      styles: assets.styles,
+      ...(assets.icon === undefined ? {} : { icon: assets.icon }),
+    },
     pin: org.fingerprint,
     exitUrl: typeof m.exitUrl === 'string' ? m.exitUrl : null,
     csp: { default: csp.default, extra },
