@@ -15,7 +15,7 @@ import {
   unlockKeyFile,
   verifyPageSignature,
 } from '../client-crypto/index.ts';
-import { DEMO_PASSPHRASE, demoDir } from './demo.ts';
+import { DEMO_PASSPHRASE, demoDir, readDemoOrganisation } from './demo.ts';
 
 /**
  * Signs the page in webDir with the DEMO organisation of dataDir, unless it is
@@ -30,12 +30,11 @@ export async function signDemoPage(webDir: string, dataDir: string): Promise<boo
     org?: { fingerprint?: string | null; demo?: boolean };
     saved?: { sha256?: string } | null;
   };
-  const keyFile: unknown = JSON.parse(
-    await readFile(join(demoDir(dataDir), 'organisation.key'), 'utf8'),
-  );
-  const { secret } = await unlockKeyFile(keyFile, DEMO_PASSPHRASE);
-  const org = { secretKey: secret, publicKey: secret.slice(32) };
-  const pin = await fingerprint(org.publicKey);
+  // The public key decides whether there is anything to sign; the key file (its
+  // Argon2id unlock) is opened only to sign.
+  const publicKey = await readDemoOrganisation(dataDir);
+  if (!publicKey) return false;
+  const pin = await fingerprint(publicKey);
   const pinned = manifest.org?.fingerprint;
   if (!pinned || !sameFingerprint(pinned, pin) || manifest.org?.demo !== true) return false;
   const digest = createHash('sha256').update(manifestBytes).digest('hex');
@@ -46,6 +45,11 @@ export async function signDemoPage(webDir: string, dataDir: string): Promise<boo
   } catch {
     // None yet, or one left from an earlier build: sign this one.
   }
+  const keyFile: unknown = JSON.parse(
+    await readFile(join(demoDir(dataDir), 'organisation.key'), 'utf8'),
+  );
+  const { secret } = await unlockKeyFile(keyFile, DEMO_PASSPHRASE);
+  const org = { secretKey: secret, publicKey: secret.slice(32) };
   const signed = await signPage(
     { manifest: digest, saved: manifest.saved?.sha256 ?? null, version: manifest.version },
     org,
