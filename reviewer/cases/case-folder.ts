@@ -23,6 +23,7 @@ import {
 } from './records.ts';
 import { caseIdFromName, caseName, isSafeId } from './safe-name.ts';
 import { StagedItem } from './staged-item.ts';
+import { type StepHook, noSteps } from './steps.ts';
 
 export { type AttachmentSource, StagedItem } from './staged-item.ts';
 export type { ItemContent } from './records.ts';
@@ -35,7 +36,7 @@ const BATCH_FILES = 512;
 
 export class CaseFolder {
   readonly staging: string;
-  readonly #batch = new CommitBatch(this);
+  readonly #batch: CommitBatch;
   readonly #journal: JournalWriter;
   #inFlight: Promise<{ error: unknown } | null> | null = null;
   #stagingMade = false;
@@ -43,12 +44,17 @@ export class CaseFolder {
   private constructor(
     readonly root: string,
     public state: FolderState,
+    private readonly step: StepHook = noSteps,
   ) {
     this.staging = join(root, STATE_DIR, 'staging');
-    this.#journal = new JournalWriter(join(root, STATE_DIR, JOURNAL_FILE));
+    this.#batch = new CommitBatch(this, step);
+    this.#journal = new JournalWriter(join(root, STATE_DIR, JOURNAL_FILE), step);
   }
 
-  static async open(root: string, options: { create: boolean }): Promise<CaseFolder> {
+  static async open(
+    root: string,
+    options: { create: boolean; onStep?: StepHook | undefined },
+  ): Promise<CaseFolder> {
     const statePath = join(root, STATE_DIR, 'state.json');
     let text: string;
     try {
@@ -65,7 +71,7 @@ export class CaseFolder {
         );
       }
       await ensureDir(join(root, STATE_DIR));
-      const folder = new CaseFolder(root, emptyState());
+      const folder = new CaseFolder(root, emptyState(), options.onStep);
       await folder.saveState();
       return folder;
     }
@@ -78,7 +84,7 @@ export class CaseFolder {
     if (!isFolderState(state)) {
       throw new CliError('CASES_FOLDER_INVALID', `${statePath} is damaged.`);
     }
-    const folder = new CaseFolder(root, state);
+    const folder = new CaseFolder(root, state, options.onStep);
     // Leftovers of an interrupted run: incomplete items, never shown as cases,
     // and the journal of the items it did make visible.
     await rm(folder.staging, { recursive: true, force: true });
@@ -261,6 +267,7 @@ export class CaseFolder {
   async #fold(): Promise<void> {
     await this.saveState();
     await syncDir(join(this.root, STATE_DIR));
+    await this.step('state-saved');
     await rm(this.#journal.path, { force: true });
   }
 }

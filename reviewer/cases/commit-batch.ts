@@ -38,6 +38,7 @@ import {
   openedKey,
 } from './records.ts';
 import type { StagedItem } from './staged-item.ts';
+import { type StepHook, noSteps } from './steps.ts';
 
 export interface CaseStore {
   readonly root: string;
@@ -84,7 +85,10 @@ export class CommitBatch {
   /** Items added and not yet recorded in the journal: their envelope digests, by opened key. */
   readonly #digests = new Map<string, string>();
 
-  constructor(private readonly store: CaseStore) {}
+  constructor(
+    private readonly store: CaseStore,
+    private readonly step: StepHook = noSteps,
+  ) {}
 
   get size(): number {
     return this.#entries.length;
@@ -228,10 +232,18 @@ export class CommitBatch {
       }
     }
     synced.fds.push(...records.take());
+    await this.step('written');
     await syncAll(synced);
-    for (const [from, to] of moves) await rename(from, to);
+    await this.step('synced');
+    for (const [from, to] of moves) {
+      await rename(from, to);
+      await this.step('moved');
+    }
     await syncAll({ fds: [], dirs: [...movedInto] });
-    for (const [from, to] of replaces) await rename(from, to);
+    for (const [from, to] of replaces) {
+      await rename(from, to);
+      await this.step('replaced');
+    }
     await syncAll({ fds: [], dirs: [...replacedIn] });
     for (const dir of emptied) await rmdir(dir);
   }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { CliError } from '../errors.ts';
 import { FILE_MODE, syncDir } from '../files.ts';
 import { isSafeId } from './safe-name.ts';
+import { type StepHook, noSteps } from './steps.ts';
 
 export const JOURNAL_FILE = 'opened.jsonl';
 /** An item's folder in its case: number, kind (set-aside items say so) and date. */
@@ -70,7 +71,10 @@ export class JournalWriter {
   #handle: FileHandle | null = null;
   #appended = false;
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly step: StepHook = noSteps,
+  ) {}
 
   /** True once an entry was appended: state.json must then take them in. */
   get appended(): boolean {
@@ -83,7 +87,9 @@ export class JournalWriter {
     this.#handle ??= await open(this.path, 'a', FILE_MODE);
     // One write per batch: a crash can only cut off the end of it.
     await this.#handle.write(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    await this.step('journal-written');
     await this.#handle.sync();
+    await this.step('journal-synced');
     if (created) await syncDir(dirname(this.path));
     this.#appended = true;
   }

@@ -35,6 +35,7 @@ import {
   BUNDLE_RECORD_TYPES,
 } from '../../client-crypto/index.ts';
 import { type CaseFolder, type StagedItem, CaseFolder as Folder } from '../cases/case-folder.ts';
+import type { StepHook } from '../cases/steps.ts';
 import { writeFolderIndex } from '../cases/indexes.ts';
 import { CliError, isCliError } from '../errors.ts';
 import { inputFileSize } from '../files.ts';
@@ -54,6 +55,8 @@ export interface OpenOptions extends TrustOptions {
   key: string;
   cases: string;
   passphraseFile?: string | undefined;
+  /** Told of each durable step (fault tests stop a run there); the tool passes none. */
+  onStep?: StepHook | undefined;
 }
 
 export interface ItemFailure {
@@ -80,7 +83,7 @@ export interface OpenReport {
 
 export async function reviewOpen(options: OpenOptions, io: CommandIo): Promise<OpenReport> {
   const size = await inputFileSize(options.bundle, 'bundle');
-  const folder = await Folder.open(options.cases, { create: true });
+  const folder = await Folder.open(options.cases, { create: true, onStep: options.onStep });
   const keyset = await folderKeyset(folder, options, io);
   const key = await loadReviewerKey(options.key, keyOptions(io, options.passphraseFile));
   if (!isMember(keyset, key.secrets)) {

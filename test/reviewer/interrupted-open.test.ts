@@ -4,9 +4,9 @@
 // runs after it open every item exactly once.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import {
   type ItemSpec,
   type Setup,
@@ -15,6 +15,7 @@ import {
   TEST_ENV,
   writeBundle,
 } from './fixtures.ts';
+import { checkComplete, checkVisible, submissions } from './open-checks.ts';
 
 const cli = join(import.meta.dirname, '..', '..', 'reviewer', 'cli.ts');
 const tsx = import.meta.resolve('tsx');
@@ -23,18 +24,7 @@ const SUBMISSIONS = 400;
 const FOLLOW_UPS = 100;
 
 function bundleItems(): ItemSpec[] {
-  const items: ItemSpec[] = [];
-  for (let i = 0; i < SUBMISSIONS; i++) {
-    items.push({
-      kind: 'submission',
-      id: `s${i}`,
-      seq: items.length + 1,
-      answers: { country: 'MM' },
-      ...(i % 50 === 0
-        ? { files: [{ name: 'scan.pdf', bytes: new Uint8Array(3000).fill(i) }] }
-        : {}),
-    });
-  }
+  const items = submissions(0, SUBMISSIONS, 1);
   // Follow-ups to cases opened many items earlier (by then in an earlier batch)
   // and to the case just before them (the same batch).
   for (let i = 0; i < FOLLOW_UPS; i++) {
@@ -91,57 +81,6 @@ async function killMidRun(s: Setup, bundle: string, cases: string, delay: number
   return done;
 }
 
-interface CaseJson {
-  caseId: string;
-  items: { itemId: string; folder: string; attachments: { file: string }[] }[];
-}
-
-/** What a reviewer could see now: every case whole, every item folder whole. Returns the item ids listed. */
-async function checkVisible(t: Test, cases: string): Promise<string[]> {
-  const listed: string[] = [];
-  for (const name of await readdir(cases)) {
-    if (name.startsWith('.') || !/^s\d+$/.test(name)) continue;
-    const dir = join(cases, name);
-    const record = JSON.parse(await readFile(join(dir, 'case.json'), 'utf8')) as CaseJson;
-    if (record.caseId !== name) t.fail(`${name}/case.json names ${record.caseId}`);
-    const page = await readFile(join(dir, 'index.html'), 'utf8');
-    const folders = (await readdir(dir)).filter((n) => /^\d+-/.test(n));
-    for (const item of record.items) {
-      listed.push(item.itemId);
-      if (!page.includes(item.folder)) t.fail(`the page of ${name} lacks ${item.folder}`);
-      const files = await readdir(join(dir, item.folder));
-      // A follow-up answers no questions: its folder has no answers files.
-      const expected = item.folder.includes('-submission-')
-        ? ['message.txt', 'answers.txt', 'answers.json']
-        : ['message.txt'];
-      for (const f of expected) {
-        if (!files.includes(f)) t.fail(`${name}/${item.folder} lacks ${f}`);
-      }
-      if (!item.folder.includes('-submission-') && files.some((f) => f.startsWith('answers.'))) {
-        t.fail(`${name}/${item.folder} has empty answers files`);
-      }
-      const message = await readFile(join(dir, item.folder, 'message.txt'), 'utf8');
-      if (message !== `Message of ${item.itemId}`) t.fail(`${name}/${item.folder}: ${message}`);
-      for (const a of item.attachments) {
-        const bytes = await readFile(join(dir, item.folder, 'attachments', a.file));
-        if (bytes.length !== 3000) t.fail(`${name}/${item.folder}/${a.file} is ${bytes.length} B`);
-      }
-    }
-    // An item folder its record does not list yet (killed between the two
-    // renames) must be whole and name itself, so that the next run adopts it.
-    for (const folder of folders.filter((f) => !record.items.some((i) => i.folder === f))) {
-      const self = JSON.parse(await readFile(join(dir, folder, 'item.json'), 'utf8')) as {
-        itemId: string;
-      };
-      t.match(
-        await readFile(join(dir, folder, 'message.txt'), 'utf8'),
-        `Message of ${self.itemId}`,
-      );
-    }
-  }
-  return listed;
-}
-
 t.test('SIGKILL in the middle of review open, then rerun: every item exactly once', async (t) => {
   const dir = await tempDir(t);
   const s = await makeSetup(dir);
@@ -170,20 +109,6 @@ t.test('SIGKILL in the middle of review open, then rerun: every item exactly onc
   const before = Number(/(\d+) item\(s\) were opened before/.exec(last.stdout)?.[1] ?? 0);
   t.equal(opened + before, items.length, 'the last run saw every item, new or opened before');
 
-  const listed = await checkVisible(t, cases);
-  t.equal(listed.length, items.length, 'every item listed once');
-  t.same([...listed].sort(), items.map((i) => i.id).sort(), 'and only the bundle’s items');
-  for (const name of (await readdir(cases)).filter((n) => /^s\d+$/.test(n))) {
-    const record = JSON.parse(await readFile(join(cases, name, 'case.json'), 'utf8')) as CaseJson;
-    const folders = (await readdir(join(cases, name))).filter((n) => /^\d+-/.test(n));
-    const expected = record.items.map((i) => i.folder).sort();
-    if (folders.sort().join() !== expected.join()) t.fail(`${name}: ${folders.join()}`);
-  }
-  const state = JSON.parse(await readFile(join(cases, '.sealbox', 'state.json'), 'utf8')) as {
-    opened: Record<string, unknown>;
-  };
-  t.equal(Object.keys(state.opened).length, items.length, 'state.json holds every item');
-  t.notOk(existsSync(join(cases, '.sealbox', 'opened.jsonl')), 'the journal was folded in');
-  t.same(await readdir(join(cases, '.sealbox', 'staging')), [], 'nothing left in staging');
+  await checkComplete(t, cases, items);
   t.match(await readFile(join(cases, 'cases.csv'), 'utf8'), /"s399"/);
 });
