@@ -39,6 +39,12 @@ const schema = z.object({
   SEALBOX_KEYSET_FILE: z.string().min(1).optional(),
   SEALBOX_WEB_DIR: z.string().min(1).optional(),
   SEALBOX_EXIT_URL: z.url({ protocol: /^https$/ }).optional(),
+  SEALBOX_PAGE_TITLE: z
+    .string()
+    .trim()
+    .max(120)
+    .regex(/^[^\r\n]*$/, 'one line')
+    .optional(),
   SEALBOX_ONION_LOCATION: z.url({ protocol: /^https?$/ }).optional(),
   SEALBOX_TRUST_PROXY: flag.default(false),
   SEALBOX_RETENTION_DAYS: int(1, 36_500).default(30),
@@ -87,6 +93,8 @@ export interface Config {
    */
   webDir: string;
   exitUrl: string | undefined;
+  /** SEALBOX_PAGE_TITLE: the neutral title the page must carry, if the operator chose one. */
+  pageTitle: string | undefined;
   onionLocation: string | undefined;
   trustProxy: boolean;
   retentionDays: number;
@@ -155,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keysetFile: e.SEALBOX_KEYSET_FILE,
     webDir: e.SEALBOX_WEB_DIR ?? fileURLToPath(new URL('../web/dist', import.meta.url)),
     exitUrl: e.SEALBOX_EXIT_URL,
+    pageTitle: e.SEALBOX_PAGE_TITLE || undefined,
     onionLocation: e.SEALBOX_ONION_LOCATION,
     trustProxy: e.SEALBOX_TRUST_PROXY,
     retentionDays: e.SEALBOX_RETENTION_DAYS,

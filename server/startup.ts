@@ -137,6 +137,7 @@ export async function preparePage(config: Config, notes: string[]): Promise<Conf
     orgFingerprint: expected.fingerprint,
     demo: true,
     exitUrl: config.exitUrl,
+    ...(config.pageTitle !== undefined ? { title: config.pageTitle } : {}),
   });
   await signDemoPage(webDir, config.dataDir);
   notes.push(`built the page for the DEMO organisation into ${webDir}`);

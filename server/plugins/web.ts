@@ -45,6 +45,7 @@ interface WebManifest {
   pages: { submit: string; status: string };
   org?: { fingerprint?: string | null; demo?: boolean };
   exitUrl?: string | null;
+  title?: string | null;
   csp?: unknown;
   files: Record<string, { sha256?: unknown }>;
 }
@@ -63,6 +64,8 @@ export interface PageExpectation {
   demo: boolean;
   /** SEALBOX_EXIT_URL, if set. */
   exitUrl: string | undefined;
+  /** SEALBOX_PAGE_TITLE, if set. */
+  title: string | undefined;
 }
 
 /** The fingerprint the page must trust: the operator's pin (or the DEMO one), never the keyset's own signer. */
@@ -70,7 +73,12 @@ export async function pageExpectation(config: Config): Promise<PageExpectation> 
   const pinned =
     config.org.fingerprint ??
     (config.org.publicKey ? await fingerprint(fromBase64Url(config.org.publicKey)) : undefined);
-  return { fingerprint: pinned, demo: config.org.demo, exitUrl: config.exitUrl };
+  return {
+    fingerprint: pinned,
+    demo: config.org.demo,
+    exitUrl: config.exitUrl,
+    title: config.pageTitle,
+  };
 }
 
 function refuse(dir: string, problem: string, fix: string): ConfigError {
@@ -121,6 +129,14 @@ function checkBaked(dir: string, manifest: WebManifest, expected: PageExpectatio
       dir,
       `SEALBOX_EXIT_URL is ${expected.exitUrl}, but the page was built with ${exitUrl ?? 'no exit address (about:blank)'}`,
       rebuild(`SEALBOX_EXIT_URL=${expected.exitUrl}`),
+    );
+  }
+  const title = manifest.title ?? null;
+  if (expected.title !== undefined && title !== expected.title) {
+    throw refuse(
+      dir,
+      `SEALBOX_PAGE_TITLE is "${expected.title}", but the page was built with ${title === null ? "the catalogue's own title" : `"${title}"`}`,
+      rebuild(`SEALBOX_PAGE_TITLE="${expected.title}"`),
     );
   }
 }

@@ -96,6 +96,13 @@ void t.test('a server that trusts another organisation refuses the page', async 
     /SEALBOX_EXIT_URL is https:\/\/elsewhere\.example\.net\/, but the page was built with https:\/\/www\.example\.org\/weather/,
     'nor one built for another quick-exit address',
   );
+  await t.rejects(
+    build(t, {
+      env: { SEALBOX_WEB_DIR: dist, SEALBOX_ORG_FINGERPRINT: pin, SEALBOX_PAGE_TITLE: 'Weather' },
+    }),
+    /SEALBOX_PAGE_TITLE is "Weather", but the page was built with the catalogue's own title\n.*SEALBOX_PAGE_TITLE="Weather" npm run build:web/,
+    'nor one whose title is not the neutral one the operator chose',
+  );
   // The same refusal on the way `npm start` goes.
   await t.rejects(
     preparePage(testConfig({ SEALBOX_WEB_DIR: dist, SEALBOX_ORG_FINGERPRINT: strangerPin }), []),
@@ -151,4 +158,18 @@ void t.test('a page that hides the DEMO organisation is not served', async (t) =
   t.teardown(() => app.close());
   const res = await app.inject({ url: '/manifest.json' });
   t.equal(sha256(res.rawPayload), sha256(await readFile(join(served.webDir, 'manifest.json'))));
+
+  // A neutral title chosen at start reaches the DEMO page built at start.
+  const titled = await preparePage({ ...served, pageTitle: 'Weather notes' }, notes);
+  const rebuilt = JSON.parse(
+    await readFile(join(titled.webDir, 'manifest.json'), 'utf8'),
+  ) as Manifest;
+  t.equal(rebuilt.title, 'Weather notes', 'the DEMO page is rebuilt with the title');
+  t.match(
+    await readFile(join(titled.webDir, 'index.html'), 'utf8'),
+    '<title>Weather notes</title>',
+  );
+  const again = await buildApp({ config: titled, secrets: testSecrets, db });
+  t.teardown(() => again.close());
+  t.equal((await again.inject({ url: '/' })).statusCode, 200, 'and served');
 });
