@@ -63,6 +63,7 @@ export function filePicker(): FilePicker {
   const hintId = uid('hint');
   const input = h('input', {
     type: 'file',
+    class: 'picker-input',
     id: inputId,
     multiple: true,
     'aria-describedby': hintId,
@@ -117,9 +118,12 @@ export function filePicker(): FilePicker {
     'fieldset',
     { class: 'field files' },
     tr(h('legend'), 'files.legend'),
-    h('label', { for: inputId }, tr(h('span'), 'files.label')),
     tr(h('p', { class: 'hint', id: hintId }), 'files.hint'),
+    // The native control draws its own "Choose Files / No file chosen" in the
+    // browser's language, not the page's: it stays in the page, focusable and
+    // announced, but unseen, and its label is the button a person sees.
     input,
+    h('label', { for: inputId, class: 'picker' }, tr(h('span'), 'files.label')),
     busy,
     empty,
     list,
