@@ -3,7 +3,8 @@
 // organisation fingerprint, the DEMO flag and the quick-exit address are baked in
 // by the build, so the published manifest digest covers what browsers get. Only
 // files listed in the build manifest exist, and each must still have the digest
-// the manifest gives it. A page pinned to another organisation than the server's,
+// the manifest gives it; a file the build also compressed (name.gz) goes out
+// as that gzip to browsers that accept it. A page pinned to another organisation than the server's,
 // or built for another quick-exit address, is refused, never served. The
 // organisation's signature over the build, when there is one, must be for these
 // very bytes (web-signature.ts); it is served unchanged at PAGE_SIGNATURE_PATH.
@@ -52,9 +53,29 @@ interface WebManifest {
 
 interface Served {
   body: Buffer;
+  /** The build's own gzip of body (name.gz, digest-checked like every file), if any. */
+  gzip?: Buffer;
   type: string;
   /** Content-hashed assets never change under their name. */
   immutable: boolean;
+}
+
+/**
+ * Whether a request's Accept-Encoding takes gzip: listed (or `*`) without
+ * `q=0`. Over Tor's slow links the page's scripts arrive in a third of the time.
+ */
+export function acceptsGzip(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  let star = false;
+  for (const part of value.split(',')) {
+    const [coding = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    const wanted = Number.isFinite(weight) && weight > 0;
+    if (coding.trim() === 'gzip') return wanted;
+    if (coding.trim() === '*') star = wanted;
+  }
+  return star;
 }
 
 /** What the page must have been built with to be served by this server. */
@@ -194,6 +215,11 @@ export async function loadWeb(
       immutable: !pages.has(name) && /[.-][A-Za-z0-9_-]{8,}\.[a-z0-9]+$/.test(name),
     });
   }
+  // Each file with a precompressed sibling is served from it to browsers that take gzip.
+  for (const [path, served] of files) {
+    const compressed = files.get(`${path}.gz`);
+    if (compressed) served.gzip = compressed.body;
+  }
   const submit = files.get('/' + manifest.pages.submit);
   const status = files.get('/' + manifest.pages.status);
   if (!submit || !status) {
@@ -237,7 +263,11 @@ function web(
     const file = files?.get(path);
     if (!file) throw new ApiError(404, 'NOT_FOUND', 'no such resource');
     if (file.immutable) reply.header('cache-control', 'public, max-age=31536000, immutable');
-    return reply.type(file.type).send(file.body);
+    if (!file.gzip) return reply.type(file.type).send(file.body);
+    reply.header('vary', 'accept-encoding');
+    if (!acceptsGzip(request.headers['accept-encoding']))
+      return reply.type(file.type).send(file.body);
+    return reply.type(file.type).header('content-encoding', 'gzip').send(file.gzip);
   });
   done();
 }

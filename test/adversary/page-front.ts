@@ -42,7 +42,8 @@ function fetchUpstream(base: string, path: string, headers: IncomingHttpHeaders)
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       new URL(path, base),
-      { headers: { ...headers, host: new URL(base).host } },
+      // Asked for as it is, never gzip: the front edits the bytes it passes on.
+      { headers: { ...headers, host: new URL(base).host, 'accept-encoding': 'identity' } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

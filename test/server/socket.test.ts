@@ -3,10 +3,13 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import t from 'tap';
 import { getSodium, toBase64Url } from '../../client-crypto/index.ts';
 import { PAGE_CSP_BY_PATH } from '../../server/page-csp.ts';
+import { acceptsGzip } from '../../server/plugins/web.ts';
 import { build, solvedChallenge } from '../helper.ts';
 
 /** A page as web/build.ts lays it out, with the pin and exit address baked in. */
@@ -20,8 +23,17 @@ async function fakeWebBuild(fpr: string, exitUrl: string): Promise<string> {
   await writeFile(join(dir, 'index.html'), page('submit'));
   await writeFile(join(dir, 'status.html'), page('status'));
   await writeFile(join(dir, 'assets', 'loader-ABCDEFGH.js'), 'console.log("loader");');
+  // The build's precompressed siblings, for the two files that have one here.
+  for (const f of ['index.html', 'assets/loader-ABCDEFGH.js'])
+    await writeFile(join(dir, `${f}.gz`), gzipSync(await readFile(join(dir, f))));
   const files: Record<string, { bytes: number; sha256: string }> = {};
-  for (const f of ['index.html', 'status.html', 'assets/loader-ABCDEFGH.js']) {
+  for (const f of [
+    'index.html',
+    'index.html.gz',
+    'status.html',
+    'assets/loader-ABCDEFGH.js',
+    'assets/loader-ABCDEFGH.js.gz',
+  ]) {
     const bytes = await readFile(join(dir, f));
     files[f] = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   }
@@ -85,6 +97,40 @@ t.test('over a real socket', async (t) => {
     }
   });
 
+  await t.test("gzip, from the build's own .gz, to a browser that takes it", async (t) => {
+    /** A raw GET (fetch would decode the body itself). */
+    const get = (path: string, encoding?: string) =>
+      new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        const headers = encoding === undefined ? {} : { 'accept-encoding': encoding };
+        request(`${base}${path}`, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        })
+          .on('error', reject)
+          .end();
+      });
+    for (const [path, file] of [
+      ['/assets/loader-ABCDEFGH.js', 'assets/loader-ABCDEFGH.js'],
+      ['/', 'index.html'],
+    ] as const) {
+      const plain = await readFile(join(webDir, file));
+      const zipped = await get(path, 'br, gzip, deflate');
+      t.equal(zipped.headers['content-encoding'], 'gzip', `${path}: gzip`);
+      t.equal(zipped.headers['vary'], 'accept-encoding');
+      t.same(zipped.body, await readFile(join(webDir, `${file}.gz`)), 'the .gz the build made');
+      t.same(gunzipSync(zipped.body), plain, 'which opens to the file itself');
+      for (const encoding of [undefined, 'identity', 'gzip;q=0', 'br', '*;q=0']) {
+        const raw = await get(path, encoding);
+        t.equal(raw.headers['content-encoding'], undefined, `${path}, ${encoding}: identity`);
+        t.same(raw.body, plain);
+      }
+    }
+    const status = await get('/status', 'gzip');
+    t.equal(status.headers['content-encoding'], undefined, 'no .gz in the build: as it is');
+    t.equal(status.headers['vary'], undefined);
+  });
+
   await t.test('a part streamed over HTTP', async (t) => {
     const size = 96 * 1024;
     const partSize = 64 * 1024;
@@ -144,4 +190,27 @@ t.test('over a real socket', async (t) => {
     t.equal(res.status, 413);
     t.equal(((await res.json()) as { error: { code: string } }).error.code, 'UPLOAD_PART_SIZE');
   });
+});
+
+t.test('which Accept-Encoding takes gzip', async (t) => {
+  for (const [header, expected] of [
+    ['gzip', true],
+    ['gzip, deflate, br, zstd', true],
+    ['GZIP;q=0.5', true],
+    ['deflate, gzip ; q=1', true],
+    ['*', true],
+    ['br, *;q=0.1', true],
+    [['br', 'gzip'], true],
+    [undefined, false],
+    ['', false],
+    ['identity', false],
+    ['gzip;q=0', false],
+    ['gzip;q=0.000', false],
+    ['*;q=0', false],
+    ['gzip;q=0, *', false],
+    ['x-gzip', false],
+    ['gzip;q=nonsense', false],
+  ] as const) {
+    t.equal(acceptsGzip(header as string | string[] | undefined), expected, String(header));
+  }
 });

@@ -102,9 +102,18 @@ async function compare(manifest: SignedManifest, name: string, bytes: ArrayBuffe
     throw new Mismatch('page.file_changed', name);
 }
 
+/**
+ * Fetches asked for before the manifest arrived, by name: the proof-of-work
+ * worker has not run yet, so no cache holds it, and over Tor waiting for the
+ * manifest first would cost a round trip.
+ */
+const early = new Map<string, Promise<Response>>();
+
 /** Fetched again from the browser's cache, so that the bytes that ran are hashed. */
 async function checkFile(manifest: SignedManifest, name: string): Promise<void> {
-  const response = await get(`/${name}`, 'force-cache');
+  const asked = early.get(name);
+  early.delete(name); // a response is read once; a second check fetches again
+  const response = await (asked ?? get(`/${name}`, 'force-cache'));
   if (!response.ok) throw new Mismatch('page.file_changed', name);
   await compare(manifest, name, await response.arrayBuffer());
 }
@@ -138,8 +147,8 @@ async function checkScripts(manifest: SignedManifest): Promise<void> {
   await Promise.all([...ran].map((name) => checkFile(manifest, name)));
 }
 
-async function checkCsp(manifest: SignedManifest): Promise<void> {
-  const response = await get(location.pathname, 'no-store');
+async function checkCsp(manifest: SignedManifest, asked: Promise<Response>): Promise<void> {
+  const response = await asked;
   void response.body?.cancel();
   const sent = (response.headers.get('content-security-policy') ?? '').replace(/\s+/g, ' ');
   if (sent.trim() !== cspFor(manifest.csp, location.pathname).replace(/\s+/g, ' ').trim())
@@ -154,10 +163,19 @@ async function run(): Promise<PageCheck> {
   if (!globalThis.crypto?.subtle) return { ok: false, reason: 'page.no_webcrypto', retry: false };
   const pin = pinnedFingerprint();
   if (!pin.ok) return { ok: false, reason: pin.reason, retry: false };
+  const worker = nameOf(__SEALBOX_POW_WORKER__);
+  if (worker !== undefined) {
+    const fetched = get(`/${worker}`, 'force-cache');
+    fetched.catch(() => undefined); // seen by checkFile, or dropped if the manifest fails
+    early.set(worker, fetched);
+  }
+  // The header the server sends with this page now, asked for beside the manifest.
+  const page = get(location.pathname, 'no-store');
+  page.catch(() => undefined); // seen by checkCsp, or dropped if the manifest fails
   manifestReady = signedManifest(pin.fingerprint);
   try {
     const manifest = await manifestReady;
-    await Promise.all([checkScripts(manifest), checkCsp(manifest)]);
+    await Promise.all([checkScripts(manifest), checkCsp(manifest, page)]);
     return { ok: true, skipped: false };
   } catch (error) {
     if (error instanceof Mismatch)

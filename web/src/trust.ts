@@ -11,7 +11,7 @@ import {
   sealingKeys,
   verifyKeyset,
 } from '../../client-crypto/index.ts';
-import { ApiError, api } from './api.ts';
+import { ApiError, api, apiOrigin } from './api.ts';
 import { pinnedFingerprint } from './config.ts';
 import { pageCheck } from './page-check.ts';
 
@@ -84,8 +84,11 @@ export class KeysetNotTrusted extends Error {
   }
 }
 
-async function currentSealingKeys(keyset: Keyset): Promise<SealingKeys> {
-  const { epochs } = await api.epochs();
+async function currentSealingKeys(
+  keyset: Keyset,
+  fetched: ReturnType<typeof api.epochs> | undefined,
+): Promise<SealingKeys> {
+  const { epochs } = await (fetched ?? api.epochs());
   return sealingKeys(keyset, Array.isArray(epochs) ? epochs : [], new Date());
 }
 
@@ -96,10 +99,16 @@ async function currentSealingKeys(keyset: Keyset): Promise<SealingKeys> {
  * replies are read with the keyset alone.
  */
 export async function trustedForSealing(): Promise<Trust> {
+  // Asked for beside the keyset, not after it: over Tor each round trip is
+  // most of a second. They are verified only under the verified keyset. (The
+  // saved page asks its own origins in turn, starting with the keyset: there,
+  // the epochs come from whichever answered.)
+  const epochs = apiOrigin() === null ? api.epochs() : undefined;
+  epochs?.catch(() => undefined); // read below, or not at all if the keyset fails
   const trust = await trustedKeyset();
   if (!trust.ok) return trust;
   try {
-    await currentSealingKeys(trust.keyset);
+    await currentSealingKeys(trust.keyset, epochs);
     return trust;
   } catch (error) {
     return { ok: false, ...reasonFor(error, 'epochs') };
@@ -117,7 +126,7 @@ export async function requireSealingKeys(): Promise<SealingKeys> {
   pending = undefined;
   const keyset = await requireTrustedKeyset();
   try {
-    return await currentSealingKeys(keyset);
+    return await currentSealingKeys(keyset, undefined);
   } catch (error) {
     const { reason, retry } = reasonFor(error, 'epochs');
     throw new KeysetNotTrusted(reason, retry);
