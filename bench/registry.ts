@@ -2,13 +2,22 @@
 import attachment from './attachment.ts';
 import bundle from './bundle.ts';
 import status from './status.ts';
+import scaling from './scaling.ts';
 import submissions from './submissions.ts';
 import uploadMemory from './upload-memory.ts';
 import web from './web.ts';
 import type { BenchOptions, BenchResult, Benchmark } from './lib/result.ts';
 import { machine, round } from './lib/stats.ts';
 
-export const BENCHMARKS: Benchmark[] = [submissions, status, attachment, bundle, uploadMemory, web];
+export const BENCHMARKS: Benchmark[] = [
+  submissions,
+  status,
+  scaling,
+  attachment,
+  bundle,
+  uploadMemory,
+  web,
+];
 
 export async function runBenchmark(
   benchmark: Benchmark,

@@ -3,9 +3,9 @@
 // against a bare Fastify route inserting the same bytes into the same kind of
 // database. Both servers run in child processes; autocannon runs here, -c 50.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { sealDocument, sealingKeys, toBase64Url } from '../client-crypto/index.ts';
 import { startChild } from './lib/child.ts';
+import { cpuSeconds } from './lib/cpu.ts';
 import { currentEpochsOf } from './lib/epochs.ts';
 import { keysetFor, reviewers, sampleReport, submitterKeys } from './lib/keys.ts';
 import { type LoadResult, load } from './lib/load.ts';
@@ -15,13 +15,6 @@ import { BENCH_POW_DIFFICULTY, solvedChallenges, startSealbox } from './lib/seal
 import { figure, ratio, round } from './lib/stats.ts';
 
 const DISTINCT_ENVELOPES = 200;
-
-/** CPU time a process has used, user + system, from Linux /proc (clock ticks of 1/100 s). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 function summary(runs: LoadResult[]): string {
   return runs
