@@ -108,12 +108,38 @@ void t.test('a follow-up with a photo and a document, shown back once', async (t
   ]);
   await followup.getByText('Hidden data (location, camera, dates) has been removed').waitFor();
   await followup.getByText('may contain hidden information').waitFor();
+  // The second part on the wire (the document's, after the photo's) waits
+  // until the test lets it go: the person is told to stay, the bar is part
+  // way, and leaving asks first.
+  let puts = 0;
+  let held!: () => void;
+  const holding = new Promise<void>((resolve) => (held = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/v1/uploads/*/parts/*', async (route) => {
+    if (++puts === 2) {
+      held();
+      await released;
+    }
+    await route.continue();
+  });
   await followup.getByRole('button', { name: 'Lock and send' }).click();
+  await holding;
+  t.ok(await followup.getByText('Keep this page open until it confirms').isVisible());
+  const midway = Number(await followup.locator('progress').getAttribute('value'));
+  t.ok(midway > 0 && midway < 100, `one bar for the whole follow-up, part way (${midway} %)`);
+  const dialog = page.waitForEvent('dialog');
+  await page.close({ runBeforeUnload: true });
+  t.equal((await dialog).type(), 'beforeunload', 'leaving mid-upload asks first');
+  t.notOk(page.isClosed(), 'staying keeps the page');
+  release();
   await followup
     .locator('.success')
     .getByText('Your message has been sent')
     .waitFor({ timeout: 60_000 });
-  t.same(dialogs, [], 'no warning was needed: the person stayed');
+  await page.unroute('**/v1/uploads/*/parts/*');
+  t.same(dialogs, ['beforeunload'], 'the one warning, mid-upload');
+  t.ok(await followup.getByText('Keep this page open').isHidden(), 'the note goes when sent');
 
   const summary = followup.locator('.sent-summary');
   t.ok(await summary.isVisible(), 'what was sent is shown');
@@ -132,7 +158,19 @@ void t.test('a follow-up with a photo and a document, shown back once', async (t
   await screenshot(page, 'followup-sent-en');
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'followup-sent-en-phone');
+  const overflow = () =>
+    page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  t.equal(await overflow(), 0, 'nothing wider than a phone');
+  // The same in Arabic, right to left: the summary is in the page's language.
+  await page.selectOption('#language', 'ar');
+  await page.locator('html[dir=rtl]').waitFor();
+  t.equal(await summary.locator('h4').textContent(), 'ما أرسلته خلال هذه الزيارة');
+  t.equal(await overflow(), 0, 'nothing wider than a phone, in Arabic');
+  await screenshot(page, 'followup-sent-ar-phone');
   await page.setViewportSize({ width: 1280, height: 720 });
+  await screenshot(page, 'followup-sent-ar');
+  t.same(await axeViolations(page), [], 'axe: the same in Arabic');
+  await page.selectOption('#language', 'en');
 
   // Sealed, stripped and sent as ciphertext only; kept nowhere in the browser.
   for (const request of browser.requests) {

@@ -150,7 +150,9 @@ export function statusView(form: FormDefinition): HTMLElement {
       return;
     }
     button.disabled = true;
-    tr(result, 'status.loading');
+    // In a child of its own: a translation marked on `result` itself would write
+    // "Checking…" back over the replies at the next change of language.
+    result.replaceChildren(tr(h('p'), 'status.loading'));
     void check(receipt)
       .catch((e: unknown) => {
         result.replaceChildren();
