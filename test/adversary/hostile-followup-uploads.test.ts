@@ -11,6 +11,7 @@ import t from 'tap';
 import type { FastifyInstance } from 'fastify';
 import {
   type ReceiptKeys,
+  type SealedDocument,
   deriveReceiptKeys,
   encryptAttachment,
   generateReceipt,
@@ -321,4 +322,88 @@ void t.test("review open keeps a follow-up's hostile file names in its folder", 
     'nothing beside the cases',
   );
   t.equal(relative(cases, folder).split('/')[0], 'case-1');
+});
+
+void t.test('a follow-up whose files and manifest disagree harms only itself', async (t) => {
+  const dir = await tempDir(t);
+  const s = await makeSetup(dir);
+  const followupDocument = (attachments: SealedDocument['attachments'], message: string) =>
+    sealDocument(
+      { ...sampleDocument('followup', s), message, attachments },
+      s.sealing,
+      s.authorKeyPair,
+    );
+  const encrypted = await encryptAttachment([new TextEncoder().encode('not sent')], 8);
+  for await (const chunk of encrypted.chunks) void chunk;
+  const bundle = join(dir, 'mixed.sealbox');
+  await writeBundle(
+    bundle,
+    [
+      {
+        kind: 'submission',
+        id: 'case-1',
+        seq: 1,
+        files: [{ name: 'theirs.txt', bytes: new TextEncoder().encode('the case file') }],
+      },
+      // Names the case's own upload, which the server never gave it, and a
+      // file that never arrived: the bundle carries neither for it.
+      {
+        kind: 'followup',
+        id: 'fu-claims',
+        caseId: 'case-1',
+        seq: 2,
+        envelope: await followupDocument(
+          [
+            {
+              uploadId: 'case-1-u0',
+              name: 'stolen.txt',
+              type: 'text/plain',
+              size: 13,
+              key: toBase64Url(encrypted.key),
+              digest: toBase64Url(encrypted.digest()),
+            },
+          ],
+          'CANARY-CLAIMS',
+        ),
+      },
+      // Carries a file its document does not list: the file is not written.
+      {
+        kind: 'followup',
+        id: 'fu-extra',
+        caseId: 'case-1',
+        seq: 3,
+        files: [{ name: 'unlisted.txt', bytes: new TextEncoder().encode('unlisted') }],
+        envelope: await followupDocument([], 'CANARY-EXTRA'),
+      },
+    ],
+    s.sealing,
+    s,
+  );
+  const cases = join(dir, 'cases');
+  const opened = await reviewOpen(
+    { bundle, key: s.anaKey, cases, keyset: s.keysetFile, organisation: s.orgFingerprint },
+    testIo(),
+  );
+  t.same(opened.opened.sort(), ['case-1', 'fu-extra'], 'the case and the other follow-up open');
+  t.same(
+    opened.failed.map((f) => [f.id, f.code]),
+    [['fu-claims', 'BUNDLE_TAMPERED']],
+    'the follow-up that names a file it was not given is refused, alone',
+  );
+  const record = JSON.parse(await readFile(join(cases, 'case-1', 'case.json'), 'utf8')) as {
+    items: { itemId: string; folder: string; attachments: { file: string }[] }[];
+  };
+  const extra = record.items.find((i) => i.itemId === 'fu-extra')!;
+  t.same(extra.attachments, [], 'no file it did not list');
+  t.equal(
+    await readFile(join(cases, 'case-1', extra.folder, 'message.txt'), 'utf8'),
+    'CANARY-EXTRA',
+  );
+  const submission = record.items.find((i) => i.itemId === 'case-1')!;
+  t.same(
+    await readdir(join(cases, 'case-1', submission.folder, 'attachments')),
+    ['theirs.txt'],
+    "the case's own file stays where it is",
+  );
+  t.equal(record.items.length, 2);
 });
