@@ -4,7 +4,11 @@
 import t from 'tap';
 import { SealboxError } from '../../client-crypto/index.ts';
 import { ApiError } from '../../web/src/api.ts';
-import { describeFailure, describeSubmitFailure } from '../../web/src/errors.ts';
+import {
+  describeFailure,
+  describeFollowupFailure,
+  describeSubmitFailure,
+} from '../../web/src/errors.ts';
 import { KeysetNotTrusted } from '../../web/src/trust.ts';
 
 void t.test('a keyset that does not verify is a trust failure', async (t) => {
@@ -73,3 +77,20 @@ void t.test(
     );
   },
 );
+
+void t.test('a follow-up cut off by the network says so in its own words', async (t) => {
+  t.same(describeFollowupFailure(new ApiError(0, 'NETWORK', 'offline')), {
+    key: 'followup.network_unsent',
+    final: false,
+  });
+  t.same(
+    describeFollowupFailure(new ApiError(409, 'UPLOAD_NOT_CLAIMABLE', 'taken')),
+    { key: 'error.server', vars: { code: 'UPLOAD_NOT_CLAIMABLE' }, final: false },
+    'a refused file is a refusal the person can try again',
+  );
+  t.same(
+    describeFollowupFailure(new SealboxError('STREAM_TAMPERED', 'bad')),
+    { key: 'error.crypto', vars: { code: 'STREAM_TAMPERED' }, final: true },
+    'a failed security check ends it',
+  );
+});

@@ -95,3 +95,17 @@ void t.test('every country code has a name in every language', (t) => {
   }
   t.end();
 });
+
+void t.test('the note to stay never reads as the news that it is done', (t) => {
+  // Read out while a follow-up is on its way: a person (or a screen reader)
+  // must not hear "your message has been sent" in it.
+  for (const locale of LOCALES) {
+    const catalogue = catalogues[locale]!;
+    const sent = catalogue['followup.sent']!.replace(/[.。]$/, '').toLowerCase();
+    t.notOk(
+      catalogue['followup.keep_open']!.toLowerCase().includes(sent),
+      `${locale}: followup.keep_open does not say it was sent`,
+    );
+  }
+  t.end();
+});

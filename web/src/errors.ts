@@ -42,6 +42,12 @@ export function describeSubmitFailure(error: unknown): Failure {
   return failure.key === 'error.network' ? { ...failure, key: 'error.network_unsent' } : failure;
 }
 
+/** The same for a follow-up: the message and files are still in its form. */
+export function describeFollowupFailure(error: unknown): Failure {
+  const failure = describeFailure(error);
+  return failure.key === 'error.network' ? { ...failure, key: 'followup.network_unsent' } : failure;
+}
+
 /** Writes a failure into an alert element and shows it. */
 export function showFailure(alert: HTMLElement, failure: Failure): void {
   if (failure.detail) {

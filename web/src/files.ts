@@ -54,6 +54,8 @@ async function prepareFile(file: File): Promise<Entry> {
 export interface FilePicker {
   element: HTMLElement;
   files(): ChosenFile[];
+  /** Forgets every chosen file (after they were sent). */
+  clear(): void;
   setDisabled(disabled: boolean): void;
 }
 
@@ -132,6 +134,10 @@ export function filePicker(): FilePicker {
   return {
     element,
     files: () => [...entries],
+    clear() {
+      entries.splice(0);
+      render();
+    },
     setDisabled(disabled) {
       input.disabled = disabled;
       for (const button of list.querySelectorAll('button')) button.disabled = disabled;

@@ -4,8 +4,6 @@
 // not shown, and the page says so. Follow-ups are signed with the receipt's
 // author key, so that reviewers know they come from this receipt's holder.
 import {
-  type ReceiptKeys,
-  DOCUMENT_VERSION,
   type SubmitterView,
   deriveReceiptKeys,
   isSealboxError,
@@ -16,12 +14,11 @@ import {
 import type { FormDefinition } from '../form/schema.ts';
 import { ApiError, api } from './api.ts';
 import { focusOn, h, uid } from './dom.ts';
+import { followupForm } from './followup.ts';
 import { isDemo, pinnedFingerprint } from './config.ts';
 import { describeFailure, showFailure } from './errors.ts';
-import { type Vars, formatDate, locale, tr } from './i18n.ts';
+import { type Vars, formatDate, tr } from './i18n.ts';
 import { pageCheck, refusalHeadline } from './page-check.ts';
-import { progressArea } from './progress.ts';
-import { sendSealed } from './send-sealed.ts';
 import { KeysetNotTrusted, requireTrustedKeyset } from './trust.ts';
 
 function receiptError(error: unknown): string {
@@ -66,77 +63,6 @@ function statementItem(view: SubmitterView): HTMLElement {
     view.text ? h('p', { class: 'reply-text', dir: 'auto' }, view.text) : null,
     view.kind === 'purge' ? tr(h('p'), 'status.purged') : null,
   );
-}
-
-function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLElement {
-  const id = uid('followup');
-  const text = h('textarea', { id, rows: '6', maxlength: '100000' });
-  const button = tr(h('button', { type: 'submit', class: 'primary' }), 'followup.button');
-  const progress = progressArea();
-  const outcome = h('div', { role: 'alert', class: 'alert', hidden: true });
-  // Good news is not an error: said politely, in its own style.
-  const sent = h('p', { role: 'status', class: 'success', hidden: true });
-  const fieldset = h(
-    'fieldset',
-    {},
-    tr(h('legend'), 'followup.legend'),
-    h('label', { for: id }, tr(h('span'), 'followup.label')),
-    text,
-  );
-  const formEl = h(
-    'form',
-    { novalidate: true, class: 'followup' },
-    fieldset,
-    button,
-    progress.element,
-    outcome,
-    sent,
-  );
-  formEl.addEventListener('submit', (event) => {
-    event.preventDefault();
-    outcome.hidden = true;
-    sent.hidden = true;
-    if (!text.value.trim()) {
-      tr(outcome, 'followup.empty');
-      outcome.hidden = false;
-      text.focus();
-      return;
-    }
-    fieldset.disabled = true;
-    button.disabled = true;
-    void (async () => {
-      await sendSealed(
-        {
-          v: DOCUMENT_VERSION,
-          kind: 'followup',
-          locale: locale(),
-          form: `${form.id}@${form.version}`,
-          answers: {},
-          message: text.value,
-          attachments: [],
-        },
-        keys,
-        progress,
-      );
-      progress.hide();
-      text.value = '';
-      tr(sent, 'followup.sent');
-      sent.hidden = false;
-      focusOn(sent);
-      fieldset.disabled = false;
-      button.disabled = false;
-    })().catch((error: unknown) => {
-      const failure = describeFailure(error);
-      progress.hide();
-      showFailure(outcome, failure);
-      focusOn(outcome);
-      if (!failure.final) {
-        fieldset.disabled = false;
-        button.disabled = false;
-      }
-    });
-  });
-  return formEl;
 }
 
 export function statusView(form: FormDefinition): HTMLElement {
@@ -195,6 +121,15 @@ export function statusView(form: FormDefinition): HTMLElement {
   };
   void checkPage();
 
+  // Leaving (reload, another address, closing, Back) takes what the check
+  // showed with it: the replies, what was sent and the receipt typed in. A
+  // page restored from the back/forward cache, or a phone picked up later,
+  // shows an empty form.
+  window.addEventListener('pagehide', () => {
+    result.replaceChildren();
+    input.value = '';
+  });
+
   const fail = (key: string, vars?: Vars) => {
     tr(error, key, vars);
     error.hidden = false;
@@ -215,7 +150,9 @@ export function statusView(form: FormDefinition): HTMLElement {
       return;
     }
     button.disabled = true;
-    tr(result, 'status.loading');
+    // In a child of its own: a translation marked on `result` itself would write
+    // "Checking…" back over the replies at the next change of language.
+    result.replaceChildren(tr(h('p'), 'status.loading'));
     void check(receipt)
       .catch((e: unknown) => {
         result.replaceChildren();

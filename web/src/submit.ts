@@ -2,10 +2,8 @@
 // then proof of work → encrypt and upload each file → seal the document → send.
 // Only ciphertext and the lookup token ever leave the page.
 import {
-  type AttachmentManifestEntry,
   DOCUMENT_VERSION,
   deriveReceiptKeys,
-  encryptAttachment,
   generateReceipt,
   toBase64Url,
 } from '../../client-crypto/index.ts';
@@ -13,70 +11,18 @@ import type { FormDefinition } from '../form/schema.ts';
 import { isDemo } from './config.ts';
 import { h, focusOn, uid } from './dom.ts';
 import { describeSubmitFailure, showFailure } from './errors.ts';
-import { type ChosenFile, filePicker } from './files.ts';
+import { filePicker } from './files.ts';
 import { renderForm } from './form-view.ts';
 import { locale, tr } from './i18n.ts';
 import { refusalHeadline } from './page-check.ts';
-import { proofOfWork } from './pow.ts';
-import { type Progress, progressArea } from './progress.ts';
+import { progressArea } from './progress.ts';
 import { showReceipt } from './receipt-view.ts';
 import { sendSealed } from './send-sealed.ts';
 import { type Trust, requireSealingKeys, trustedForSealing } from './trust.ts';
-import { uploadAttachment } from './upload.ts';
-import { secondsLeft, wholeProgress } from './whole-progress.ts';
+import { sendAttachments, showWhole } from './send-files.ts';
 import { holdPage } from './leave-guard.ts';
 
 const MESSAGE_MAX = 100_000;
-
-/** Moves the one bar for the whole submission, with a time estimate once meaningful. */
-function showWhole(progress: Progress, sizes: number[]) {
-  const whole = wholeProgress(sizes);
-  const started = performance.now();
-  const show = (fraction: number) => {
-    progress.fraction(fraction);
-    progress.estimate(secondsLeft(performance.now() - started, fraction));
-  };
-  show(0);
-  return {
-    preparing: (index: number) => show(whole.preparing(index)),
-    sending: (index: number, fraction: number) => show(whole.sending(index, fraction)),
-    sealing: () => show(whole.sealing()),
-    sendingReport: () => show(whole.sendingReport()),
-    done: () => show(whole.done()),
-  };
-}
-
-async function sendAttachments(
-  files: ChosenFile[],
-  progress: Progress,
-  whole: ReturnType<typeof showWhole>,
-): Promise<AttachmentManifestEntry[]> {
-  const manifest: AttachmentManifestEntry[] = [];
-  for (const [i, file] of files.entries()) {
-    const vars = { index: i + 1, count: files.length };
-    progress.step('progress.pow_file', vars);
-    whole.preparing(i);
-    const encrypted = await encryptAttachment(file.source(), file.size);
-    const uploadId = await uploadAttachment(encrypted, proofOfWork, {
-      progress(sent, total) {
-        progress.step('progress.upload', vars);
-        whole.sending(i, sent / total);
-      },
-      retrying(delayMs) {
-        progress.step('progress.retry', { seconds: Math.ceil(delayMs / 1000) });
-      },
-    });
-    manifest.push({
-      uploadId,
-      name: file.name,
-      type: file.type,
-      size: file.size,
-      key: toBase64Url(encrypted.key),
-      digest: toBase64Url(encrypted.digest()),
-    });
-  }
-  return manifest;
-}
 
 export function submitView(form: FormDefinition): HTMLElement {
   const heading = tr(h('h1'), 'intro.heading');

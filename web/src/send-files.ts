@@ -1,0 +1,68 @@
+// The files of a report or a follow-up, sent the same way: each one sealed
+// (client-crypto attachment streams) and uploaded in resumable parts
+// (upload.ts), with one bar for the whole write (whole-progress.ts). The
+// returned manifest, with each file's key and digest, goes into the sealed
+// document; the server only ever holds the ciphertext.
+import {
+  type AttachmentManifestEntry,
+  encryptAttachment,
+  toBase64Url,
+} from '../../client-crypto/index.ts';
+import type { ChosenFile } from './files.ts';
+import { proofOfWork } from './pow.ts';
+import type { Progress } from './progress.ts';
+import { uploadAttachment } from './upload.ts';
+import { secondsLeft, wholeProgress } from './whole-progress.ts';
+
+export type WholeBar = ReturnType<typeof showWhole>;
+
+/** Moves the one bar for the whole write, with a time estimate once meaningful. */
+export function showWhole(progress: Progress, sizes: number[]) {
+  const whole = wholeProgress(sizes);
+  const started = performance.now();
+  const show = (fraction: number) => {
+    progress.fraction(fraction);
+    progress.estimate(secondsLeft(performance.now() - started, fraction));
+  };
+  show(0);
+  return {
+    preparing: (index: number) => show(whole.preparing(index)),
+    sending: (index: number, fraction: number) => show(whole.sending(index, fraction)),
+    sealing: () => show(whole.sealing()),
+    sendingReport: () => show(whole.sendingReport()),
+    done: () => show(whole.done()),
+  };
+}
+
+/** Seals and uploads every file in turn; returns the manifest entries, in order. */
+export async function sendAttachments(
+  files: ChosenFile[],
+  progress: Progress,
+  whole: WholeBar,
+): Promise<AttachmentManifestEntry[]> {
+  const manifest: AttachmentManifestEntry[] = [];
+  for (const [i, file] of files.entries()) {
+    const vars = { index: i + 1, count: files.length };
+    progress.step('progress.pow_file', vars);
+    whole.preparing(i);
+    const encrypted = await encryptAttachment(file.source(), file.size);
+    const uploadId = await uploadAttachment(encrypted, proofOfWork, {
+      progress(sent, total) {
+        progress.step('progress.upload', vars);
+        whole.sending(i, sent / total);
+      },
+      retrying(delayMs) {
+        progress.step('progress.retry', { seconds: Math.ceil(delayMs / 1000) });
+      },
+    });
+    manifest.push({
+      uploadId,
+      name: file.name,
+      type: file.type,
+      size: file.size,
+      key: toBase64Url(encrypted.key),
+      digest: toBase64Url(encrypted.digest()),
+    });
+  }
+  return manifest;
+}
