@@ -27,7 +27,10 @@ const FLOOR = { lines: 85, statements: 85, functions: 85, branches: 78 };
 // web/src as the browser tests' Chromium runs it, every browser test file merged:
 // lines, branches and functions as v8-to-istanbul counts them from V8's own
 // counts (every line of a file is a line to run, comments too, as c8 counts).
-const PAGE_FLOOR = { lines: 0, branches: 0, functions: 0 };
+// Measured on the whole suite: 93.79 % of lines, 82.67 % of branches, 92 % of
+// functions; held one point under for lines, two for V8's branch and function
+// ranges.
+const PAGE_FLOOR = { lines: 92, branches: 80, functions: 90 };
 // Files of web/src the page coverage cannot see, and why.
 const PAGE_UNMEASURED = {
   'web/src/env.d.ts': 'declarations only, no code',
@@ -38,8 +41,39 @@ const PAGE_UNMEASURED = {
   'web/src/saved-setup.ts':
     'the saved page, inlined into one HTML file (no source map); test/browser/saved-page.test.ts runs it',
 };
-// Files of the page with a floor of their own: { lines, branches, functions }.
-const PAGE_OWN = {};
+// Every measured file of the page holds its lines, two points or one line under
+// what the whole suite measured (whichever is more): a test that stops running a
+// part of the page fails here even when the total hardly moves.
+const PAGE_OWN = {
+  'web/src/api.ts': { lines: 85 },
+  'web/src/config.ts': { lines: 97 },
+  'web/src/countries.ts': { lines: 96 },
+  'web/src/dom.ts': { lines: 97 },
+  'web/src/errors.ts': { lines: 98 },
+  'web/src/files.ts': { lines: 95 },
+  'web/src/form-view.ts': { lines: 98 },
+  'web/src/i18n.ts': { lines: 95 },
+  'web/src/leave-guard.ts': { lines: 96 },
+  'web/src/loader.ts': { lines: 90 },
+  'web/src/main.ts': { lines: 94 },
+  'web/src/metadata/bytes.ts': { lines: 82 },
+  'web/src/metadata/index.ts': { lines: 83 },
+  'web/src/metadata/jpeg.ts': { lines: 92 },
+  'web/src/metadata/png.ts': { lines: 61 },
+  'web/src/metadata/webp.ts': { lines: 39 },
+  'web/src/page-check.ts': { lines: 96 },
+  'web/src/pow.ts': { lines: 62 },
+  'web/src/progress.ts': { lines: 97 },
+  'web/src/quick-exit.ts': { lines: 96 },
+  'web/src/receipt-view.ts': { lines: 97 },
+  'web/src/send-sealed.ts': { lines: 98 },
+  'web/src/status.ts': { lines: 94 },
+  'web/src/submit.ts': { lines: 98 },
+  'web/src/trust.ts': { lines: 97 },
+  'web/src/upload.ts': { lines: 98 },
+  'web/src/wasm-check.ts': { lines: 89 },
+  'web/src/whole-progress.ts': { lines: 96 },
+};
 
 // Every file of the sealing library, on its own: 95 % of lines, 90 % of branches.
 const CRYPTO_FLOOR = { lines: 95, branches: 90 };
