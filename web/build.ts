@@ -51,6 +51,12 @@ export interface BuildOptions {
   webcat?: { app: string };
   /** Also write the saved page (web/build-saved.ts), talking to these API origins in this order. */
   saved?: { apiOrigins: string[] };
+  /**
+   * Tests only, to measure what the page runs in a browser: write each script's source
+   * map into this folder, outside the build (nothing serves or lists them). The scripts
+   * are the same bytes; their hashed names differ, as esbuild's hash covers the map.
+   */
+  sourcemapDir?: string;
 }
 
 export interface Manifest {
@@ -184,6 +190,8 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     metafile: true,
     legalComments: 'none',
     logLevel: 'silent',
+    // Sources as absolute paths, so that the maps can be read from anywhere.
+    ...(options.sourcemapDir ? { sourcemap: 'external', sourceRoot: join(outDir, 'assets') } : {}),
   };
   const assetPath = (result: esbuild.BuildResult, entry: string) => outputOf(result, outDir, entry);
 
@@ -259,6 +267,16 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     },
   });
   const styles = await esbuild.build({ ...common, entryPoints: [join(SRC, 'styles.css')] });
+  if (options.sourcemapDir) {
+    await mkdir(options.sourcemapDir, { recursive: true });
+    for (const name of await readdir(join(outDir, 'assets'))) {
+      if (name.endsWith('.map')) {
+        const from = join(outDir, 'assets', name);
+        await writeFile(join(options.sourcemapDir, name), await readFile(from));
+        await rm(from);
+      }
+    }
+  }
 
   const assets = {
     loader: assetPath(loader, 'loader.ts'),
@@ -343,7 +361,8 @@ export async function buildWeb(options: BuildOptions = {}): Promise<Manifest> {
     ? await buildSaved({
         outDir,
         apiOrigins: options.saved.apiOrigins,
-        app: noWasmOptions,
+        // Inlined in one HTML file: no source map (the saved page is not measured).
+        app: { ...noWasmOptions, sourcemap: false, sourceRoot: undefined },
         entry: join(SRC, 'saved.ts'),
         catalogues,
         powWorkerFile: join(outDir, powWorker),

@@ -28,6 +28,7 @@ import {
   testSecrets,
 } from '../helper.ts';
 import { signBuild } from '../page-signing.ts';
+import { pageCoverageArgs, sourcemapDir, startPageCoverage } from './page-coverage.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
@@ -123,7 +124,7 @@ export function builtPage(): Promise<{ dist: string; manifest: Manifest }> {
   built ??= (async () => {
     const dist = await mkdtemp(join(tmpdir(), 'sealbox-web-'));
     tap.teardown(() => rm(dist, { recursive: true, force: true }));
-    return { dist, manifest: await buildWeb({ outDir: dist }) };
+    return { dist, manifest: await buildWeb({ outDir: dist, sourcemapDir: await sourcemapDir() }) };
   })();
   return built;
 }
@@ -193,7 +194,7 @@ export async function startServedSite(
     const pinned = await fingerprint(trust.org.publicKey);
     const dist = await mkdtemp(join(tmpdir(), 'sealbox-web-'));
     t.teardown(() => rm(dist, { recursive: true, force: true }));
-    await buildWeb({ outDir: dist, orgFingerprint: pinned });
+    await buildWeb({ outDir: dist, orgFingerprint: pinned, sourcemapDir: await sourcemapDir() });
     await signBuild(dist, trust.org);
     const configured = testConfig({ SEALBOX_WEB_DIR: dist, SEALBOX_ORG_FINGERPRINT: pinned });
     config = await preparePage(configured, notes);
@@ -230,16 +231,19 @@ export async function openBrowser(
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...pageCoverageArgs,
     ],
   });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const stopCoverage = await startPageCoverage(page);
   t.teardown(async () => {
+    await stopCoverage();
     await context.close();
     await rm(profile, { recursive: true, force: true });
   });
   // Tor Browser at "Safer" has no WebAssembly; removing it before any page script
   // is the only way to get that here (--js-flags=--no-expose-wasm leaves it defined).
   if (options.noWasm) await context.addInitScript('delete globalThis.WebAssembly;');
-  const page = context.pages()[0] ?? (await context.newPage());
   const requests: Captured[] = [];
   const errors: string[] = [];
   context.on('request', (request) => {

@@ -2,12 +2,14 @@
 // no inline script and no other origin, no browser storage in the bundles, the
 // weight budget, the organisation pin, DEMO flag, exit address and page title
 // baked in (and refused when malformed), the icon listed and linked, the pin taken from the environment or the DEMO
-// organisation, and a refusal to build a form whose labels a catalogue lacks.
+// organisation, a refusal to build a form whose labels a catalogue lacks, and the
+// browser tests' source maps kept out of the build.
 import t from 'tap';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { fingerprint, generateOrganisationKey, toBase64Url } from '../../client-crypto/index.ts';
 import { buildWeb, pinFromEnvironment } from '../../web/build.ts';
@@ -212,4 +214,49 @@ void t.test('the pin a build takes from the environment', async (t) => {
     SEALBOX_ORG_PUBLIC_KEY: toBase64Url(org.publicKey),
   });
   t.same([fromKey.fingerprint, fromKey.demo], [await fingerprint(org.publicKey), false]);
+});
+
+void t.test('source maps for the browser tests stay outside the build', async (t) => {
+  const mapped = await mkdtemp(join(tmpdir(), 'sealbox-web-'));
+  const maps = await mkdtemp(join(tmpdir(), 'sealbox-maps-'));
+  t.teardown(() => rm(mapped, { recursive: true, force: true }));
+  t.teardown(() => rm(maps, { recursive: true, force: true }));
+  const withMaps = await buildWeb({ outDir: mapped, sourcemapDir: maps });
+  const served = Object.keys(withMaps.files);
+  t.same(
+    served.filter((path) => path.includes('.map')),
+    [],
+    'no map among the served files',
+  );
+  t.same(served.length, Object.keys(manifest.files).length, 'the same files otherwise');
+  const script = async (name: 'loader' | 'app' | 'appNoWasm') =>
+    (await readFile(join(mapped, withMaps.assets[name]))).toString();
+  // The hashed names differ (esbuild's hash covers the map); the code does not.
+  t.equal(await script('app'), (await read(manifest.assets.app)).toString(), 'app: same code');
+  t.equal(
+    await script('appNoWasm'),
+    (await read(manifest.assets.appNoWasm)).toString(),
+    'appNoWasm: same code',
+  );
+  t.equal(
+    (await script('loader'))
+      .replace(withMaps.assets.app, manifest.assets.app)
+      .replace(withMaps.assets.appNoWasm, manifest.assets.appNoWasm),
+    (await read(manifest.assets.loader)).toString(),
+    'loader: same code, naming the same apps',
+  );
+  const sourcesOf = async (asset: string) => {
+    const map = JSON.parse(await readFile(join(maps, `${basename(asset)}.map`), 'utf8')) as {
+      sourceRoot: string;
+      sources: string[];
+    };
+    return map.sources.map((source) => resolve(map.sourceRoot, source));
+  };
+  const src = (file: string) => fileURLToPath(new URL(`../../web/src/${file}`, import.meta.url));
+  t.ok((await sourcesOf(withMaps.assets.loader)).includes(src('loader.ts')), 'the loader mapped');
+  for (const name of ['app', 'appNoWasm'] as const) {
+    const sources = await sourcesOf(withMaps.assets[name]);
+    t.ok(sources.includes(src('trust.ts')) && sources.includes(src('submit.ts')), `${name} mapped`);
+    t.notMatch(await script(name), 'sourceMappingURL', `${name}: names no map`);
+  }
 });
