@@ -116,7 +116,13 @@ function survivors(results: Results): string[] {
 }
 
 async function run(name: string, target: Target): Promise<Results> {
-  const command = ['npx tap --disable-coverage --bail -R silent', ...target.tests].join(' ');
+  // Each test file runs as a plain tap script, one after the other, stopping
+  // at the first failure: a failing tap script exits non-zero, as under the
+  // runner, and skipping the runner's start-up makes each mutant about four
+  // times faster. TAP_TIMEOUT is the suite's own per-file timeout.
+  const command = target.tests
+    .map((file) => `TAP_TIMEOUT=300 node --import tsx ${file} > /dev/null`)
+    .join(' && ');
   const stryker = new Stryker({
     testRunner: 'command',
     commandRunner: { command },
