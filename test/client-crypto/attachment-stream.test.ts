@@ -75,6 +75,20 @@ t.test('a source that lies about its size is refused while sealing', async (t) =
   await t.rejects(collect(enc2.chunks), RangeError);
 });
 
+t.test('a source longer than declared stops before more ciphertext than declared', async (t) => {
+  // The page uploads each chunk as it comes: a source that runs on must not
+  // push a single chunk past the size the manifest will declare.
+  const enc = await encryptAttachment(
+    [new Uint8Array(CHUNK_BYTES), new Uint8Array(CHUNK_BYTES), new Uint8Array(CHUNK_BYTES)],
+    CHUNK_BYTES,
+  );
+  let out = 0;
+  await t.rejects(async () => {
+    for await (const c of enc.chunks) out += c.length;
+  }, RangeError);
+  t.ok(out <= enc.ciphertextSize, `${out} bytes out, ${enc.ciphertextSize} declared`);
+});
+
 t.test('truncation at every chunk boundary and inside chunks', async (t) => {
   const plain = sodium.randombytes_buf(5 * CHUNK_BYTES + 1000);
   const { ciphertext, entry } = await seal(plain);
