@@ -147,6 +147,11 @@ t.test('reordered, duplicated, appended chunks and a wrong key are rejected', as
     'wrong key',
   );
   t.equal(
+    await outcome([ciphertext], { ...entry, key: entry.key.subarray(1) }),
+    'KEY_INVALID',
+    'a key of the wrong length',
+  );
+  t.equal(
     await outcome([ciphertext], { ...entry, digest: sodium.randombytes_buf(32) }),
     'DIGEST_MISMATCH',
     'wrong digest',
