@@ -163,6 +163,22 @@ t.test('reordered, duplicated, appended chunks and a wrong key are rejected', as
   );
 });
 
+t.test('a stream its sender ends early (a final tag too soon) is refused', async (t) => {
+  // Only the key holder can do this; the plaintext would be shorter than the
+  // size the manifest declares, with a digest that matches.
+  const key = sodium.crypto_secretstream_xchacha20poly1305_keygen();
+  const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(key);
+  const c = sodium.crypto_secretstream_xchacha20poly1305_push(
+    state,
+    new Uint8Array(CHUNK_BYTES),
+    null,
+    sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL,
+  );
+  const ciphertext = concatBytes(header, c);
+  const digest = sodium.crypto_generichash(32, ciphertext, null);
+  t.equal(await outcome([ciphertext], { key, size: 2 * CHUNK_BYTES, digest }), 'STREAM_TAMPERED');
+});
+
 t.test('any single-byte change anywhere is rejected', async (t) => {
   const plain = sodium.randombytes_buf(2 * CHUNK_BYTES + 10);
   const { ciphertext, entry } = await seal(plain);
