@@ -12,6 +12,8 @@ export default tseslint.config(
       '.tap/',
       'data/',
       'test-artifacts/',
+      'reports/',
+      '.stryker-tmp/',
       '*.config.js',
       'scripts/*.mjs',
     ],

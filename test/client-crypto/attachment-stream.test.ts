@@ -75,6 +75,20 @@ t.test('a source that lies about its size is refused while sealing', async (t) =
   await t.rejects(collect(enc2.chunks), RangeError);
 });
 
+t.test('a source longer than declared stops before more ciphertext than declared', async (t) => {
+  // The page uploads each chunk as it comes: a source that runs on must not
+  // push a single chunk past the size the manifest will declare.
+  const enc = await encryptAttachment(
+    [new Uint8Array(CHUNK_BYTES), new Uint8Array(CHUNK_BYTES), new Uint8Array(CHUNK_BYTES)],
+    CHUNK_BYTES,
+  );
+  let out = 0;
+  await t.rejects(async () => {
+    for await (const c of enc.chunks) out += c.length;
+  }, RangeError);
+  t.ok(out <= enc.ciphertextSize, `${out} bytes out, ${enc.ciphertextSize} declared`);
+});
+
 t.test('truncation at every chunk boundary and inside chunks', async (t) => {
   const plain = sodium.randombytes_buf(5 * CHUNK_BYTES + 1000);
   const { ciphertext, entry } = await seal(plain);
@@ -133,6 +147,11 @@ t.test('reordered, duplicated, appended chunks and a wrong key are rejected', as
     'wrong key',
   );
   t.equal(
+    await outcome([ciphertext], { ...entry, key: entry.key.subarray(1) }),
+    'KEY_INVALID',
+    'a key of the wrong length',
+  );
+  t.equal(
     await outcome([ciphertext], { ...entry, digest: sodium.randombytes_buf(32) }),
     'DIGEST_MISMATCH',
     'wrong digest',
@@ -142,6 +161,22 @@ t.test('reordered, duplicated, appended chunks and a wrong key are rejected', as
     'STREAM_TAMPERED',
     'padding must be zero',
   );
+});
+
+t.test('a stream its sender ends early (a final tag too soon) is refused', async (t) => {
+  // Only the key holder can do this; the plaintext would be shorter than the
+  // size the manifest declares, with a digest that matches.
+  const key = sodium.crypto_secretstream_xchacha20poly1305_keygen();
+  const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(key);
+  const c = sodium.crypto_secretstream_xchacha20poly1305_push(
+    state,
+    new Uint8Array(CHUNK_BYTES),
+    null,
+    sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL,
+  );
+  const ciphertext = concatBytes(header, c);
+  const digest = sodium.crypto_generichash(32, ciphertext, null);
+  t.equal(await outcome([ciphertext], { key, size: 2 * CHUNK_BYTES, digest }), 'STREAM_TAMPERED');
 });
 
 t.test('any single-byte change anywhere is rejected', async (t) => {

@@ -17,8 +17,13 @@ import {
   sealDocument,
   sealReply,
 } from '../../client-crypto/index.ts';
+import {
+  type EnvelopeRecipient,
+  MAX_PADDED_DOCUMENT,
+  openEnvelope,
+} from '../../client-crypto/envelope.ts';
 import { legacyRing } from '../epochs.ts';
-import { documentFor, flips, makeWorld } from './fixtures.ts';
+import { bytesEqual, documentFor, flips, makeWorld } from './fixtures.ts';
 
 /** 'null', 'opened' or a SealboxError code; any other exception is a crash and fails the test. */
 async function outcome(p: Promise<unknown>): Promise<string> {
@@ -284,4 +289,33 @@ t.test('a submission with an anonymous stanza is not for any reviewer', async (t
   );
   t.same(env.subarray(12, 44), new Uint8Array(32), 'the stanza is anonymous');
   t.equal(await openDocument(env, ring), null);
+});
+
+t.test('the raw envelope layer seals only what a reader will accept', async (t) => {
+  const key = world.rings[0]![0]!;
+  const short = utf8Encode('x');
+  await t.rejects(sealEnvelope('submission', 1, [], short), RangeError, 'no recipient');
+  await t.rejects(
+    sealEnvelope('submission', 1, Array<EnvelopeRecipient>(65).fill(key), short),
+    RangeError,
+    'more recipients than a header allows',
+  );
+  const full = await sealEnvelope('submission', 1, Array<EnvelopeRecipient>(64).fill(key), short);
+  t.equal(parseEnvelopeHeader(full).recipients, 64, 'as many as a header allows');
+  t.same((await openEnvelope(full, key))?.plaintext, short);
+  t.equal(
+    await outcome(sealEnvelope('submission', 1, [{ publicKey: key.publicKey.subarray(1) }], short)),
+    'KEY_INVALID',
+    'a recipient key of the wrong length',
+  );
+  // The largest document pads to exactly MAX_PADDED_DOCUMENT; one byte more does not fit.
+  const largest = new Uint8Array(MAX_PADDED_DOCUMENT - 1).fill(0x61);
+  const sealed = await sealEnvelope('submission', 1, [key], largest);
+  const opened = (await openEnvelope(sealed, key))?.plaintext;
+  t.ok(opened && bytesEqual(opened, largest), 'the largest document round-trips');
+  await t.rejects(
+    sealEnvelope('submission', 1, [key], new Uint8Array(MAX_PADDED_DOCUMENT)),
+    RangeError,
+    'one byte more is refused',
+  );
 });

@@ -175,6 +175,39 @@ t.test('the raw envelope layer draws fresh nonces and keys too', async (t) => {
   t.equal(keys.size, 4, 'four sealings, four content keys');
 });
 
+t.test('a payload that authenticates but is not padded is refused as tampering', async (t) => {
+  // Whoever sealed an envelope holds its content key and can seal any payload
+  // under it; one without the padding marker must be a refusal, not a crash.
+  const r = world.rings[0]!;
+  const env = await sealEnvelope(
+    'submission',
+    1,
+    [{ publicKey: r[0]!.publicKey }],
+    utf8Encode('x'),
+  );
+  const k = contentKeyOf(env, 0, r[0]!);
+  const p = split(env);
+  const padded = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+    null,
+    p.body,
+    p.prefix,
+    p.nonce,
+    k,
+  );
+  const unpadded = new Uint8Array(padded.length);
+  const body = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
+    unpadded,
+    p.prefix,
+    null,
+    p.nonce,
+    k,
+  );
+  t.ok(opensWith(concatBytes(p.prefix, p.nonce, body), k), 'the forged payload authenticates');
+  await t.rejects(openDocument(concatBytes(p.prefix, p.nonce, body), r), {
+    code: 'ENVELOPE_TAMPERED',
+  });
+});
+
 t.test('replies to the same submitter are fresh as well', async (t) => {
   const reply = {
     v: 2 as const,

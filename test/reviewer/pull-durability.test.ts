@@ -90,6 +90,7 @@ t.test('each step happens in order, and the server hears last', async (t) => {
     s.org.io,
   );
   t.equal(result.cursor, added.seq);
+  t.equal(result.items, added.ids.length, 'the items it reports are the items it wrote');
   proto.sync = realSync;
   t.same(seen, [
     'written partial=true bundle=false acked=0',

@@ -1,0 +1,36 @@
+// A Stryker ignorer for `npm run mutate`: the human-readable message of an
+// error is not a security property (callers narrow on `code`, never on the
+// text), so mutating it only adds mutants that no test should notice. The
+// error code, the first argument of our own errors, is still mutated.
+// Stryker loads this file in its own processes, so it is plain JavaScript.
+
+/** Errors whose first argument is a code and whose second is the message. */
+const CODED = new Set(['SealboxError', 'CliError', 'CourierError']);
+/** Errors whose first argument is the message. */
+const PLAIN = new Set(['Error', 'RangeError', 'TypeError']);
+
+function isMessage(path) {
+  const parent = path.parentPath;
+  if (!parent?.isNewExpression()) return false;
+  const callee = parent.node.callee;
+  if (callee.type !== 'Identifier') return false;
+  const at = parent.node.arguments.indexOf(path.node);
+  if (CODED.has(callee.name)) return at === 1;
+  if (PLAIN.has(callee.name)) return at === 0;
+  return false;
+}
+
+export const strykerPlugins = [
+  {
+    kind: 'Ignore',
+    name: 'error-messages',
+    value: {
+      shouldIgnore(path) {
+        if ((path.isStringLiteral() || path.isTemplateLiteral()) && isMessage(path)) {
+          return 'an error message: callers narrow on the code, never on the text';
+        }
+        return undefined;
+      },
+    },
+  },
+];
