@@ -15,7 +15,7 @@ import { ApiError, errorBody } from '../errors.ts';
 import type { LoadMonitor } from '../load.ts';
 import type { Proof, ProofOfWork, VerifiedProof } from '../pow.ts';
 
-export type RateClass = 'read' | 'write' | 'part' | 'followup';
+export type RateClass = 'read' | 'write' | 'part' | 'case' | 'followup';
 
 /**
  * What a write or part request must show before it takes a token. 'proof': a
@@ -146,6 +146,9 @@ async function limits(
     // Parts of large files come in quick succession; they were paid for when
     // the upload was created.
     part: new TokenBucket(options.readsPerMinute),
+    // New cases: a flood of cheap uploads never empties this one, and a
+    // flood of cases raises their price (server/load.ts).
+    case: new TokenBucket(options.writesPerMinute),
     // Follow-ups from cases already open: a flood of strangers' writes never
     // empties this one.
     followup: new TokenBucket(options.followupsPerMinute),

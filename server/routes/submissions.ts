@@ -87,7 +87,7 @@ const submissions: FastifyPluginCallbackZod = (app, _options, done) => {
   app.post(
     '/v1/submissions',
     {
-      config: { rateClass: 'write', paidBy: 'proof', effort: 'minimum' },
+      config: { rateClass: 'case', paidBy: 'proof', effort: 'minimum' },
       schema: {
         summary: 'Submit a sealed case',
         body: z.object({

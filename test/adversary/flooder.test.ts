@@ -102,11 +102,14 @@ t.test('a burst of unpaid writes leaves the write bucket to paid ones', async (t
   });
   t.equal(paid.statusCode, 201, 'a paid submission after the flood is taken');
 
-  const third = await app.inject({
-    method: 'POST',
-    url: '/v1/uploads',
-    payload: { challenge: await solvedChallenge(app), size: 10, partSize: 65_536 },
-  });
+  const upload2 = async () =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/uploads',
+      payload: { challenge: await solvedChallenge(app), size: 10, partSize: 65_536 },
+    });
+  t.equal((await upload2()).statusCode, 201, 'new cases have their own bucket');
+  const third = await upload2();
   t.equal(third.statusCode, 429, 'paid writes are still limited');
   t.equal(third.json<ErrorJson>().error.code, 'RATE_LIMITED');
 });
@@ -348,7 +351,7 @@ t.test('past the soft cap only the top level gets in, up to the hard cap', async
 });
 
 t.test(
-  'a flood of paid writes leaves follow-ups and status checks their own buckets',
+  'a flood of paid uploads leaves new cases, follow-ups and status checks their own buckets',
   async (t) => {
     const db = await testDatabase(t);
     const seeded = await seedKeyset(db);
@@ -367,7 +370,9 @@ t.test(
       });
       writes.push(res.statusCode);
     }
-    t.same(writes, [201, 201, 429, 429, 429, 429], 'the write bucket is empty');
+    t.same(writes, [201, 201, 201, 429, 429, 429], 'the write bucket is empty');
+    const another = await post(app, '/v1/submissions', await sampleSubmission(app, seeded));
+    t.equal(another.statusCode, 201, 'new cases have a bucket of their own');
     const status = await post(app, '/v1/status', { lookupToken: toBase64Url(keys.lookupToken) });
     t.equal(status.statusCode, 200, 'status needs no proof and no write token');
     const followup = await post(app, '/v1/followups', {
