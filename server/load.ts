@@ -4,15 +4,16 @@
 // publishes, and the level of the day's fill (server/effort.ts).
 //
 // Each instance counts its admissions in memory, in ten slices of the window
-// (counts, never times), and publishes only the level they give, on its own
-// refresh clock (db/effort-levels.ts): the database never learns when cases
-// arrived. A published level lapses a few refreshes after it was last
-// written, so an instance that stopped leaves nothing behind for long.
+// (counts, never times), and publishes only the level they give, with a
+// heartbeat, on its own refresh clock (db/effort-levels.ts): the database
+// never learns when cases arrived, nor any time. A row whose heartbeat has
+// not moved for three refreshes, by the reader's own clock, is stale and
+// forgotten, so an instance that stopped leaves nothing behind for long.
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from './db/database.ts';
 import { today } from './db/dates.ts';
-import { admissionsOn, publishLevel, sharedLevel } from './db/effort-levels.ts';
+import { admissionsOn, forgetLevel, publishLevel, publishedLevels } from './db/effort-levels.ts';
 import { dayFillLevel, rateLevel } from './effort.ts';
 
 const SLICES = 10;
@@ -42,6 +43,8 @@ export class LoadMonitor {
   private shared = 0;
   private day = '';
   private dayCount = 0;
+  /** Other instances' heartbeats as last seen, and when (this instance's clock) they last moved. */
+  private readonly heartbeats = new Map<string, { heartbeat: number; movedAt: number }>();
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private readonly now: () => number;
@@ -113,10 +116,28 @@ export class LoadMonitor {
   }
 
   private async doRefresh(): Promise<void> {
-    const ttlSeconds = Math.max(2, Math.ceil((3 * this.refreshMs) / 1000));
     const day = today(new Date(this.now()));
-    await publishLevel(this.db, this.instance, this.localLevel(), ttlSeconds);
-    this.shared = await sharedLevel(this.db);
+    await publishLevel(this.db, this.instance, this.localLevel());
+    const now = this.now();
+    const staleAfter = 3 * this.refreshMs;
+    let shared = 0;
+    const seen = new Set<string>();
+    for (const row of await publishedLevels(this.db)) {
+      seen.add(row.instance);
+      const last = this.heartbeats.get(row.instance);
+      if (row.instance === this.instance || !last || last.heartbeat !== row.heartbeat) {
+        this.heartbeats.set(row.instance, { heartbeat: row.heartbeat, movedAt: now });
+      } else if (now - last.movedAt > staleAfter) {
+        await forgetLevel(this.db, row);
+        this.heartbeats.delete(row.instance);
+        continue;
+      }
+      shared = Math.max(shared, row.level);
+    }
+    for (const instance of this.heartbeats.keys()) {
+      if (!seen.has(instance)) this.heartbeats.delete(instance);
+    }
+    this.shared = shared;
     this.noteDayCount(day, await admissionsOn(this.db, day));
   }
 
@@ -137,7 +158,7 @@ export class LoadMonitor {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.refreshing?.catch(() => undefined);
-    await publishLevel(this.db, this.instance, 0, 0).catch(() => undefined);
+    await publishLevel(this.db, this.instance, 0).catch(() => undefined);
   }
 
   private advance(): void {

@@ -1,39 +1,45 @@
-// The levels instances publish (server/load.ts): a level per instance and
-// when it lapses. The expiry is the only time here, and it is set by the
-// instance's own refresh clock, not by any request.
+// The levels instances publish (server/load.ts): a level per instance and a
+// heartbeat it bumps on every refresh. No time is stored: a reader decides by
+// its own clock that a row whose heartbeat stopped moving is stale.
 import { sql } from 'kysely';
 import type { Db } from './database.ts';
 
-/** Publishes `instance`'s level for `ttlSeconds`; level 0 withdraws its row. */
-export async function publishLevel(
-  db: Db,
-  instance: string,
-  level: number,
-  ttlSeconds: number,
-): Promise<void> {
+export interface PublishedLevel {
+  instance: string;
+  level: number;
+  heartbeat: number;
+}
+
+/** Publishes `instance`'s level and bumps its heartbeat; level 0 withdraws its row. */
+export async function publishLevel(db: Db, instance: string, level: number): Promise<void> {
   if (level === 0) {
     await db.deleteFrom('effort_levels').where('instance', '=', instance).execute();
     return;
   }
-  const expires = sql<Date>`now() + ${ttlSeconds}::integer * interval '1 second'`;
   await db
     .insertInto('effort_levels')
-    .values({ instance, level, expires_at: expires })
-    .onConflict((oc) => oc.column('instance').doUpdateSet({ level, expires_at: expires }))
+    .values({ instance, level, heartbeat: 0 })
+    .onConflict((oc) =>
+      oc.column('instance').doUpdateSet({
+        level,
+        heartbeat: sql<number>`(effort_levels.heartbeat + 1) % 1000000`,
+      }),
+    )
     .execute();
 }
 
-/** The highest level any instance publishes now (0 when none), forgetting lapsed ones. */
-export async function sharedLevel(db: Db): Promise<number> {
+/** Every level published now. */
+export async function publishedLevels(db: Db): Promise<PublishedLevel[]> {
+  return db.selectFrom('effort_levels').select(['instance', 'level', 'heartbeat']).execute();
+}
+
+/** Forgets a row found stale, unless its heartbeat moved meanwhile. */
+export async function forgetLevel(db: Db, row: PublishedLevel): Promise<void> {
   await db
     .deleteFrom('effort_levels')
-    .where('expires_at', '<=', sql<Date>`now()`)
+    .where('instance', '=', row.instance)
+    .where('heartbeat', '=', row.heartbeat)
     .execute();
-  const row = await db
-    .selectFrom('effort_levels')
-    .select((eb) => eb.fn.max('level').as('level'))
-    .executeTakeFirst();
-  return row?.level ?? 0;
 }
 
 /** The admissions reserved for `day` across instances (db/daily-cap.ts). */

@@ -72,11 +72,11 @@ export interface SubmissionsPerDayTable {
   count: number;
 }
 
-/** One instance's raised proof-of-work level (server/load.ts), until it lapses. */
+/** One instance's raised proof-of-work level (server/load.ts) and its heartbeat. */
 export interface EffortLevelTable {
   instance: string;
   level: number;
-  expires_at: ColumnType<Date, Date | string, Date | string>;
+  heartbeat: number;
 }
 
 export interface ExportAckTable {

@@ -18,6 +18,7 @@ import {
 } from '../../client-crypto/index.ts';
 import type { ReceiptKeys } from '../../client-crypto/index.ts';
 import type { Db } from '../../server/db/database.ts';
+import { publishLevel } from '../../server/db/effort-levels.ts';
 import { runMaintenance } from '../../server/maintenance.ts';
 import { createUpload, getUpload } from '../../server/db/uploads.ts';
 import {
@@ -287,6 +288,16 @@ t.test('a flood at the base level raises the price on every instance', async (t)
     201,
     'the proof refused during the flood is still good: it cost nothing',
   );
+
+  // An instance that stopped without withdrawing its level: its heartbeat no
+  // longer moves, and after three refreshes (0.3 s each here) it is forgotten.
+  await publishLevel(db, 'stopped-instance', 3);
+  await b.sealbox.load.refresh();
+  t.equal((await loadOf(b)).minimumLevel, 3, 'a level published by another instance counts');
+  await sleep(1_200);
+  await b.sealbox.load.refresh();
+  t.equal((await loadOf(b)).minimumLevel, 0, 'until its heartbeat has stood still too long');
+  t.same(await db.selectFrom('effort_levels').selectAll().execute(), [], 'and it is gone');
 });
 
 t.test('past the soft cap only the top level gets in, up to the hard cap', async (t) => {
