@@ -77,7 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errors);
   await app.register(security, { onionLocation: config.onionLocation });
   await app.register(cors);
-  await app.register(limits, { ...config.limits, pow: context.pow });
+  await app.register(limits, { ...config.limits, pow: context.pow, load: context.load });
   await app.register(storage, {
     dir: config.databaseUrl ? undefined : config.dataDir,
     minFreeBytes: config.limits.minFreeBytes,
@@ -98,6 +98,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('sealbox', context);
   // Writes waiting for their window still commit (and are answered) on close.
   app.addHook('onClose', () => app.sealbox.commitWindow.settle());
+  // The minimum effort level follows load shared through the database (server/load.ts).
+  app.addHook('onReady', (done) => {
+    context.load.start(app.log);
+    done();
+  });
+  app.addHook('onClose', () => context.load.stop());
 
   await app.register(health);
   await app.register(keyset);

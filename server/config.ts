@@ -27,6 +27,10 @@ const schema = z.object({
   SEALBOX_POW_SECRET: base64url.min(43, 'must hold at least 32 bytes').optional(),
   SEALBOX_POW_DIFFICULTY: int(1, 10_000_000).default(50_000),
   SEALBOX_POW_EXPIRES_SECONDS: int(30, 86_400).default(1_800),
+  SEALBOX_POW_TOP_LEVEL: int(0, 24).default(6),
+  SEALBOX_POW_LEVEL: int(0, 24).optional(),
+  SEALBOX_POW_WINDOW_SECONDS: int(1, 86_400).default(600),
+  SEALBOX_POW_BUSY_ADMISSIONS: int(1, 100_000_000).optional(),
   SEALBOX_UPLOAD_MAX_BYTES: int(1, 64 * GiB).default(2 * GiB),
   SEALBOX_UPLOAD_PENDING_MAX_BYTES: int(1, 1024 * GiB).default(50 * GiB),
   SEALBOX_UPLOAD_PART_MAX_BYTES: int(64 * KiB, 64 * MiB).default(MiB),
@@ -52,6 +56,9 @@ const schema = z.object({
   SEALBOX_WRITES_PER_MINUTE: int(1, 1_000_000).default(600),
   SEALBOX_READS_PER_MINUTE: int(1, 10_000_000).default(6_000),
   SEALBOX_SUBMISSIONS_PER_DAY: int(1, 100_000_000).default(20_000),
+  SEALBOX_SUBMISSIONS_HARD_PER_DAY: int(1, 1_000_000_000).optional(),
+  SEALBOX_FOLLOWUPS_PER_MINUTE: int(1, 1_000_000).default(600),
+  SEALBOX_FOLLOWUPS_PER_CASE_PER_DAY: int(1, 100_000).default(20),
   SEALBOX_MAX_EVENT_LOOP_DELAY_MS: int(0, 60_000).default(1_000),
   SEALBOX_MIN_FREE_BYTES: int(0, 1024 * GiB).default(256 * MiB),
   SEALBOX_WATCHDOG_SECONDS: int(0, 86_400).default(120),
@@ -67,7 +74,21 @@ export interface Config {
   /** Unset → generated once and kept in the data directory (see secrets.ts). */
   pepper: string | undefined;
   powSecret: string | undefined;
-  pow: { difficulty: number; expiresSeconds: number };
+  /**
+   * difficulty: the base difficulty (level 0); level k is difficulty × 2^k, k
+   * in 0..topLevel. pinnedLevel: the minimum level the operator fixed, in place
+   * of the one that follows load. windowSeconds: how far back an instance
+   * counts admissions; busyAdmissions: the admissions in a window from which
+   * the rate level rises one level per doubling (server/effort.ts).
+   */
+  pow: {
+    difficulty: number;
+    expiresSeconds: number;
+    topLevel: number;
+    pinnedLevel: number | undefined;
+    windowSeconds: number;
+    busyAdmissions: number;
+  };
   /**
    * pendingMaxBytes: bytes stored for all uploads not (yet) part of a case, together.
    * partsInFlight: parts held in memory at once by this instance.
@@ -102,7 +123,12 @@ export interface Config {
   limits: {
     writesPerMinute: number;
     readsPerMinute: number;
+    /** The soft cap: past it, only top-level proofs open new cases. */
     submissionsPerDay: number;
+    /** The hard cap: no new case past it, whatever the effort. */
+    submissionsHardPerDay: number;
+    followupsPerMinute: number;
+    followupsPerCasePerDay: number;
     /** Above this event-loop delay the app answers 503; 0 turns the check off. */
     maxEventLoopDelayMs: number;
     /** Writes are refused while the PGlite data volume has less free; 0 turns the check off. */
@@ -138,6 +164,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'invalid configuration\n  SEALBOX_UPLOAD_PART_MAX_BYTES: must not exceed SEALBOX_UPLOAD_MAX_BYTES',
     );
   }
+  const fail = (line: string) => new ConfigError(`invalid configuration\n  ${line}`);
+  const topDifficulty = e.SEALBOX_POW_DIFFICULTY * 2 ** e.SEALBOX_POW_TOP_LEVEL;
+  // altcha's counter is a uint32: the top level's secret counter must fit in one.
+  if (topDifficulty > 0xffff_ffff) {
+    throw fail(
+      'SEALBOX_POW_TOP_LEVEL: SEALBOX_POW_DIFFICULTY × 2^level must not exceed 4294967295',
+    );
+  }
+  if (e.SEALBOX_POW_LEVEL !== undefined && e.SEALBOX_POW_LEVEL > e.SEALBOX_POW_TOP_LEVEL) {
+    throw fail('SEALBOX_POW_LEVEL: must not exceed SEALBOX_POW_TOP_LEVEL');
+  }
+  const hardPerDay = e.SEALBOX_SUBMISSIONS_HARD_PER_DAY ?? 10 * e.SEALBOX_SUBMISSIONS_PER_DAY;
+  if (hardPerDay < e.SEALBOX_SUBMISSIONS_PER_DAY) {
+    throw fail('SEALBOX_SUBMISSIONS_HARD_PER_DAY: must not be below SEALBOX_SUBMISSIONS_PER_DAY');
+  }
   return {
     host: e.HOST,
     port: e.PORT,
@@ -145,7 +186,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.SEALBOX_DATA_DIR,
     pepper: e.SEALBOX_PEPPER,
     powSecret: e.SEALBOX_POW_SECRET,
-    pow: { difficulty: e.SEALBOX_POW_DIFFICULTY, expiresSeconds: e.SEALBOX_POW_EXPIRES_SECONDS },
+    pow: {
+      difficulty: e.SEALBOX_POW_DIFFICULTY,
+      expiresSeconds: e.SEALBOX_POW_EXPIRES_SECONDS,
+      topLevel: e.SEALBOX_POW_TOP_LEVEL,
+      pinnedLevel: e.SEALBOX_POW_LEVEL,
+      windowSeconds: e.SEALBOX_POW_WINDOW_SECONDS,
+      // By default: the rate that would fill the soft cap in twelve hours.
+      busyAdmissions:
+        e.SEALBOX_POW_BUSY_ADMISSIONS ??
+        Math.max(
+          1,
+          Math.ceil((e.SEALBOX_SUBMISSIONS_PER_DAY * e.SEALBOX_POW_WINDOW_SECONDS) / 43_200),
+        ),
+    },
     upload: {
       maxBytes: e.SEALBOX_UPLOAD_MAX_BYTES,
       partMaxBytes: e.SEALBOX_UPLOAD_PART_MAX_BYTES,
@@ -172,6 +226,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       writesPerMinute: e.SEALBOX_WRITES_PER_MINUTE,
       readsPerMinute: e.SEALBOX_READS_PER_MINUTE,
       submissionsPerDay: e.SEALBOX_SUBMISSIONS_PER_DAY,
+      submissionsHardPerDay: hardPerDay,
+      followupsPerMinute: e.SEALBOX_FOLLOWUPS_PER_MINUTE,
+      followupsPerCasePerDay: e.SEALBOX_FOLLOWUPS_PER_CASE_PER_DAY,
       maxEventLoopDelayMs: e.SEALBOX_MAX_EVENT_LOOP_DELAY_MS,
       minFreeBytes: e.SEALBOX_MIN_FREE_BYTES,
       watchdogSeconds: e.SEALBOX_WATCHDOG_SECONDS,

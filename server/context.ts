@@ -5,6 +5,7 @@ import { getSodium } from '../client-crypto/index.ts';
 import type { Config } from './config.ts';
 import { CommitWindow } from './db/commit-window.ts';
 import type { Db } from './db/database.ts';
+import { LoadMonitor } from './load.ts';
 import type { ProofOfWork } from './pow.ts';
 import { proofOfWork } from './pow.ts';
 import type { Secrets } from './secrets.ts';
@@ -13,6 +14,8 @@ export interface AppContext {
   config: Config;
   db: Db;
   pow: ProofOfWork;
+  /** The minimum effort level a new case needs now (server/load.ts). */
+  load: LoadMonitor;
   /** Where anonymous writes commit: together, at window boundaries. */
   commitWindow: CommitWindow;
   /** Keyed BLAKE2b-256 of a lookup token under the server's pepper. */
@@ -37,6 +40,15 @@ export function appContext(config: Config, secrets: Secrets, db: Db): AppContext
       secret: secrets.powSecret,
       difficulty: config.pow.difficulty,
       expiresSeconds: config.pow.expiresSeconds,
+      topLevel: config.pow.topLevel,
+    }),
+    load: new LoadMonitor(db, {
+      topLevel: config.pow.topLevel,
+      pinnedLevel: config.pow.pinnedLevel,
+      windowMs: config.pow.windowSeconds * 1000,
+      busyAdmissions: config.pow.busyAdmissions,
+      softCap: config.limits.submissionsPerDay,
+      hardCap: config.limits.submissionsHardPerDay,
     }),
     async lookupHash(token) {
       const sodium = await getSodium();

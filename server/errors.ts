@@ -11,12 +11,14 @@ export type ApiErrorCode =
   | 'CHALLENGE_SPENT'
   | 'DAILY_LIMIT'
   | 'DATABASE_UNAVAILABLE'
+  | 'EFFORT_TOO_LOW'
   | 'ENCODING_INVALID'
   | 'ENVELOPE_INVALID'
   | 'ENVELOPE_KIND'
   | 'EPOCH_CONFLICT'
   | 'EPOCH_EXPIRED'
   | 'EPOCH_NOT_CURRENT'
+  | 'FOLLOWUP_LIMIT'
   | 'HEADERS_TOO_LARGE'
   | 'INTERNAL'
   | 'JSON_INVALID'
@@ -51,15 +53,21 @@ export class ApiError extends Error {
     readonly statusCode: number,
     readonly code: ApiErrorCode,
     message: string,
+    /** What a client needs to act on the refusal (EFFORT_TOO_LOW: the minimum level). */
+    readonly detail?: ErrorDetail,
   ) {
     super(message);
   }
 }
 
-export interface ErrorBody {
-  error: { code: string; message: string };
+export interface ErrorDetail {
+  minimumLevel?: number;
 }
 
-export function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
+export interface ErrorBody {
+  error: { code: string; message: string } & ErrorDetail;
+}
+
+export function errorBody(code: string, message: string, detail?: ErrorDetail): ErrorBody {
+  return { error: { code, message, ...detail } };
 }

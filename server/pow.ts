@@ -21,6 +21,7 @@ import type { CommitWindow } from './db/commit-window.ts';
 import type { Db } from './db/database.ts';
 import { spendChallenge } from './db/challenges.ts';
 import { today } from './db/dates.ts';
+import { difficultyAt } from './effort.ts';
 import { ApiError } from './errors.ts';
 
 export const POW_ALGORITHM = 'SHA-256';
@@ -45,6 +46,12 @@ export const proofSchema = z
         keyPrefix: hex(128),
         keySignature: hex(128).optional(),
         expiresAt: z.number().optional(),
+        data: z
+          .record(
+            z.string().max(32),
+            z.union([z.string().max(128), z.number(), z.boolean(), z.null()]),
+          )
+          .optional(),
       }),
       signature: hex(256),
     }),
@@ -64,10 +71,13 @@ export interface VerifiedProof {
   digest: Uint8Array;
   /** The day after which the challenge can no longer verify, so its record may go. */
   expiresOn: string;
+  /** The effort level the challenge was issued at (signed with it, so a client cannot raise it). */
+  level: number;
 }
 
 export interface ProofOfWork {
-  issue(): Promise<Challenge>;
+  /** A challenge at effort `level` (0 when not given): difficulty × 2^level. */
+  issue(level?: number): Promise<Challenge>;
   /** Checks a proof without spending it; throws ApiError when it does not verify. */
   verify(proof: Proof): VerifiedProof;
   /** Verifies a proof and spends it; throws ApiError otherwise. */
@@ -136,6 +146,7 @@ export function proofOfWork(options: {
   secret: string;
   difficulty: number;
   expiresSeconds: number;
+  topLevel: number;
 }): ProofOfWork {
   // altcha keys its HMAC with the UTF-8 bytes of the secret string.
   const key = (secret: string) => createSecretKey(Buffer.from(secret, 'utf8'));
@@ -146,7 +157,10 @@ export function proofOfWork(options: {
   const invalid = () => new ApiError(400, 'CHALLENGE_INVALID', 'proof of work does not verify');
 
   const pow: ProofOfWork = {
-    async issue() {
+    async issue(level = 0) {
+      if (!Number.isInteger(level) || level < 0 || level > options.topLevel) {
+        throw new RangeError('effort level out of range');
+      }
       const nonce = randomBytes(16);
       const salt = randomBytes(16);
       const expiresAt = Math.floor(Date.now() / 1000) + options.expiresSeconds;
@@ -162,12 +176,14 @@ export function proofOfWork(options: {
           keyPrefix: '',
         },
         salt,
-        password(nonce, randomInt(options.difficulty)),
+        password(nonce, randomInt(difficultyAt(options.difficulty, level))),
       );
       // Keys in canonical (sorted) order, as altcha-lib sends its own.
       const parameters: ChallengeParameters = {
         algorithm: POW_ALGORITHM,
         cost: 1,
+        // The level rides in the signed parameters: changing it breaks the signature.
+        data: { level },
         expiresAt,
         keyLength: KEY_LENGTH,
         keyPrefix: Buffer.from(derivedKey.subarray(0, KEY_LENGTH / 2)).toString('hex'),
@@ -198,7 +214,11 @@ export function proofOfWork(options: {
       ) {
         throw invalid();
       }
+      // Challenges signed before levels existed carry none: they were level 0.
+      const level = parameters.data?.level ?? 0;
+      if (typeof level !== 'number' || !Number.isInteger(level) || level < 0) throw invalid();
       return {
+        level,
         digest: new Uint8Array(createHash('sha256').update(signature).digest()),
         // The day after the expiry day (UTC): from then on it cannot verify.
         expiresOn: today(new Date((parameters.expiresAt + 86_400) * 1000)),

@@ -418,9 +418,10 @@ export async function makeKeyset(version = 1): Promise<TestKeyset> {
   return { org, reviewer, courier, keyset, signed, epochs, sealing };
 }
 
-/** Fetches a challenge and solves it, as the page does. */
-export async function solvedChallenge(app: FastifyInstance): Promise<unknown> {
-  const res = await app.inject({ method: 'GET', url: '/v1/challenge' });
+/** Fetches a challenge (at effort `level`, if given) and solves it, as the page does. */
+export async function solvedChallenge(app: FastifyInstance, level?: number): Promise<unknown> {
+  const url = level === undefined ? '/v1/challenge' : `/v1/challenge?level=${level}`;
+  const res = await app.inject({ method: 'GET', url });
   const challenge = res.json<Challenge>();
   const solution = await solveChallenge({ challenge, deriveKey });
   if (!solution) throw new Error('could not solve the challenge');

@@ -72,6 +72,13 @@ export interface SubmissionsPerDayTable {
   count: number;
 }
 
+/** One instance's raised proof-of-work level (server/load.ts) and its heartbeat. */
+export interface EffortLevelTable {
+  instance: string;
+  level: number;
+  heartbeat: number;
+}
+
 export interface ExportAckTable {
   courier: string;
   acked_seq: number;
@@ -107,6 +114,7 @@ export interface Database {
   spent_challenges: SpentChallengeTable;
   export_acks: ExportAckTable;
   submissions_per_day: SubmissionsPerDayTable;
+  effort_levels: EffortLevelTable;
   courier_replays: CourierReplayTable;
   epoch_keys: EpochKeyTable;
 }

@@ -56,7 +56,7 @@ function validationMessage(error: FastifyError): string {
 function errors(app: FastifyInstance, _options: unknown, done: () => void) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) {
-      return reply.code(error.statusCode).send(errorBody(error.code, error.message));
+      return reply.code(error.statusCode).send(errorBody(error.code, error.message, error.detail));
     }
     if (error.validation) {
       return reply.code(400).send(errorBody('VALIDATION_FAILED', validationMessage(error)));

@@ -12,9 +12,10 @@ import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError, errorBody } from '../errors.ts';
+import type { LoadMonitor } from '../load.ts';
 import type { Proof, ProofOfWork, VerifiedProof } from '../pow.ts';
 
-export type RateClass = 'read' | 'write' | 'part';
+export type RateClass = 'read' | 'write' | 'part' | 'case' | 'followup';
 
 /**
  * What a write or part request must show before it takes a token. 'proof': a
@@ -28,6 +29,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     rateClass?: RateClass;
     paidBy?: RatePayment;
+    /**
+     * 'minimum': a 'proof'-paid route whose proof must be at the minimum
+     * effort level of the moment (server/load.ts); without, any level.
+     */
+    effort?: 'minimum';
   }
   interface FastifyRequest {
     /** The proof of work a 'proof'-paid request verified with (set by the preHandler). */
@@ -99,6 +105,22 @@ export class ChargedProofs {
   }
 }
 
+/** The day's hard cap on new cases is reached. */
+export function dailyLimit(reply: FastifyReply): ApiError {
+  reply.header('retry-after', '3600');
+  return new ApiError(503, 'DAILY_LIMIT', 'the service takes no more cases today');
+}
+
+/** A proof below the minimum effort level of the moment. */
+export function effortTooLow(minimumLevel: number): ApiError {
+  return new ApiError(
+    429,
+    'EFFORT_TOO_LOW',
+    `the service is busy: a proof of work at level ${minimumLevel} or higher is needed`,
+    { minimumLevel },
+  );
+}
+
 function takeToken(bucket: TokenBucket, reply: FastifyReply): void {
   const wait = bucket.take();
   if (wait > 0) {
@@ -112,8 +134,10 @@ async function limits(
   options: {
     readsPerMinute: number;
     writesPerMinute: number;
+    followupsPerMinute: number;
     maxEventLoopDelayMs: number;
     pow: ProofOfWork;
+    load: LoadMonitor;
   },
 ) {
   const buckets: Record<RateClass, TokenBucket> = {
@@ -122,6 +146,12 @@ async function limits(
     // Parts of large files come in quick succession; they were paid for when
     // the upload was created.
     part: new TokenBucket(options.readsPerMinute),
+    // New cases: a flood of cheap uploads never empties this one, and a
+    // flood of cases raises their price (server/load.ts).
+    case: new TokenBucket(options.writesPerMinute),
+    // Follow-ups from cases already open: a flood of strangers' writes never
+    // empties this one.
+    followup: new TokenBucket(options.followupsPerMinute),
   };
   const charged = new ChargedProofs();
   app.decorateRequest('paidProof', null);
@@ -131,11 +161,17 @@ async function limits(
   });
 
   app.addHook('preHandler', async (request, reply) => {
-    const { rateClass, paidBy } = request.routeOptions.config;
-    if (rateClass !== 'write' && rateClass !== 'part') return;
+    const { rateClass, paidBy, effort } = request.routeOptions.config;
+    if (rateClass === undefined || rateClass === 'read') return;
     if (paidBy === 'proof') {
       const proof = (request.body as { challenge: Proof }).challenge;
       const verified = options.pow.verify(proof);
+      if (effort === 'minimum') {
+        // Refused before any token or record: the proof stays unspent.
+        if (options.load.dayClosed()) throw dailyLimit(reply);
+        const minimumLevel = options.load.minimumLevel();
+        if (verified.level < minimumLevel) throw effortTooLow(minimumLevel);
+      }
       const key = Buffer.from(verified.digest).toString('hex');
       // No await from here on: the check, the token and the record are one step.
       if (charged.has(key)) {

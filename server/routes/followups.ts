@@ -1,11 +1,15 @@
 // A follow-up message on an existing case, sealed to the reviewers like a
-// submission. Knowing the lookup token is the only proof asked.
+// submission. Knowing the lookup token is the only proof asked, with a proof
+// of work at the base level whatever the load: follow-ups have their own
+// token bucket and never count against the daily cap on new cases, so a
+// flood of strangers never silences a case already open. Each case may send
+// SEALBOX_FOLLOWUPS_PER_CASE_PER_DAY a day.
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { undoOnError } from '../db/commit-window.ts';
 import { today } from '../db/dates.ts';
 import { holdExportOrder } from '../db/export-order.ts';
-import { insertFollowup } from '../db/followups.ts';
+import { followupsOn, insertFollowup } from '../db/followups.ts';
 import { submissionByLookupHash } from '../db/submissions.ts';
 import { ApiError } from '../errors.ts';
 import { paidProof } from '../plugins/limits.ts';
@@ -17,11 +21,12 @@ import { newId } from '../ids.ts';
 
 const followups: FastifyPluginCallbackZod = (app, _options, done) => {
   const { db } = app.sealbox;
+  const perCasePerDay = app.sealbox.config.limits.followupsPerCasePerDay;
 
   app.post(
     '/v1/followups',
     {
-      config: { rateClass: 'write', paidBy: 'proof' },
+      config: { rateClass: 'followup', paidBy: 'proof' },
       schema: {
         summary: 'Add a sealed follow-up message to a case',
         body: z.object({
@@ -35,6 +40,7 @@ const followups: FastifyPluginCallbackZod = (app, _options, done) => {
           400: errorSchema,
           404: errorSchema,
           409: errorSchema,
+          429: errorSchema,
         },
       },
     },
@@ -63,6 +69,15 @@ const followups: FastifyPluginCallbackZod = (app, _options, done) => {
               'this case is closed and takes no more messages',
             );
           }
+          // Within one commit window the count sees the window's own
+          // follow-ups; instances racing may pass the limit by a few.
+          if ((await followupsOn(trx, submission.seq, received)) >= perCasePerDay) {
+            throw new ApiError(
+              429,
+              'FOLLOWUP_LIMIT',
+              'this case has sent as many messages as it can today: try again tomorrow',
+            );
+          }
           const seq = await insertFollowup(trx, {
             id: newId(),
             submissionSeq: submission.seq,
@@ -72,7 +87,12 @@ const followups: FastifyPluginCallbackZod = (app, _options, done) => {
           await claimEveryUpload(trx, uploadIds, { followupSeq: seq });
         });
       });
-      if (!added.ok) throw added.error;
+      if (!added.ok) {
+        if (added.error instanceof ApiError && added.error.code === 'FOLLOWUP_LIMIT') {
+          reply.header('retry-after', '3600');
+        }
+        throw added.error;
+      }
       return reply.code(201).send({ received });
     },
   );

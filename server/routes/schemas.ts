@@ -9,7 +9,17 @@ export const base64url = (maxChars: number) =>
     .regex(/^[A-Za-z0-9_-]*$/, 'base64url without padding');
 
 export const errorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      minimumLevel: z
+        .number()
+        .int()
+        .optional()
+        .meta({ description: 'EFFORT_TOO_LOW: the lowest effort level taken now' }),
+    }),
+  })
   .meta({ id: 'Error' });
 
 export const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);

@@ -10,11 +10,12 @@ import { admitSubmission } from '../db/admission.ts';
 import type { Admission, AdmissionOutcome } from '../db/admission.ts';
 import { spendChallenge } from '../db/challenges.ts';
 import { DailyAllowance } from '../db/daily-cap.ts';
+import type { CapPool } from '../db/daily-cap.ts';
 import type { CommitWindow } from '../db/commit-window.ts';
 import { undoOnError } from '../db/commit-window.ts';
 import { today } from '../db/dates.ts';
 import { ApiError } from '../errors.ts';
-import { paidProof } from '../plugins/limits.ts';
+import { effortTooLow, paidProof } from '../plugins/limits.ts';
 import { proofSchema } from '../pow.ts';
 import { acceptEnvelope, claimEveryUpload } from './envelope.ts';
 import { base64url, dateSchema, decodeField, errorSchema, lookupTokenSchema } from './schemas.ts';
@@ -61,15 +62,32 @@ async function admitInWindow(
 }
 
 const submissions: FastifyPluginCallbackZod = (app, _options, done) => {
-  const { db, config, commitWindow } = app.sealbox;
-  const allowance = new DailyAllowance(db, config.limits.submissionsPerDay, (work) =>
-    commitWindow.run(work),
+  const { db, config, commitWindow, load } = app.sealbox;
+  const allowance = new DailyAllowance(
+    db,
+    { soft: config.limits.submissionsPerDay, hard: config.limits.submissionsHardPerDay },
+    (work) => commitWindow.run(work),
+    (day, count) => load.noteDayCount(day, count),
   );
+
+  /**
+   * An admission for `day`: within the soft cap for any proof at the minimum
+   * level, past it only for a top-level proof, up to the hard cap.
+   */
+  async function admissionFor(day: string, level: number): Promise<CapPool> {
+    if (await allowance.take(day)) return 'soft';
+    if (level >= load.topLevel && (await allowance.takeAboveSoft(day))) return 'hard';
+    const aboveSoftOpen =
+      config.limits.submissionsHardPerDay > config.limits.submissionsPerDay &&
+      !allowance.isFull(day);
+    if (level < load.topLevel && aboveSoftOpen) throw effortTooLow(load.topLevel);
+    throw new ApiError(503, 'DAILY_LIMIT', 'the service takes no more cases today');
+  }
 
   app.post(
     '/v1/submissions',
     {
-      config: { rateClass: 'write', paidBy: 'proof' },
+      config: { rateClass: 'case', paidBy: 'proof', effort: 'minimum' },
       schema: {
         summary: 'Submit a sealed case',
         body: z.object({
@@ -82,6 +100,7 @@ const submissions: FastifyPluginCallbackZod = (app, _options, done) => {
           201: z.object({ received: dateSchema }),
           400: errorSchema,
           409: errorSchema,
+          429: errorSchema,
           503: errorSchema,
         },
       },
@@ -103,21 +122,27 @@ const submissions: FastifyPluginCallbackZod = (app, _options, done) => {
         },
       };
       const { received } = admission.submission;
-      if (!(await allowance.take(received))) {
-        reply.header('retry-after', '3600');
-        throw new ApiError(503, 'DAILY_LIMIT', 'the service takes no more cases today');
+      let pool: CapPool;
+      try {
+        pool = await admissionFor(received, proof.level);
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'DAILY_LIMIT') {
+          reply.header('retry-after', '3600');
+        }
+        throw error;
       }
       let outcome: AdmissionOutcome | undefined;
       try {
         outcome = await admitInWindow(commitWindow, admission, uploadIds);
       } finally {
-        if (!outcome?.admitted) allowance.giveBack(received);
+        if (!outcome?.admitted) allowance.giveBack(received, pool);
       }
       if (!outcome.admitted) {
         throw outcome.refused === 'proof spent'
           ? new ApiError(409, 'CHALLENGE_SPENT', 'proof of work already used: fetch a new one')
           : new ApiError(409, 'LOOKUP_TOKEN_TAKEN', 'a case with this receipt exists');
       }
+      load.recordAdmission();
       return reply.code(201).send({ received });
     },
   );

@@ -3,12 +3,36 @@
 // that does not exist, an unsigned courier call) are answered without taking
 // a token from the shared write or part bucket; uploads declared but never sent hold
 // no capacity; and what is left unfinished is dropped after
-// SEALBOX_UPLOAD_EXPIRY_HOURS, not the retention period.
+// SEALBOX_UPLOAD_EXPIRY_HOURS, not the retention period. A flooder who pays
+// raises the price of a new case on every instance, past the soft cap only
+// the top level gets in, and follow-ups and status checks stay open.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
 import t from 'tap';
-import { getSodium, toBase64Url } from '../../client-crypto/index.ts';
+import {
+  deriveReceiptKeys,
+  generateReceipt,
+  getSodium,
+  sealDocument,
+  toBase64Url,
+} from '../../client-crypto/index.ts';
+import type { ReceiptKeys } from '../../client-crypto/index.ts';
+import type { Db } from '../../server/db/database.ts';
+import { publishLevel } from '../../server/db/effort-levels.ts';
 import { runMaintenance } from '../../server/maintenance.ts';
 import { createUpload, getUpload } from '../../server/db/uploads.ts';
-import { build, sampleSubmission, seedKeyset, solvedChallenge, testDatabase } from '../helper.ts';
+import {
+  build,
+  onPostgres,
+  postgresDatabase,
+  sampleDocument,
+  sampleSubmission,
+  seedKeyset,
+  solvedChallenge,
+  testDatabase,
+  testPostgres,
+} from '../helper.ts';
+import type { Teardown } from '../helper.ts';
 
 type ErrorJson = { error: { code: string } };
 type Proof = { challenge: { signature: string } };
@@ -79,11 +103,14 @@ t.test('a burst of unpaid writes leaves the write bucket to paid ones', async (t
   });
   t.equal(paid.statusCode, 201, 'a paid submission after the flood is taken');
 
-  const third = await app.inject({
-    method: 'POST',
-    url: '/v1/uploads',
-    payload: { challenge: await solvedChallenge(app), size: 10, partSize: 65_536 },
-  });
+  const upload2 = async () =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/uploads',
+      payload: { challenge: await solvedChallenge(app), size: 10, partSize: 65_536 },
+    });
+  t.equal((await upload2()).statusCode, 201, 'new cases have their own bucket');
+  const third = await upload2();
   t.equal(third.statusCode, 429, 'paid writes are still limited');
   t.equal(third.json<ErrorJson>().error.code, 'RATE_LIMITED');
 });
@@ -189,3 +216,183 @@ t.test('the expiry is reckoned from the stored date alone', async (t) => {
   const gone = await runMaintenance(db, config, new Date('2026-07-01T00:00:00Z'));
   t.equal(gone.uploadsForgotten, 1, 'dropped from then on');
 });
+
+// A flooder who pays: the price of a new case follows load. Levels are cheap
+// here (base difficulty 20, top level 3) and the window short.
+type Body = Awaited<ReturnType<typeof sampleSubmission>>;
+type LoadJson = { minimumLevel: number; topLevel: number; busy: boolean };
+
+async function spentCount(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('spent_challenges')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+const post = (app: FastifyInstance, url: string, payload: unknown) =>
+  app.inject({ method: 'POST', url, payload: payload as object });
+
+const loadOf = async (app: FastifyInstance) =>
+  (await app.inject({ method: 'GET', url: '/v1/challenge' })).json<{ load: LoadJson }>().load;
+
+/** Two instances on one database: on PostgreSQL each with a pool of its own. */
+async function twoInstances(t: Teardown, env: Record<string, string>) {
+  const { db, url } = onPostgres ? await testPostgres(t) : { db: await testDatabase(t), url: '' };
+  const second = url ? postgresDatabase(url, 4) : db;
+  if (url) t.teardown(() => second.destroy());
+  const seeded = await seedKeyset(db);
+  const a = (await build(t, { db, env })).app;
+  const b = (await build(t, { db: second, env })).app;
+  return { db, seeded, a, b };
+}
+
+t.test('a flood at the base level raises the price on every instance', async (t) => {
+  const { db, seeded, a, b } = await twoInstances(t, {
+    SEALBOX_POW_TOP_LEVEL: '3',
+    SEALBOX_POW_WINDOW_SECONDS: '6',
+    SEALBOX_POW_BUSY_ADMISSIONS: '2',
+    SEALBOX_WRITES_PER_MINUTE: '1000',
+  });
+  t.same(await loadOf(b), { minimumLevel: 0, topLevel: 3, busy: false }, 'quiet at first');
+
+  // Bodies made first, so the flood fits well inside the window.
+  const flood: Body[] = [];
+  for (let i = 0; i < 4; i++) flood.push(await sampleSubmission(a, seeded));
+  const answers = [];
+  for (const body of flood) answers.push((await post(a, '/v1/submissions', body)).statusCode);
+  t.same(answers, [201, 201, 429, 429], 'two cases in the window raise A to level 1');
+  await a.sealbox.load.refresh();
+  await b.sealbox.load.refresh();
+  t.same(await loadOf(b), { minimumLevel: 1, topLevel: 3, busy: true }, 'B asks level 1 too');
+
+  const spentBefore = await spentCount(db);
+  const low = await sampleSubmission(b, seeded);
+  const refused = await post(b, '/v1/submissions', low);
+  t.equal(refused.statusCode, 429);
+  t.same(refused.json<ErrorJson & { error: { minimumLevel: number } }>().error.minimumLevel, 1);
+  t.equal(await spentCount(db), spentBefore, 'the refused proof was not spent');
+  const paid = { ...(await sampleSubmission(b, seeded)), challenge: await solvedChallenge(b, 1) };
+  t.equal((await post(b, '/v1/submissions', paid)).statusCode, 201, 'level 1 gets in on B');
+
+  // The flood stops: within a window and a refresh, every instance is back at 0.
+  await sleep(6_500);
+  await a.sealbox.load.refresh();
+  await b.sealbox.load.refresh();
+  t.same(await loadOf(a), { minimumLevel: 0, topLevel: 3, busy: false }, 'A falls back');
+  t.same(await loadOf(b), { minimumLevel: 0, topLevel: 3, busy: false }, 'B falls back');
+  const rows = await db.selectFrom('effort_levels').selectAll().execute();
+  t.same(rows, [], 'no level left published');
+  t.equal(
+    (await post(b, '/v1/submissions', low)).statusCode,
+    201,
+    'the proof refused during the flood is still good: it cost nothing',
+  );
+
+  // An instance that stopped without withdrawing its level: its heartbeat no
+  // longer moves, and after three refreshes (0.3 s each here) it is forgotten.
+  await publishLevel(db, 'stopped-instance', 3);
+  await b.sealbox.load.refresh();
+  t.equal((await loadOf(b)).minimumLevel, 3, 'a level published by another instance counts');
+  await sleep(1_200);
+  await b.sealbox.load.refresh();
+  t.equal((await loadOf(b)).minimumLevel, 0, 'until its heartbeat has stood still too long');
+  t.same(await db.selectFrom('effort_levels').selectAll().execute(), [], 'and it is gone');
+});
+
+t.test('past the soft cap only the top level gets in, up to the hard cap', async (t) => {
+  const { db, seeded, a, b } = await twoInstances(t, {
+    SEALBOX_POW_TOP_LEVEL: '3',
+    SEALBOX_SUBMISSIONS_PER_DAY: '4',
+    SEALBOX_SUBMISSIONS_HARD_PER_DAY: '6',
+    // The rate level stays out of the way: only the day's fill counts here.
+    SEALBOX_POW_BUSY_ADMISSIONS: '1000',
+    SEALBOX_WRITES_PER_MINUTE: '1000',
+    SEALBOX_FOLLOWUPS_PER_CASE_PER_DAY: '2',
+  });
+  const keys = await deriveReceiptKeys(await generateReceipt());
+  const at = async (app: FastifyInstance, level: number, k?: ReceiptKeys) => ({
+    ...(await sampleSubmission(app, seeded, k)),
+    challenge: await solvedChallenge(app, level),
+  });
+  const send = async (app: FastifyInstance, level: number, k?: ReceiptKeys) => {
+    const res = await post(app, '/v1/submissions', await at(app, level, k));
+    const error =
+      res.statusCode === 201
+        ? undefined
+        : res.json<ErrorJson & { error: { minimumLevel?: number } }>().error;
+    return [res.statusCode, error?.code, error?.minimumLevel];
+  };
+
+  t.same(await send(a, 0, keys), [201, undefined, undefined], 'case 1 at level 0');
+  t.same(await send(a, 0), [201, undefined, undefined], 'case 2: half the soft cap');
+  t.same(await send(a, 0), [201, undefined, undefined], 'case 3');
+  t.same(await send(a, 0), [429, 'EFFORT_TOO_LOW', 2], 'three of four taken: level 2');
+  t.same(await send(a, 2), [201, undefined, undefined], 'case 4 at level 2: the soft cap');
+  await b.sealbox.load.refresh();
+  t.same(await loadOf(b), { minimumLevel: 3, topLevel: 3, busy: true }, 'B reads the day count');
+  const spentBefore = await spentCount(db);
+  t.same(await send(b, 0), [429, 'EFFORT_TOO_LOW', 3], 'a base proof past the soft cap');
+  t.same(await send(b, 2), [429, 'EFFORT_TOO_LOW', 3], 'so is level 2');
+  t.equal(await spentCount(db), spentBefore, 'neither was spent');
+  t.same(await send(b, 3), [201, undefined, undefined], 'case 5 at the top level');
+  t.same(await send(a, 3), [201, undefined, undefined], 'case 6 at the top level: the hard cap');
+  t.same(await send(a, 3), [503, 'DAILY_LIMIT', undefined], 'none past the hard cap, on A');
+  await b.sealbox.load.refresh();
+  t.same(await send(b, 3), [503, 'DAILY_LIMIT', undefined], 'nor on B');
+  t.equal((await db.selectFrom('submissions').select('seq').execute()).length, 6, 'six cases');
+
+  await t.test('follow-ups and status checks stay open', async (t) => {
+    const followup = async (app: FastifyInstance) =>
+      post(app, '/v1/followups', {
+        challenge: await solvedChallenge(app),
+        lookupToken: toBase64Url(keys.lookupToken),
+        envelope: toBase64Url(
+          await sealDocument(sampleDocument('followup', keys), seeded.sealing, keys.authorKeyPair),
+        ),
+      });
+    t.equal((await followup(a)).statusCode, 201, 'a level-0 follow-up on a closed day');
+    t.equal((await followup(b)).statusCode, 201, 'and another on the other instance');
+    const third = await followup(a);
+    t.equal(third.statusCode, 429, 'two a day per case');
+    t.equal(third.json<ErrorJson>().error.code, 'FOLLOWUP_LIMIT');
+    const status = await post(b, '/v1/status', { lookupToken: toBase64Url(keys.lookupToken) });
+    t.equal(status.statusCode, 200, 'the status still answers');
+  });
+});
+
+t.test(
+  'a flood of paid uploads leaves new cases, follow-ups and status checks their own buckets',
+  async (t) => {
+    const db = await testDatabase(t);
+    const seeded = await seedKeyset(db);
+    const { app } = await build(t, { db, env: { SEALBOX_WRITES_PER_MINUTE: '3' } });
+    const keys = await deriveReceiptKeys(await generateReceipt());
+    t.equal(
+      (await post(app, '/v1/submissions', await sampleSubmission(app, seeded, keys))).statusCode,
+      201,
+    );
+    const writes = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await post(app, '/v1/uploads', {
+        challenge: await solvedChallenge(app),
+        size: 10,
+        partSize: 65_536,
+      });
+      writes.push(res.statusCode);
+    }
+    t.same(writes, [201, 201, 201, 429, 429, 429], 'the write bucket is empty');
+    const another = await post(app, '/v1/submissions', await sampleSubmission(app, seeded));
+    t.equal(another.statusCode, 201, 'new cases have a bucket of their own');
+    const status = await post(app, '/v1/status', { lookupToken: toBase64Url(keys.lookupToken) });
+    t.equal(status.statusCode, 200, 'status needs no proof and no write token');
+    const followup = await post(app, '/v1/followups', {
+      challenge: await solvedChallenge(app),
+      lookupToken: toBase64Url(keys.lookupToken),
+      envelope: toBase64Url(
+        await sealDocument(sampleDocument('followup', keys), seeded.sealing, keys.authorKeyPair),
+      ),
+    });
+    t.equal(followup.statusCode, 201, 'a follow-up takes from its own bucket');
+  },
+);

@@ -137,7 +137,13 @@ t.test('POST /v1/submissions under a daily cap', async (t) => {
   const seeded = await seedKeyset(db);
   // Published halfway, by another process (below).
   const next = await makeKeyset(2);
-  const env = { SEALBOX_SUBMISSIONS_PER_DAY: '20', SEALBOX_WRITES_PER_MINUTE: '100000' };
+  // The cap alone: no level follows the day's fill, and no case past the cap at any level.
+  const env = {
+    SEALBOX_SUBMISSIONS_PER_DAY: '20',
+    SEALBOX_SUBMISSIONS_HARD_PER_DAY: '20',
+    SEALBOX_POW_LEVEL: '0',
+    SEALBOX_WRITES_PER_MINUTE: '100000',
+  };
   const apps = [(await build(t, { db, env })).app];
   if (url) {
     // A second instance with its own pool, as behind a load balancer.

@@ -96,6 +96,30 @@ t.test('an allowance', async (t) => {
     t.equal(await allowance.take(day), false, 'no query once the day is full');
   });
 
+  await t.test('past the soft cap, only what asks above it, up to the hard cap', async (t) => {
+    const day = '2030-03-03';
+    const counts: number[] = [];
+    const allowance = new DailyAllowance(db, { soft: 2, hard: 4 }, undefined, (d, n) => {
+      if (d === day) counts.push(n);
+    });
+    t.same([await allowance.take(day), await allowance.take(day)], [true, true], 'the soft cap');
+    t.equal(await allowance.take(day), false, 'nothing more within it');
+    t.notOk(allowance.isFull(day));
+    t.same(
+      [await allowance.takeAboveSoft(day), await allowance.takeAboveSoft(day)],
+      [true, true],
+      'two more above it',
+    );
+    t.equal(await allowance.takeAboveSoft(day), false, 'none past the hard cap');
+    t.ok(allowance.isFull(day));
+    t.equal(await allowance.take(day), false, 'and none within the soft cap either');
+    t.equal(await dayCount(db, day), 4, 'one count for both caps');
+    t.same(counts, [1, 2, 2, 3, 4, 4], 'the day count is told after each reservation');
+    allowance.giveBack(day, 'hard');
+    t.equal(await allowance.takeAboveSoft(day), true, 'what is given back above serves above');
+    t.equal(await allowance.take(day), false, 'but not within the soft cap');
+  });
+
   await t.test(
     'a new day starts afresh; a request from before midnight still counts',
     async (t) => {

@@ -53,7 +53,10 @@ t.test('limits on a shared database', async (t) => {
   });
 
   await t.test('a daily cap on new cases', async (t) => {
-    const { app } = await build(t, { db, env: { SEALBOX_SUBMISSIONS_PER_DAY: '1' } });
+    const { app } = await build(t, {
+      db,
+      env: { SEALBOX_SUBMISSIONS_PER_DAY: '1', SEALBOX_SUBMISSIONS_HARD_PER_DAY: '1' },
+    });
     const submit = async () =>
       app.inject({
         method: 'POST',

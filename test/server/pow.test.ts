@@ -37,7 +37,7 @@ function refusedWith(t: Test, run: () => unknown, code: string, name: string): v
 t.test('altcha-lib and the server accept each other', async (t) => {
   const db = await testDatabase(t);
   const secret = randomBytes(32).toString('base64url');
-  const pow = proofOfWork({ db, secret, difficulty: DIFFICULTY, expiresSeconds: 600 });
+  const pow = proofOfWork({ db, secret, difficulty: DIFFICULTY, expiresSeconds: 600, topLevel: 0 });
 
   const issued = await pow.issue();
   t.match(issued.parameters, {
@@ -85,6 +85,7 @@ t.test('altcha-lib and the server accept each other', async (t) => {
     secret: randomBytes(32).toString('base64url'),
     difficulty: DIFFICULTY,
     expiresSeconds: 600,
+    topLevel: 0,
   });
   refusedWith(t, () => otherServer.verify(byNode), 'CHALLENGE_INVALID', 'another secret');
 
@@ -96,7 +97,7 @@ t.test('altcha-lib and the server accept each other', async (t) => {
 t.test('what does not verify', async (t) => {
   const db = await testDatabase(t);
   const secret = randomBytes(32).toString('base64url');
-  const pow = proofOfWork({ db, secret, difficulty: DIFFICULTY, expiresSeconds: 600 });
+  const pow = proofOfWork({ db, secret, difficulty: DIFFICULTY, expiresSeconds: 600, topLevel: 0 });
   const good = await solve(await pow.issue());
   const variant = (change: (p: Proof) => void): Proof => {
     const copy = structuredClone(good);
@@ -165,7 +166,13 @@ t.test('what does not verify', async (t) => {
   const unkeyedProof = await solve(unkeyed);
   refusedWith(t, () => pow.verify(unkeyedProof), 'CHALLENGE_INVALID', 'no key signature');
 
-  const expiring = proofOfWork({ db, secret, difficulty: DIFFICULTY, expiresSeconds: -1 });
+  const expiring = proofOfWork({
+    db,
+    secret,
+    difficulty: DIFFICULTY,
+    expiresSeconds: -1,
+    topLevel: 0,
+  });
   const expired = await solve(await expiring.issue());
   refusedWith(t, () => pow.verify(expired), 'CHALLENGE_EXPIRED', 'expired');
 });
