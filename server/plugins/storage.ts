@@ -32,7 +32,9 @@ function storage(app: FastifyInstance, options: StorageOptions, done: () => void
   let warned = false;
   app.addHook('onRequest', async (request, reply) => {
     const rateClass = request.routeOptions.config.rateClass;
-    if (rateClass !== 'write' && rateClass !== 'part') return;
+    // Every class that stores something (new cases and follow-ups have their
+    // own since they are priced apart); only reads pass a full disk.
+    if (rateClass === undefined || rateClass === 'read') return;
     const incoming = Number(request.headers['content-length'] ?? 0) || 0;
     // A volume that cannot be measured is not refused: the database itself
     // reports a full disk where it can.

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { fromBase64Url, getSodium, toBase64Url, verifyKeyset } from '../../client-crypto/index.ts';
 import type { Keyset, SignedKeyset } from '../../client-crypto/index.ts';
-import { Submitter, submitCase } from '../audit/submitter.ts';
+import { Submitter, sendFollowup, submitCase } from '../audit/submitter.ts';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { AddressInfo } from 'node:net';
@@ -136,6 +136,11 @@ t.test(
       (e: unknown) => String(e),
     );
     t.match(refused, /503/, 'a submission is refused while the disk is full');
+    const followup = await sendFollowup(client(), keyset, before, 'while full').then(
+      () => 'stored',
+      (e: unknown) => String(e),
+    );
+    t.match(followup, /503/, 'so is a follow-up');
 
     // Space returns: the same process takes the rest of the upload.
     grow(mnt);
