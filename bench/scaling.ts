@@ -6,8 +6,8 @@
 // cores, so what it shows is whether the per-request cost holds when instances
 // share the database; the model scales that cost to bigger machines.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { generateOrganisationKey, getSodium, toBase64Url } from '../client-crypto/index.ts';
+import { generateOrganisationKey, toBase64Url } from '../client-crypto/index.ts';
+import { insertCases } from './lib/cases.ts';
 import { cpuPerRequest } from './lib/cpu.ts';
 import { keysetFor, reviewers } from './lib/keys.ts';
 import { load } from './lib/load.ts';
@@ -52,7 +52,6 @@ const benchmark: Benchmark = {
     const cases = smoke ? 1_000 : 20_000;
     const duration = smoke ? 1 : 10;
     const reps = smoke ? 1 : 3;
-    const sodium = await getSodium();
     const pepper = randomBytes(32);
     const org = await generateOrganisationKey();
     const keyset = keysetFor(await reviewers(1));
@@ -68,28 +67,7 @@ const benchmark: Benchmark = {
     const refused: string[] = [];
     try {
       log(`scaling: inserting ${cases} cases`);
-      const client = new pg.Client({ connectionString: database.url });
-      await client.connect();
-      const tokens: Buffer[] = [];
-      const today = new Date().toISOString().slice(0, 10);
-      for (let at = 0; at < cases; at += 2_000) {
-        const n = Math.min(2_000, cases - at);
-        const hashes: Buffer[] = [];
-        const ids: string[] = [];
-        for (let i = 0; i < n; i++) {
-          const token = randomBytes(32);
-          tokens.push(token);
-          hashes.push(Buffer.from(sodium.crypto_generichash(32, token, pepper)));
-          ids.push(randomBytes(16).toString('base64url'));
-        }
-        await client.query(
-          `insert into submissions (case_id, lookup_hash, keyset_version, envelope, received, status_on)
-           select id, hash, 1, $3, $4, $4 from unnest($1::text[], $2::bytea[]) as t(id, hash)`,
-          [ids, hashes, randomBytes(1024), today],
-        );
-      }
-      await client.query('analyze submissions');
-      await client.end();
+      const tokens = await insertCases(database.url, pepper, cases, 1024);
       const bodies = Array.from({ length: 5_000 }, (_, i) =>
         JSON.stringify({ lookupToken: tokens[(i * 7919) % tokens.length]!.toString('base64url') }),
       );

@@ -1,9 +1,8 @@
 // Benchmark 2: POST /v1/status against 100,000 stored cases on PostgreSQL.
 // The same run measures Fastify's hello world and a bare Fastify + pg route
 // doing the same indexed lookup, to show where the time goes on this machine.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { getSodium } from '../client-crypto/index.ts';
+import { insertCases } from './lib/cases.ts';
 import { startChild } from './lib/child.ts';
 import { cpuPerRequest } from './lib/cpu.ts';
 import { keysetFor, reviewers } from './lib/keys.ts';
@@ -14,7 +13,6 @@ import { startSealbox } from './lib/sealbox.ts';
 import { figure, round } from './lib/stats.ts';
 
 const ENVELOPE_BYTES = 1024;
-const BATCH = 2_000;
 
 const benchmark: Benchmark = {
   name: 'status',
@@ -45,29 +43,7 @@ const benchmark: Benchmark = {
     const cpu: Record<'sealbox' | 'bare', number[]> = { sealbox: [], bare: [] };
     try {
       log(`status: inserting ${cases} cases`);
-      const tokens: Buffer[] = [];
-      const client = new pg.Client({ connectionString: database.url });
-      await client.connect();
-      const envelope = randomBytes(ENVELOPE_BYTES);
-      const today = new Date().toISOString().slice(0, 10);
-      for (let at = 0; at < cases; at += BATCH) {
-        const n = Math.min(BATCH, cases - at);
-        const hashes: Buffer[] = [];
-        const ids: string[] = [];
-        for (let i = 0; i < n; i++) {
-          const token = randomBytes(32);
-          tokens.push(token);
-          hashes.push(Buffer.from(sodium.crypto_generichash(32, token, server.pepper)));
-          ids.push(randomBytes(16).toString('base64url'));
-        }
-        await client.query(
-          `insert into submissions (case_id, lookup_hash, keyset_version, envelope, received, status_on)
-           select id, hash, 1, $3, $4, $4 from unnest($1::text[], $2::bytea[]) as t(id, hash)`,
-          [ids, hashes, envelope, today],
-        );
-      }
-      await client.query('analyze submissions');
-      await client.end();
+      const tokens = await insertCases(database.url, server.pepper, cases, ENVELOPE_BYTES);
 
       const sample = Array.from({ length: 5_000 }, (_, i) => tokens[(i * 7919) % tokens.length]!);
       const sealboxBodies = sample.map((t) =>
