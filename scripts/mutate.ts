@@ -60,6 +60,63 @@ const TARGETS: Record<string, Target> = {
     mutate: ['reviewer/courier/pull.ts:86-98', 'reviewer/courier/pull.ts:144-168'],
     tests: ['test/reviewer/pull-durability.test.ts'],
   },
+  'courier-client': {
+    why: 'what the courier signs: a fresh nonce for every request, method, path, query and body digest covered',
+    // courierClient, signRequest, send.
+    mutate: ['reviewer/courier/http.ts:21-108'],
+    tests: ['test/server/courier-auth.test.ts'],
+  },
+  'courier-auth': {
+    why: 'the server-side courier signature: only a listed courier key, once, within its window, over method, path, query and body',
+    // findCourier and contentDigestMatches; authenticate.
+    mutate: ['server/plugins/courier-auth.ts:107-127', 'server/plugins/courier-auth.ts:147-233'],
+    tests: ['test/server/courier-auth.test.ts'],
+  },
+  pow: {
+    why: 'proof of work before every anonymous write: signed, unexpired, solved, at the level it was issued, spent once',
+    // sameHex; the level check of issue; verify.
+    mutate: ['server/pow.ts:108-110', 'server/pow.ts:160-163', 'server/pow.ts:197-226'],
+    tests: ['test/server/pow.test.ts'],
+  },
+  padding: {
+    why: 'the padded length of documents and attachments, which hides how long a testimony is',
+    mutate: ['client-crypto/padding.ts'],
+    tests: ['test/client-crypto/padding.test.ts'],
+  },
+  keys: {
+    why: 'key generation, reviewer and courier cards, their length checks and fingerprints',
+    // The functions, not the length constants above them.
+    mutate: ['client-crypto/keys.ts:54-200'],
+    tests: ['test/client-crypto/keys.test.ts'],
+  },
+  keyfile: {
+    why: 'key files locked with a passphrase: bound to their kind and cost, capped cost, refusal of a wrong passphrase',
+    mutate: ['client-crypto/keyfile.ts:33-143'],
+    tests: ['test/client-crypto/keyfile.test.ts'],
+  },
+  'reviewer-secrets': {
+    why: "a reviewer's secret: its epoch keys, their encoding and the key ring that opens envelopes",
+    mutate: ['client-crypto/reviewer-secrets.ts:58-199'],
+    tests: ['test/client-crypto/reviewer-secrets.test.ts'],
+  },
+  keyset: {
+    why: 'the keyset every envelope is sealed to: signed by the pinned root, unexpired, versions only going up',
+    // The signed-object helpers it shares with statements; checkKeyset and verifyKeyset.
+    mutate: ['client-crypto/signed.ts:16-88', 'client-crypto/keyset.ts:40-140'],
+    tests: ['test/client-crypto/keyset.test.ts'],
+  },
+  statement: {
+    why: "reviewers' signed statements: who may sign them, for which case, and what a submitter sees",
+    mutate: ['client-crypto/statement.ts:51-190'],
+    tests: ['test/client-crypto/statement.test.ts'],
+  },
+  'safe-name': {
+    why: "attachment and case names from anyone, written to the reviewer's disk: never a path, hidden, reserved or runnable",
+    // The functions; not the regular expressions above them (about a hundred
+    // mutants of character classes alone).
+    mutate: ['reviewer/cases/safe-name.ts:44-125'],
+    tests: ['test/reviewer/safe-name.test.ts'],
+  },
 };
 
 const REPORTS = 'reports/mutation';
@@ -122,7 +179,7 @@ function survivors(results: Results): string[] {
     );
 }
 
-async function run(name: string, target: Target): Promise<Results> {
+async function run(name: string, target: Target, concurrency: number): Promise<Results> {
   // Each test file runs as a plain tap script, one after the other, stopping
   // at the first failure: a failing tap script exits non-zero, as under the
   // runner, and skipping the runner's start-up makes each mutant about four
@@ -137,7 +194,7 @@ async function run(name: string, target: Target): Promise<Results> {
     ignorePatterns: IGNORE,
     plugins: ['@stryker-mutator/*', './scripts/mutate-ignore.mjs'],
     ignorers: ['error-messages'],
-    concurrency: 2,
+    concurrency,
     // The runs share two cores: a mutant is a timeout only well past a normal run.
     timeoutFactor: 1.5,
     timeoutMS: 10_000,
@@ -154,8 +211,13 @@ async function run(name: string, target: Target): Promise<Results> {
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { list: { type: 'boolean' } },
+  options: { list: { type: 'boolean' }, concurrency: { type: 'string', default: '2' } },
 });
+const concurrency = Number(values.concurrency);
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error(`--concurrency takes a whole number of mutants run at a time, at least 1`);
+  process.exit(2);
+}
 if (values.list) {
   for (const [name, t] of Object.entries(TARGETS)) console.log(`${name}: ${t.why}`);
   process.exit(0);
@@ -174,7 +236,7 @@ const rows: Row[] = [];
 const lost: string[] = [];
 for (const name of chosen) {
   const started = Date.now();
-  const results = await run(name, TARGETS[name]!);
+  const results = await run(name, TARGETS[name]!, concurrency);
   rows.push(summarise(name, results, Math.round((Date.now() - started) / 1000)));
   lost.push(...survivors(results));
 }
