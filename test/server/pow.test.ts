@@ -176,3 +176,100 @@ t.test('what does not verify', async (t) => {
   const expired = await solve(await expiring.issue());
   refusedWith(t, () => pow.verify(expired), 'CHALLENGE_EXPIRED', 'expired');
 });
+
+t.test(
+  'the effort level: issued only within range, carried signed, checked on return',
+  async (t) => {
+    const db = await testDatabase(t);
+    const secret = randomBytes(32).toString('base64url');
+    const pow = proofOfWork({ db, secret, difficulty: 4, expiresSeconds: 600, topLevel: 2 });
+
+    for (const level of [-1, 3, 0.5, Number.NaN]) {
+      await t.rejects(pow.issue(level), RangeError, `no challenge at level ${level}`);
+    }
+    for (const level of [0, 1, 2]) {
+      const proof = await solve(await pow.issue(level));
+      t.equal(
+        pow.verify(proof).level,
+        level,
+        `a level-${level} challenge verifies at level ${level}`,
+      );
+    }
+    t.equal(pow.verify(await solve(await pow.issue())).level, 0, 'no level given: level 0');
+
+    // Challenges signed with this server's secrets but a level it never issues:
+    // defence in depth, should the signing key ever sign one.
+    const signedWith = async (data?: Record<string, unknown>) =>
+      solve(
+        await createChallenge({
+          algorithm: 'SHA-256',
+          cost: 1,
+          counter: randomInt(4),
+          deriveKey,
+          expiresAt: Math.floor(Date.now() / 1000) + 600,
+          ...(data ? { data: data as Record<string, string | number | boolean> } : {}),
+          ...altchaSecrets(secret),
+        }),
+      );
+    t.equal(pow.verify(await signedWith()).level, 0, 'a challenge without a level is level 0');
+    for (const level of [-1, 1.5, '2', true]) {
+      const proof = await signedWith({ level });
+      refusedWith(
+        t,
+        () => pow.verify(proof),
+        'CHALLENGE_INVALID',
+        `level ${JSON.stringify(level)}`,
+      );
+    }
+  },
+);
+
+t.test('a proof is read strictly and kept until it can no longer verify', async (t) => {
+  const db = await testDatabase(t);
+  const secret = randomBytes(32).toString('base64url');
+  const pow = proofOfWork({ db, secret, difficulty: 4, expiresSeconds: 600, topLevel: 0 });
+  const good = await solve(await pow.issue());
+  const variant = (change: (p: Proof) => void): Proof => {
+    const copy = structuredClone(good);
+    change(copy);
+    return copy;
+  };
+
+  for (const [what, key] of [
+    ['non-hex after the key', `${good.solution.derivedKey}zz`],
+    ['non-hex before the key', `zz${good.solution.derivedKey}`],
+    ['an empty key', ''],
+  ] as const) {
+    refusedWith(
+      t,
+      () => pow.verify(variant((p) => (p.solution.derivedKey = key))),
+      'CHALLENGE_INVALID',
+      what,
+    );
+  }
+  t.ok(
+    pow.verify(variant((p) => (p.solution.counter = 0xffffffff))),
+    'the counter only says where the key was found: any 32-bit value',
+  );
+  refusedWith(
+    t,
+    () => pow.verify(variant((p) => (p.challenge.signature = p.challenge.signature.slice(2)))),
+    'CHALLENGE_INVALID',
+    'a shortened signature',
+  );
+  refusedWith(
+    t,
+    () => pow.verify(variant((p) => (p.challenge.signature = ''))),
+    'CHALLENGE_INVALID',
+    'no signature',
+  );
+
+  const { expiresOn, digest } = pow.verify(good);
+  const expiresAt = good.challenge.parameters.expiresAt!;
+  const expiryDay = new Date(expiresAt * 1000).toISOString().slice(0, 10);
+  const dayAfter = new Date(Date.parse(expiryDay) + 86_400_000).toISOString().slice(0, 10);
+  t.equal(expiresOn, dayAfter, 'its spent record may go only the day after it expires');
+  t.same(pow.verify(good).digest, digest, 'the same challenge, the same spent record');
+  const other = pow.verify(await solve(await pow.issue())).digest;
+  t.notSame(other, digest, 'another challenge, another spent record');
+});
