@@ -212,6 +212,29 @@ t.test(
         }),
       );
     t.equal(pow.verify(await signedWith()).level, 0, 'a challenge without a level is level 0');
+
+    // Signed with this server's secrets, but of a kind it never issues.
+    const sha512 = await solve(
+      await createChallenge({
+        algorithm: 'SHA-512',
+        cost: 1,
+        counter: randomInt(4),
+        deriveKey,
+        expiresAt: Math.floor(Date.now() / 1000) + 600,
+        ...altchaSecrets(secret),
+      }),
+    );
+    refusedWith(t, () => pow.verify(sha512), 'CHALLENGE_INVALID', 'another algorithm, signed');
+    const forever = await solve(
+      await createChallenge({
+        algorithm: 'SHA-256',
+        cost: 1,
+        counter: randomInt(4),
+        deriveKey,
+        ...altchaSecrets(secret),
+      }),
+    );
+    refusedWith(t, () => pow.verify(forever), 'CHALLENGE_INVALID', 'no expiry, signed');
     for (const level of [-1, 1.5, '2', true]) {
       const proof = await signedWith({ level });
       refusedWith(
