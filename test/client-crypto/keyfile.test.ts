@@ -38,3 +38,40 @@ t.test('wrong passphrase and edited files are refused', async (t) => {
   t.equal(await codeOf(unlockKeyFile('nonsense', 'pw-1')), 'FORMAT_INVALID');
   t.equal(await codeOf(lockKeyFile('courier', secret, '', cost)), 'KEYFILE_PASSPHRASE');
 });
+
+t.test(
+  'every malformed part of a key file is FORMAT_INVALID, even with the right passphrase',
+  async (t) => {
+    const file = await lockKeyFile('reviewer', secret, 'pw', cost);
+    const damaged: [string, unknown][] = [
+      ['null', null],
+      ['a string', 'nonsense'],
+      ['another format', { ...file, format: 'sealbox-keyfile-v0' }],
+      ['an unknown kind', { ...file, kind: 'robot' }],
+      ['no kdf', { ...file, kdf: null }],
+      ['kdf not an object', { ...file, kdf: 'argon2id13' }],
+      ['another kdf', { ...file, kdf: { ...file.kdf, alg: 'scrypt' } }],
+      ['opsLimit not a number', { ...file, kdf: { ...file.kdf, opsLimit: '1' } }],
+      [
+        'memLimit not a whole number',
+        { ...file, kdf: { ...file.kdf, memLimit: 8 * 1024 * 1024 + 0.5 } },
+      ],
+      ['salt not a string', { ...file, kdf: { ...file.kdf, salt: 7 } }],
+      ['a short salt', { ...file, kdf: { ...file.kdf, salt: 'AAAA' } }],
+      ['nonce not a string', { ...file, nonce: 7 }],
+      ['ciphertext not a string', { ...file, ciphertext: 7 }],
+      ['no passes', { ...file, kdf: { ...file.kdf, opsLimit: 0 } }],
+      ['more passes than the cap', { ...file, kdf: { ...file.kdf, opsLimit: 11 } }],
+      ['less memory than Argon2id takes', { ...file, kdf: { ...file.kdf, memLimit: 8191 } }],
+    ];
+    for (const [what, value] of damaged) {
+      t.equal(await codeOf(unlockKeyFile(value, 'pw')), 'FORMAT_INVALID', what);
+    }
+  },
+);
+
+t.test('the cost bounds themselves are accepted', async (t) => {
+  // The most passes and the least memory: cheap enough to run here.
+  const edge = await lockKeyFile('courier', secret, 'pw', { opsLimit: 10, memLimit: 8192 });
+  t.same((await unlockKeyFile(edge, 'pw')).secret, secret);
+});
