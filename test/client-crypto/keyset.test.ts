@@ -1,7 +1,10 @@
 import t from 'tap';
 import fc from 'fast-check';
 import {
+  courierCard,
   fingerprint,
+  generateCourierKey,
+  getSodium,
   fromBase64Url,
   generateOrganisationKey,
   generateReviewerIdentity,
@@ -125,4 +128,118 @@ t.test('any single-byte change to payload or signature is rejected', async (t) =
     { numRuns: 300 },
   );
   t.pass(`${payload.length} payload bytes and 300 signature changes rejected`);
+});
+
+// Signs any payload with the organisation key, as a keyset: what a careless or
+// compromised signing tool could publish, checked after the signature.
+const sodium = await getSodium();
+function signedPayload(payload: unknown, key = org): Record<string, string> {
+  const bytes = new TextEncoder().encode(
+    typeof payload === 'string' ? payload : JSON.stringify(payload),
+  );
+  const label = new TextEncoder().encode('sealbox/v1/keyset\n');
+  const message = new Uint8Array([...label, ...bytes]);
+  return {
+    format: 'sealbox-keyset-v1',
+    payload: toBase64Url(bytes),
+    signature: toBase64Url(sodium.crypto_sign_detached(message, key.secretKey)),
+    signer: toBase64Url(key.publicKey),
+  };
+}
+const pin = { publicKey: org.publicKey };
+const courier = courierCard(await generateCourierKey('Courier'));
+const card = reviewerCard(reviewer);
+
+t.test('a signed payload that is not a keyset is FORMAT_INVALID', async (t) => {
+  const bad: [string, unknown][] = [
+    ['an array', [base]],
+    ['null', null],
+    ['a string', 'keyset'],
+    ['version 0', { ...base, version: 0 }],
+    ['version 2^32', { ...base, version: 2 ** 32 }],
+    ['a fractional version', { ...base, version: 1.5 }],
+    ['a date as a number', { ...base, expires: 20270101 }],
+    ['a date in another form', { ...base, issued: '2026-1-1' }],
+    ['month 13', { ...base, expires: '2027-13-01' }],
+    ['reviewers not a list', { ...base, reviewers: card }],
+    ['65 reviewers', { ...base, reviewers: Array(65).fill(card) }],
+    ['a reviewer that is not a card', { ...base, reviewers: [{ ...card, type: 'x' }] }],
+    ['couriers not a list', { ...base, couriers: courier }],
+    ['no couriers field', { ...base, couriers: undefined }],
+    ['65 couriers', { ...base, couriers: Array(65).fill(courier) }],
+    ['a courier that is not a card', { ...base, couriers: [{ ...courier, type: 'x' }] }],
+    ['not JSON', '{"version":'],
+  ];
+  for (const [what, payload] of bad) {
+    t.equal(
+      await codeOf(verifyKeyset(signedPayload(payload), pin, { now })),
+      'FORMAT_INVALID',
+      what,
+    );
+  }
+});
+
+t.test('the bounds of a keyset are accepted', async (t) => {
+  for (const version of [1, 2 ** 32 - 1]) {
+    t.equal(
+      (await verifyKeyset(signedPayload({ ...base, version }), pin, { now })).version,
+      version,
+    );
+  }
+  const full = { ...base, reviewers: Array(64).fill(card), couriers: Array(64).fill(courier) };
+  const verified = await verifyKeyset(signedPayload(full), pin, { now });
+  t.equal(verified.reviewers.length, 64, '64 reviewers');
+  t.equal(verified.couriers.length, 64, '64 couriers');
+  t.equal(
+    await codeOf(verifyKeyset(signed, pin, { now: new Date('2027-01-01T23:59:59Z') })),
+    undefined,
+    'valid through its expiry day',
+  );
+  t.equal(
+    await codeOf(verifyKeyset(signed, pin, { now: new Date('2025-12-31T00:00:00Z') })),
+    undefined,
+    'valid from the day before it is issued (one day of grace)',
+  );
+  t.equal(
+    await codeOf(verifyKeyset(signed, pin, { now: new Date('2025-12-30T23:59:59Z') })),
+    'KEYSET_NOT_YET_VALID',
+    'not two days before',
+  );
+});
+
+t.test('the signed fields: each missing or malformed one has its code', async (t) => {
+  const good = signedPayload(base);
+  for (const field of ['payload', 'signature', 'signer']) {
+    t.equal(
+      await codeOf(verifyKeyset({ ...good, [field]: 7 }, pin, { now })),
+      'FORMAT_INVALID',
+      `${field} not a string`,
+    );
+  }
+  t.equal(await codeOf(verifyKeyset(null, pin, { now })), 'FORMAT_INVALID', 'null');
+  t.equal(
+    await codeOf(
+      verifyKeyset({ ...good, signer: toBase64Url(org.publicKey.subarray(1)) }, pin, { now }),
+    ),
+    'KEYSET_SIGNATURE_INVALID',
+    'a signer key of the wrong length',
+  );
+  t.equal(
+    await codeOf(
+      verifyKeyset(
+        { ...good, signature: toBase64Url(fromBase64Url(good.signature!).subarray(1)) },
+        pin,
+        {
+          now,
+        },
+      ),
+    ),
+    'KEYSET_SIGNATURE_INVALID',
+    'a short signature',
+  );
+  await t.rejects(
+    verifyKeyset(good, {}, { now }),
+    TypeError,
+    'no pinned root: a programming error',
+  );
 });
