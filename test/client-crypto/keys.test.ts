@@ -5,7 +5,9 @@ import {
   courierCard,
   fingerprint,
   generateCourierKey,
+  generateOrganisationKey,
   generateReviewerIdentity,
+  getSodium,
   parseCourierCard,
   parseReviewerCard,
   reviewerCard,
@@ -26,10 +28,21 @@ t.test('a reviewer card round-trips and anything else is refused with a code', a
   const parsed = parseReviewerCard(JSON.parse(JSON.stringify(rCard)));
   t.same(parsed.kem, reviewer.kemPublicKey);
   t.same(parsed.sign, reviewer.signPublicKey);
+  t.same(
+    { ...parsed, kem: undefined, sign: undefined },
+    { ...rCard, kem: undefined, sign: undefined },
+    'the card as it came',
+  );
+  t.equal(
+    parseReviewerCard({ ...rCard, name: 'x'.repeat(100) }).name.length,
+    100,
+    'a name of 100 characters',
+  );
   const cases: [string, unknown, string][] = [
     ['null', null, 'FORMAT_INVALID'],
     ['an array', [rCard], 'FORMAT_INVALID'],
     ['a courier card', cCard, 'FORMAT_INVALID'],
+    ['another type', { ...rCard, type: 'sealbox-courier-card' }, 'FORMAT_INVALID'],
     ['another version', { ...rCard, v: 2 }, 'FORMAT_INVALID'],
     ['no X-Wing key', { ...rCard, kemPublicKey: undefined }, 'FORMAT_INVALID'],
     ['a short X-Wing key', { ...rCard, kemPublicKey: 'AAAA' }, 'KEY_INVALID'],
@@ -51,9 +64,13 @@ t.test('a reviewer card round-trips and anything else is refused with a code', a
 });
 
 t.test('a courier card round-trips and anything else is refused with a code', async (t) => {
-  t.same(parseCourierCard(JSON.parse(JSON.stringify(cCard))).key, courier.publicKey);
+  const parsedCourier = parseCourierCard(JSON.parse(JSON.stringify(cCard)));
+  t.same(parsedCourier.key, courier.publicKey);
+  t.same({ ...parsedCourier, key: undefined }, { ...cCard, key: undefined }, 'the card as it came');
   const cases: [string, unknown, string][] = [
     ['a string', 'card', 'FORMAT_INVALID'],
+    ['null', null, 'FORMAT_INVALID'],
+    ['another type', { ...cCard, type: 'sealbox-reviewer-card' }, 'FORMAT_INVALID'],
     ['a reviewer card', rCard, 'FORMAT_INVALID'],
     ['another version', { ...cCard, v: 0 }, 'FORMAT_INVALID'],
     ['no key', { ...cCard, publicKey: null }, 'FORMAT_INVALID'],
@@ -105,10 +122,35 @@ t.test('fingerprints compare as people write them', async (t) => {
   const fp = await fingerprint(courier.publicKey);
   t.ok(sameFingerprint(fp, fp));
   t.ok(sameFingerprint(fp, fp.toLowerCase().replaceAll('-', ' ')), 'case, spaces and dashes');
-  t.ok(sameFingerprint(fp.replaceAll('0', 'O').replaceAll('1', 'I'), fp), 'O for 0, I for 1');
-  t.ok(sameFingerprint(fp.replaceAll('1', 'L'), fp), 'L for 1');
+  // A fingerprint holding both a 0 and a 1, so that the misreadings below are tried.
+  let both = fp;
+  while (!both.includes('0') || !both.includes('1')) {
+    both = await fingerprint((await generateCourierKey('x')).publicKey);
+  }
+  t.ok(sameFingerprint(both.replaceAll('0', 'O').replaceAll('1', 'I'), both), 'O for 0, I for 1');
+  t.ok(sameFingerprint(both.replaceAll('1', 'L'), both), 'L for 1');
+  t.notOk(
+    sameFingerprint(both.replaceAll('0', '8'), both),
+    'another symbol is another fingerprint',
+  );
   t.notOk(sameFingerprint(fp, fp.slice(0, -1)), 'one symbol short');
   t.notOk(sameFingerprint(fp.slice(0, -1), fp.slice(0, -1)), 'two equal but short strings');
   t.notOk(sameFingerprint(fp, await fingerprint(reviewer.signPublicKey)), 'another key');
   t.notOk(sameFingerprint('', ''));
+});
+
+t.test('organisation keys are fresh, working Ed25519 pairs', async (t) => {
+  const sodium = await getSodium();
+  const a = await generateOrganisationKey();
+  const b = await generateOrganisationKey();
+  t.equal(a.publicKey.length, 32);
+  t.equal(a.secretKey.length, 64);
+  t.notSame(a.publicKey, b.publicKey, 'two keys, two pairs');
+  const message = new TextEncoder().encode('keyset');
+  const signature = sodium.crypto_sign_detached(message, a.secretKey);
+  t.ok(
+    sodium.crypto_sign_verify_detached(signature, message, a.publicKey),
+    'the halves belong together',
+  );
+  t.notOk(sodium.crypto_sign_verify_detached(signature, message, b.publicKey));
 });

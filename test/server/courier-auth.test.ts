@@ -151,4 +151,46 @@ t.test('Content-Digest parsing', async (t) => {
   t.notOk(contentDigestMatches(`sha-512=:${sha256}:`, body));
   t.notOk(contentDigestMatches(`md5=:${sha256}:`, body), 'no known algorithm');
   t.notOk(contentDigestMatches(`sha-256=:${sha256}:, sha-512=:${sha256}:`, body), 'all must match');
+  t.ok(contentDigestMatches(` sha-256 = :${sha256}: `, body), 'spaces around the parts');
+  for (const junk of [
+    `xsha-256=:${sha256}:`,
+    `sha-256=:${sha256}:x`,
+    `sha-256x=:${sha256}:`,
+    `sha-256=x:${sha256}:`,
+    `sha-256=:${sha256}:x:`,
+  ]) {
+    t.notOk(contentDigestMatches(junk, body), `not a digest: ${junk.slice(0, 12)}…`);
+  }
+});
+
+t.test('the five-minute window, and which header is missing', async (t) => {
+  const { client } = await courierServer(t);
+  const minutes = (n: number) => new Date(Date.now() + n * 60_000);
+  for (const offset of [-4, 4]) {
+    const request = await signRequest(client, 'GET', '/v1/courier/export', undefined, {
+      created: minutes(offset),
+    });
+    t.same(await raw(request), { status: 200 }, `${offset} minutes off: within the window`);
+  }
+  for (const offset of [-6, 6]) {
+    const request = await signRequest(client, 'GET', '/v1/courier/export', undefined, {
+      created: minutes(offset),
+    });
+    t.same(
+      await raw(request),
+      { status: 401, code: 'COURIER_SIGNATURE_EXPIRED' },
+      `${offset} minutes off: outside it`,
+    );
+  }
+  const signed = await signRequest(client, 'GET', '/v1/courier/export');
+  for (const kept of ['signature', 'signature-input']) {
+    const headers = Object.fromEntries(
+      Object.entries(signed.headers).filter(([name]) => name.toLowerCase() === kept),
+    );
+    t.same(
+      await raw({ ...signed, headers }),
+      { status: 401, code: 'COURIER_SIGNATURE_MISSING' },
+      `only ${kept}: not signed`,
+    );
+  }
 });
