@@ -284,3 +284,46 @@ t.test(
     t.equal(await openDocument(legacy, ring), null, 'and not once it is erased');
   },
 );
+
+t.test('the bounds are written and read back; one past them is refused on reading', async (t) => {
+  const base = secretsOfIdentity(reviewer);
+  const seed = () => sodium.randombytes_buf(32);
+  const edge = {
+    epoch: 0xffffffff,
+    starts: '1970-01-01',
+    ends: '9999-12-31',
+    keyPair: await epochKeyPair(seed()),
+  };
+  const read = await decodeReviewerSecrets(encodeReviewerSecrets({ ...base, epochs: [edge] }));
+  t.ok(same(read, { ...base, epochs: [edge] }), 'the last epoch number, the first and last days');
+
+  const pair = await epochKeyPair(seed());
+  const full = {
+    ...base,
+    epochs: Array.from({ length: MAX_HELD_EPOCHS }, (_, i) => ({
+      epoch: i + 1,
+      starts: '2026-01-05',
+      ends: '2026-01-12',
+      keyPair: pair,
+    })),
+  };
+  const bytes = encodeReviewerSecrets(full);
+  t.equal(
+    (await decodeReviewerSecrets(bytes)).epochs.length,
+    MAX_HELD_EPOCHS,
+    'as many as may be held',
+  );
+
+  // One more entry than may be held, with its bytes present.
+  const header = 4 + 1 + 64 + 1216 + 32;
+  const entry = bytes.slice(bytes.length - 44);
+  const over = new Uint8Array([...bytes, ...entry]);
+  new DataView(over.buffer).setUint16(header, MAX_HELD_EPOCHS + 1);
+  t.equal(await codeOf(decodeReviewerSecrets(over)), 'FORMAT_INVALID', 'one more than may be held');
+
+  // An epoch that ends the day it starts, written by hand.
+  const one = encodeReviewerSecrets({ ...base, epochs: [full.epochs[0]!] });
+  const view = new DataView(one.buffer);
+  view.setUint32(header + 2 + 8, view.getUint32(header + 2 + 4));
+  t.equal(await codeOf(decodeReviewerSecrets(one)), 'FORMAT_INVALID', 'ends the day it starts');
+});
