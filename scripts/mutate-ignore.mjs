@@ -9,7 +9,7 @@ const CODED = new Set(['SealboxError', 'CliError', 'CourierError', 'unauthorised
 /** The server's errors: status, code, then the message. */
 const STATUS_CODED = new Set(['ApiError']);
 /** Errors whose first argument is the message. */
-const PLAIN = new Set(['Error', 'RangeError', 'TypeError']);
+const PLAIN = new Set(['Error', 'RangeError', 'TypeError', 'fail']);
 
 function isMessage(path) {
   const parent = path.parentPath;

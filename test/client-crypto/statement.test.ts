@@ -2,6 +2,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import {
   createStatement,
+  getSodium,
   fromBase64Url,
   generateReviewerIdentity,
   readStatementAsSubmitter,
@@ -209,5 +210,103 @@ t.test('malformed statements get a code', async (t) => {
       world.keyset,
     ),
     { code: 'FORMAT_INVALID' },
+  );
+});
+
+// A reviewer may sign anything; what the submitter's page accepts must still
+// be one statement: its signed fields and its sealed part made together.
+const sodium = await getSodium();
+async function resigned(
+  signed: { payload: string },
+  change: (payload: Record<string, unknown>) => unknown,
+): Promise<Record<string, string>> {
+  const payload = JSON.parse(new TextDecoder().decode(fromBase64Url(signed.payload))) as Record<
+    string,
+    unknown
+  >;
+  const bytes = new TextEncoder().encode(JSON.stringify(change(payload)));
+  const label = new TextEncoder().encode('sealbox/v2/statement\n');
+  return {
+    format: 'sealbox-statement-v2',
+    payload: toBase64Url(bytes),
+    signature: toBase64Url(
+      sodium.crypto_sign_detached(new Uint8Array([...label, ...bytes]), amina!.signSecretKey),
+    ),
+    signer: toBase64Url(amina!.signPublicKey),
+  };
+}
+const statementOf = (input: {
+  kind: 'status' | 'reply' | 'purge';
+  caseId: string;
+  status?: 'in_review' | 'received';
+  text?: string;
+}) =>
+  createStatement({ ...input, replyPublicKey: world.replyKeyPair.publicKey }, amina!, world.keyset);
+const sealedOf = async (signed: { payload: string }) =>
+  (JSON.parse(new TextDecoder().decode(fromBase64Url(signed.payload))) as { sealed: string })
+    .sealed;
+
+t.test('the sealed part must be the one made for this statement', async (t) => {
+  const mine = await statementOf({ kind: 'status', caseId: 'case-1', status: 'in_review' });
+  t.equal(
+    (
+      await readStatementAsSubmitter(
+        await resigned(mine, (p) => p),
+        world.keyset,
+        world.replyKeyPair,
+        'case-1',
+      )
+    ).status,
+    'in_review',
+    're-signed unchanged, it reads',
+  );
+  const others: [string, Parameters<typeof statementOf>[0]][] = [
+    [
+      'another statement of the same case, kind and status',
+      { kind: 'status', caseId: 'case-1', status: 'in_review' },
+    ],
+    ['another case', { kind: 'status', caseId: 'case-2', status: 'in_review' }],
+    ['another kind', { kind: 'reply', caseId: 'case-1', status: 'in_review', text: 'x' }],
+    ['another status', { kind: 'status', caseId: 'case-1', status: 'received' }],
+  ];
+  for (const [what, input] of others) {
+    const sealed = await sealedOf(await statementOf(input));
+    const swapped = await resigned(mine, (p) => ({ ...p, sealed }));
+    t.equal(
+      await codeOf(readStatementAsSubmitter(swapped, world.keyset, world.replyKeyPair, 'case-1')),
+      'STATEMENT_NOT_FOR_CASE',
+      `the sealed part of ${what}`,
+    );
+  }
+});
+
+t.test('a signed payload that is not a statement is refused with a code', async (t) => {
+  const mine = await statementOf({ kind: 'status', caseId: 'case-1', status: 'in_review' });
+  const bad: [string, (p: Record<string, unknown>) => unknown, string][] = [
+    ['null', () => null, 'FORMAT_INVALID'],
+    ['an array', (p) => [p], 'FORMAT_INVALID'],
+    ['version 1', (p) => ({ ...p, v: 1 }), 'VERSION_UNSUPPORTED'],
+    ['an unknown kind', (p) => ({ ...p, kind: 'verdict' }), 'FORMAT_INVALID'],
+    ['an empty id', (p) => ({ ...p, id: '' }), 'FORMAT_INVALID'],
+    ['an id that is a number', (p) => ({ ...p, id: 7 }), 'FORMAT_INVALID'],
+    ['an id with a slash before', (p) => ({ ...p, id: `/${String(p.id)}` }), 'FORMAT_INVALID'],
+    ['a case id with a slash after', (p) => ({ ...p, caseId: 'case-1/..' }), 'FORMAT_INVALID'],
+    ['a date that is a number', (p) => ({ ...p, date: 20260101 }), 'FORMAT_INVALID'],
+    ['text before the date', (p) => ({ ...p, date: `x${String(p.date)}` }), 'FORMAT_INVALID'],
+    ['text after the date', (p) => ({ ...p, date: `${String(p.date)}x` }), 'FORMAT_INVALID'],
+    ['keyset version 0', (p) => ({ ...p, keysetVersion: 0 }), 'FORMAT_INVALID'],
+    ['keyset version 1.5', (p) => ({ ...p, keysetVersion: 1.5 }), 'FORMAT_INVALID'],
+    ['an unknown status', (p) => ({ ...p, status: 'won' }), 'FORMAT_INVALID'],
+    ['a status statement without status', (p) => ({ ...p, status: undefined }), 'FORMAT_INVALID'],
+    ['a purge with a status', (p) => ({ ...p, kind: 'purge' }), 'FORMAT_INVALID'],
+    ['no sealed part', (p) => ({ ...p, sealed: 7 }), 'FORMAT_INVALID'],
+  ];
+  for (const [what, change, code] of bad) {
+    t.equal(await codeOf(verifyStatement(await resigned(mine, change), world.keyset)), code, what);
+  }
+  t.equal(
+    await codeOf(statementOf({ kind: 'reply', caseId: 'case-1' })),
+    'FORMAT_INVALID',
+    'a reply without text',
   );
 });
