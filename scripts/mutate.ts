@@ -64,7 +64,7 @@ const TARGETS: Record<string, Target> = {
     why: 'what the courier signs: a fresh nonce for every request, method, path, query and body digest covered',
     // courierClient, signRequest, send.
     mutate: ['reviewer/courier/http.ts:21-108'],
-    tests: ['test/server/courier-auth.test.ts'],
+    tests: ['test/reviewer/courier-client.test.ts', 'test/server/courier-auth.test.ts'],
   },
   'courier-auth': {
     why: 'the server-side courier signature: only a listed courier key, once, within its window, over method, path, query and body',
