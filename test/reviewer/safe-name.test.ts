@@ -114,3 +114,26 @@ t.test('ids from a bundle must be plain', async (t) => {
   t.notOk(isSafeId(''));
   t.notOk(isSafeId('a'.repeat(65)));
 });
+
+t.test('the edges the mutation run found untried', async (t) => {
+  t.equal(
+    safeFileName('....hidden.pdf'),
+    'hidden.pdf',
+    'every leading dot goes, not only the first',
+  );
+  t.equal(safeFileName(' . .profile'), 'profile.bin');
+  for (const bare of ['pdf', 'txt', 'ZIP']) {
+    t.equal(safeFileName(bare), `${bare}.bin`, `"${bare}" has no extension: browsers sniff it`);
+  }
+  t.equal(
+    safeFileName('///', 'document'),
+    'document.bin',
+    'the fallback given, when nothing is left',
+  );
+  const reserved = safeFileName(`CON.${'a'.repeat(300)}`);
+  t.ok(reserved.startsWith('_CON'), 'a reserved device name is prefixed');
+  t.ok(
+    new TextEncoder().encode(reserved).length <= 180,
+    `still within 180 bytes: ${reserved.length}`,
+  );
+});
