@@ -70,7 +70,9 @@ try {
         await writeFile(join(values['trace-dir'], name), trace);
       }
       console.log(`${label}: ${size / 1024} KiB, "Lock and send" to receipt ${ms(took)}`);
-      print(summariseTrace(JSON.parse(trace.toString('utf8'))));
+      print(
+        summariseTrace(JSON.parse(trace.toString('utf8')) as Parameters<typeof summariseTrace>[0]),
+      );
     } finally {
       await session.close();
     }
