@@ -5,66 +5,14 @@
 // serves the page itself. Baseline in the same run: the same report without an
 // attachment, so the difference is what sealing and uploading 1 MiB costs.
 import { randomFillSync } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser as ChromiumBrowser, Page } from 'playwright-core';
-import { fingerprint, generateOrganisationKey } from '../client-crypto/index.ts';
-import { signBuild } from '../test/page-signing.ts';
-import { buildWeb } from '../web/build.ts';
+import type { Browser as ChromiumBrowser } from 'playwright-core';
 import { measureWebWeight } from './web-weight.ts';
-import { keysetFor, reviewers } from './lib/keys.ts';
 import type { Benchmark, Check } from './lib/result.ts';
-import { currentEpochsOf } from './lib/epochs.ts';
-import { BENCH_POW_DIFFICULTY, startSealbox } from './lib/sealbox.ts';
+import { CHROMIUM, TOR_LINK, openSession, startPageBench, submitOnce } from './lib/page-session.ts';
+import { BENCH_POW_DIFFICULTY } from './lib/sealbox.ts';
 import { MiB, type Figure, figure, median, round } from './lib/stats.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const BUDGET_KIB = 200;
-
-async function fillReport(page: Page): Promise<void> {
-  await page.check('[data-field=un_body] input[value=special_procedures]');
-  await page.selectOption('[data-field=country] select', 'BY');
-  await page.check('[data-field=reprisal_kinds] input[value=travel_ban]');
-  await page.fill('[data-field=when] input', 'March 2025');
-  await page.check('[data-field=consent_public] input[value=anonymised]');
-  await page.check('[data-field=publicity_risk] input[value=yes]');
-  await page.check('[data-field=safe_contact] input[value=status_page]');
-  await page
-    .getByLabel('Your account')
-    .fill('After I spoke at the session my passport was taken at the airport. '.repeat(20));
-}
-
-/** Tor's typical figures, as Chromium's network emulation applies them (per request). */
-const TOR_LINK = { latency: 600, throughput: 125_000 };
-
-interface Session {
-  page: Page;
-  close(): Promise<void>;
-}
-
-/** A fresh browser context (empty cache), optionally without WebAssembly and on a slow link. */
-async function openSession(
-  browser: ChromiumBrowser,
-  options: { noWasm: boolean; link?: typeof TOR_LINK },
-): Promise<Session> {
-  const context = await browser.newContext({ locale: 'en-GB' });
-  // Tor Browser at "Safer" has no WebAssembly: removed before any page script runs.
-  if (options.noWasm) await context.addInitScript('delete globalThis.WebAssembly;');
-  const page = await context.newPage();
-  if (options.link) {
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: options.link.latency,
-      downloadThroughput: options.link.throughput,
-      uploadThroughput: options.link.throughput,
-    });
-  }
-  return { page, close: () => context.close() };
-}
 
 interface Load {
   /** Milliseconds from asking for the address until the form can be filled in. */
@@ -96,22 +44,6 @@ async function loadOnce(
   } finally {
     await session.close();
   }
-}
-
-/** Milliseconds from "Lock and send" to the receipt on screen. */
-async function submitOnce(page: Page, url: string, attachment: Buffer | null): Promise<number> {
-  await page.goto(url);
-  await page.getByText(/keys are verified/).waitFor({ timeout: 60_000 });
-  await fillReport(page);
-  if (attachment) {
-    await page.setInputFiles('input[type=file]', [
-      { name: 'evidence.bin', mimeType: 'application/octet-stream', buffer: attachment },
-    ]);
-  }
-  const start = performance.now();
-  await page.getByRole('button', { name: 'Lock and send' }).click();
-  await page.locator('.receipt').waitFor({ timeout: 120_000 });
-  return performance.now() - start;
 }
 
 const benchmark: Benchmark = {
@@ -151,137 +83,116 @@ const benchmark: Benchmark = {
       ],
     });
 
-    const dir = await mkdtemp(join(tmpdir(), 'sealbox-bench-web-'));
+    const bench = await startPageBench(log);
+    const { browser } = bench;
     try {
-      log('web: building the page and starting the server');
-      const org = await generateOrganisationKey();
-      await buildWeb({ outDir: dir, orgFingerprint: await fingerprint(org.publicKey) });
-      // Signed as the organisation signs it: the page refuses to seal otherwise.
-      await signBuild(dir, org);
-      const identities = await reviewers(1);
-      const server = await startSealbox({
-        org,
-        keyset: keysetFor(identities),
-        epochs: (await currentEpochsOf(identities)).signed,
-        env: { SEALBOX_WEB_DIR: dir, SEALBOX_MAX_EVENT_LOOP_DELAY_MS: '0' },
+      const file = Buffer.alloc(size);
+      randomFillSync(file);
+      const url = bench.url;
+      for (const noWasm of [false, true]) {
+        const path = noWasm ? 'without WebAssembly' : 'with WebAssembly';
+        log(`web: ${path}`);
+        const loads: Load[] = [];
+        for (let r = 0; r < reps; r++) loads.push(await loadOnce(browser, url, { noWasm }));
+        const session = await openSession(browser, { noWasm });
+        try {
+          // One warm-up so that the first measured run does not pay for compiling the page.
+          await submitOnce(session.page, url, null);
+          const withFile: number[] = [];
+          const without: number[] = [];
+          for (let r = 0; r < reps; r++) {
+            log(`web: ${path}, repetition ${r + 1}/${reps}`);
+            without.push(await submitOnce(session.page, url, null));
+            withFile.push(await submitOnce(session.page, url, file));
+          }
+          timings[noWasm ? 'js' : 'wasm'] = {
+            usable: figure(
+              loads.map((l) => l.usable),
+              'ms',
+            ),
+            verified: figure(
+              loads.map((l) => l.verified),
+              'ms',
+            ),
+            withFile: figure(withFile, 'ms'),
+            without: figure(without, 'ms'),
+          };
+        } finally {
+          await session.close();
+        }
+      }
+      const { wasm: w, js } = timings as Required<typeof timings>;
+      checks.push({
+        what: `seal and submit a report with a ${size / 1024} KiB attachment in headless Chromium (click to receipt)`,
+        subject: w.withFile,
+        baseline: w.without,
+        ratio: round(w.without.median / w.withFile.median, 2),
+        target: 'report the time',
+        met: null,
+        notes: [
+          `baseline: the same report without an attachment; the ${size / 1024} KiB attachment adds ${round(w.withFile.median - w.without.median, 0)} ms (median)`,
+        ],
       });
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+      const submitRatio = round(js.withFile.median / w.withFile.median, 2);
+      checks.push({
+        what: `the same without WebAssembly (Tor Browser at "Safer"): seal and submit ${size / 1024} KiB`,
+        subject: js.withFile,
+        baseline: w.withFile,
+        ratio: round(w.withFile.median / js.withFile.median, 2),
+        target: '≤ 2× the WebAssembly path',
+        met: submitRatio <= 2,
+        notes: [`${submitRatio}× the WebAssembly path's time`],
       });
-      try {
-        const file = Buffer.alloc(size);
-        randomFillSync(file);
-        const url = server.url;
-        for (const noWasm of [false, true]) {
-          const path = noWasm ? 'without WebAssembly' : 'with WebAssembly';
-          log(`web: ${path}`);
-          const loads: Load[] = [];
-          for (let r = 0; r < reps; r++) loads.push(await loadOnce(browser, url, { noWasm }));
-          const session = await openSession(browser, { noWasm });
+      const loadRatio = round(js.verified.median / w.verified.median, 2);
+      checks.push({
+        what: 'page load without WebAssembly, fresh browser, until the keys are verified',
+        subject: js.verified,
+        baseline: w.verified,
+        ratio: round(w.verified.median / js.verified.median, 2),
+        target: '≤ 2× the WebAssembly path',
+        met: loadRatio <= 2,
+        notes: [
+          `${loadRatio}× the WebAssembly path's load; the form can be used after ${round(js.usable.median, 0)} ms without WebAssembly, ${round(w.usable.median, 0)} ms with it (medians)`,
+        ],
+      });
+
+      log('web: over an emulated Tor link');
+      for (const noWasm of [false, true]) {
+        const loads: Load[] = [];
+        const receipts: number[] = [];
+        for (let r = 0; r < torReps; r++) {
+          loads.push(await loadOnce(browser, url, { noWasm, link: TOR_LINK }));
+          const session = await openSession(browser, { noWasm, link: TOR_LINK });
           try {
-            // One warm-up so that the first measured run does not pay for compiling the page.
-            await submitOnce(session.page, url, null);
-            const withFile: number[] = [];
-            const without: number[] = [];
-            for (let r = 0; r < reps; r++) {
-              log(`web: ${path}, repetition ${r + 1}/${reps}`);
-              without.push(await submitOnce(session.page, url, null));
-              withFile.push(await submitOnce(session.page, url, file));
-            }
-            timings[noWasm ? 'js' : 'wasm'] = {
-              usable: figure(
-                loads.map((l) => l.usable),
-                'ms',
-              ),
-              verified: figure(
-                loads.map((l) => l.verified),
-                'ms',
-              ),
-              withFile: figure(withFile, 'ms'),
-              without: figure(without, 'ms'),
-            };
+            receipts.push(await submitOnce(session.page, url, file));
           } finally {
             await session.close();
           }
         }
-        const { wasm: w, js } = timings as Required<typeof timings>;
+        const usable = figure(
+          loads.map((l) => l.usable),
+          'ms',
+        );
+        const path = noWasm ? 'without WebAssembly' : 'with WebAssembly';
         checks.push({
-          what: `seal and submit a report with a ${size / 1024} KiB attachment in headless Chromium (click to receipt)`,
-          subject: w.withFile,
-          baseline: w.without,
-          ratio: round(w.without.median / w.withFile.median, 2),
-          target: 'report the time',
+          what: `over a Tor-like link (${TOR_LINK.latency} ms round trip, 1 Mbit/s), ${path}: from the address to a form that can be used`,
+          subject: usable,
+          target: noWasm ? 'report' : '< 6 s',
+          met: noWasm ? null : usable.median < 6000,
+          notes: [
+            `until the keys are verified: ${round(median(loads.map((l) => l.verified)), 0)} ms (median)`,
+          ],
+        });
+        checks.push({
+          what: `over the same link, ${path}: from "Lock and send" to the receipt, ${size / 1024} KiB attachment`,
+          subject: figure(receipts, 'ms'),
+          target: 'report',
           met: null,
-          notes: [
-            `baseline: the same report without an attachment; the ${size / 1024} KiB attachment adds ${round(w.withFile.median - w.without.median, 0)} ms (median)`,
-          ],
+          notes: [],
         });
-        const submitRatio = round(js.withFile.median / w.withFile.median, 2);
-        checks.push({
-          what: `the same without WebAssembly (Tor Browser at "Safer"): seal and submit ${size / 1024} KiB`,
-          subject: js.withFile,
-          baseline: w.withFile,
-          ratio: round(w.withFile.median / js.withFile.median, 2),
-          target: '≤ 2× the WebAssembly path',
-          met: submitRatio <= 2,
-          notes: [`${submitRatio}× the WebAssembly path's time`],
-        });
-        const loadRatio = round(js.verified.median / w.verified.median, 2);
-        checks.push({
-          what: 'page load without WebAssembly, fresh browser, until the keys are verified',
-          subject: js.verified,
-          baseline: w.verified,
-          ratio: round(w.verified.median / js.verified.median, 2),
-          target: '≤ 2× the WebAssembly path',
-          met: loadRatio <= 2,
-          notes: [
-            `${loadRatio}× the WebAssembly path's load; the form can be used after ${round(js.usable.median, 0)} ms without WebAssembly, ${round(w.usable.median, 0)} ms with it (medians)`,
-          ],
-        });
-
-        log('web: over an emulated Tor link');
-        for (const noWasm of [false, true]) {
-          const loads: Load[] = [];
-          const receipts: number[] = [];
-          for (let r = 0; r < torReps; r++) {
-            loads.push(await loadOnce(browser, url, { noWasm, link: TOR_LINK }));
-            const session = await openSession(browser, { noWasm, link: TOR_LINK });
-            try {
-              receipts.push(await submitOnce(session.page, url, file));
-            } finally {
-              await session.close();
-            }
-          }
-          const usable = figure(
-            loads.map((l) => l.usable),
-            'ms',
-          );
-          const path = noWasm ? 'without WebAssembly' : 'with WebAssembly';
-          checks.push({
-            what: `over a Tor-like link (${TOR_LINK.latency} ms round trip, 1 Mbit/s), ${path}: from the address to a form that can be used`,
-            subject: usable,
-            target: noWasm ? 'report' : '< 6 s',
-            met: noWasm ? null : usable.median < 6000,
-            notes: [
-              `until the keys are verified: ${round(median(loads.map((l) => l.verified)), 0)} ms (median)`,
-            ],
-          });
-          checks.push({
-            what: `over the same link, ${path}: from "Lock and send" to the receipt, ${size / 1024} KiB attachment`,
-            subject: figure(receipts, 'ms'),
-            target: 'report',
-            met: null,
-            notes: [],
-          });
-        }
-      } finally {
-        await browser.close();
-        await server.stop();
       }
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await bench.close();
     }
     notes.push(
       `weight: bench/web-weight.ts, the build's own .gz files (gzip -9): HTML, loader, styles, proof-of-work worker, one app build and the largest non-English catalogue`,
