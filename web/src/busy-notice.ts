@@ -4,7 +4,7 @@
 // rising minimum sends the work back to the start). The line is a polite live
 // region, present from the start so that screen readers announce it when it
 // fills; the button is an ordinary button, reached by keyboard.
-import { h, uid } from './dom.ts';
+import { focusOn, h, uid } from './dom.ts';
 import { formatDuration, onLocaleChange, tr } from './i18n.ts';
 import { roundedDuration } from './whole-progress.ts';
 
@@ -60,6 +60,8 @@ export function busyNotice(): BusyNotice {
       shown = state;
       listener = onTryHarder;
       render();
+      // At the top level the button goes: focus must not fall to the page's start.
+      if (!state.canTryHarder && document.activeElement === button) focusOn(line);
       harder.hidden = !state.canTryHarder;
     },
     solved() {
