@@ -1,6 +1,7 @@
 // Every benchmark, in the order `npm run bench` runs them.
 import attachment from './attachment.ts';
 import bundle from './bundle.ts';
+import flood from './flood.ts';
 import status from './status.ts';
 import scaling from './scaling.ts';
 import submissions from './submissions.ts';
@@ -17,6 +18,7 @@ export const BENCHMARKS: Benchmark[] = [
   bundle,
   uploadMemory,
   web,
+  flood,
 ];
 
 export async function runBenchmark(

@@ -3,6 +3,7 @@
 // level is signed into the challenge (server/pow.ts).
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { difficultyAt } from '../effort.ts';
 import { errorSchema } from './schemas.ts';
 
 const challengeSchema = z
@@ -36,7 +37,7 @@ export const loadSchema = z
   .meta({ id: 'Load' });
 
 const challenge: FastifyPluginCallbackZod = (app, _options, done) => {
-  const { pow, load } = app.sealbox;
+  const { pow, load, config } = app.sealbox;
   app.get(
     '/v1/challenge',
     {
@@ -54,7 +55,14 @@ const challenge: FastifyPluginCallbackZod = (app, _options, done) => {
             .meta({ description: 'effort level: the difficulty is the base difficulty × 2^level' }),
         }),
         response: {
-          200: challengeSchema.extend({ level: z.number().int(), load: loadSchema }),
+          200: challengeSchema.extend({
+            level: z.number().int(),
+            difficulty: z.number().int().meta({
+              description:
+                "the secret counter's range at this level: a client tries half of it on average",
+            }),
+            load: loadSchema,
+          }),
           400: errorSchema,
         },
       },
@@ -66,6 +74,8 @@ const challenge: FastifyPluginCallbackZod = (app, _options, done) => {
         parameters: { ...c.parameters },
         signature: c.signature ?? '',
         level,
+        // What lets a client say how long a level takes on its device.
+        difficulty: difficultyAt(config.pow.difficulty, level),
         load: load.state(),
       };
     },

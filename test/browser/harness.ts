@@ -150,10 +150,12 @@ export async function startSite(
     epochs?: boolean;
     dist?: string;
     signature?: () => Promise<unknown>;
+    /** Server settings over the test defaults (test/helper.ts testConfig). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Site> {
   const dist = options.dist ?? (await builtPage()).dist;
-  const { app, db } = await build(t);
+  const { app, db } = await build(t, options.env ? { env: options.env } : {});
   let trust: TestKeyset;
   if (options.epochs === false) {
     trust = await makeKeyset();

@@ -25,6 +25,7 @@ import {
 type ErrorJson = { error: { code: string; minimumLevel?: number } };
 type ChallengeJson = Challenge & {
   level: number;
+  difficulty: number;
   load: { minimumLevel: number; topLevel: number; busy: boolean };
 };
 
@@ -75,6 +76,8 @@ t.test('GET /v1/challenge', async (t) => {
   t.equal(plain.level, 0, 'level 0 unless asked: the page of today is unchanged');
   t.same(plain.parameters.data, { level: 0 }, 'the level is in the signed parameters');
   t.same(plain.load, { minimumLevel: 0, topLevel: 6, busy: false });
+  t.equal(plain.difficulty, 20, 'the counter range at level 0: the base difficulty');
+  t.equal((await get('?level=3')).json<ChallengeJson>().difficulty, 160, '× 2^level');
 
   // The secret counter is drawn from 1 to difficulty × 2^level (difficulty 20 in tests).
   const counters: number[] = [];

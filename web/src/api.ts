@@ -12,10 +12,21 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** With 429 EFFORT_TOO_LOW: the level a new case needs now. */
+    readonly minimumLevel?: number,
   ) {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+/** A new case's proof was below the level the service asks for now (it was not spent). */
+export function isEffortTooLow(error: unknown): error is ApiError & { minimumLevel: number } {
+  return (
+    error instanceof ApiError &&
+    error.code === 'EFFORT_TOO_LOW' &&
+    typeof error.minimumLevel === 'number'
+  );
 }
 
 /** A failure worth retrying: the network dropped, or the server was briefly overloaded. */
@@ -94,11 +105,15 @@ async function call<T>(
     parsed = undefined;
   }
   if (!response.ok) {
-    const error = (parsed as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    const error = (
+      parsed as
+        { error?: { code?: unknown; message?: unknown; minimumLevel?: unknown } } | undefined
+    )?.error;
     throw new ApiError(
       response.status,
       typeof error?.code === 'string' ? error.code : `HTTP_${response.status}`,
       typeof error?.message === 'string' ? error.message : response.statusText,
+      Number.isInteger(error?.minimumLevel) ? (error!.minimumLevel as number) : undefined,
     );
   }
   return parsed as T;
@@ -110,6 +125,19 @@ const json = <T>(method: string, path: string, value: unknown) =>
 export interface Challenge {
   parameters: Record<string, unknown> & { algorithm: string };
   signature?: string;
+}
+/** What the service asks of a new case now (GET /v1/challenge, `load`). */
+export interface Load {
+  minimumLevel: number;
+  topLevel: number;
+  busy: boolean;
+}
+/** GET /v1/challenge's answer: the challenge, its level and work, and the load. */
+export interface ChallengeAnswer extends Challenge {
+  level?: number;
+  /** The secret counter's range at this level (older servers send none). */
+  difficulty?: number;
+  load?: Load;
 }
 /** A solved challenge as the server takes it back (the `challenge` field of a write). */
 export interface Proof {
@@ -164,7 +192,8 @@ async function keysetFromFirstAnswering(): Promise<unknown> {
 export const api = {
   keyset: () => (ORIGINS.length ? keysetFromFirstAnswering() : call<unknown>('GET', '/v1/keyset')),
   epochs: () => call<{ epochs?: unknown }>('GET', '/v1/epochs'),
-  challenge: () => call<Challenge>('GET', '/v1/challenge'),
+  challenge: (level = 0) =>
+    call<ChallengeAnswer>('GET', level ? `/v1/challenge?level=${level}` : '/v1/challenge'),
   createUpload: (challenge: Proof, size: number, partSize: number) =>
     json<UploadState>('POST', '/v1/uploads', { challenge, size, partSize }),
   putPart: (id: string, part: number, bytes: Uint8Array) =>

@@ -9,7 +9,9 @@ import {
   sealDocument,
   toBase64Url,
 } from '../../client-crypto/index.ts';
-import { api, isEpochNotCurrent } from './api.ts';
+import { type Proof, api, isEpochNotCurrent } from './api.ts';
+import type { BusyNotice } from './busy-notice.ts';
+import { sendNewCase } from './new-case.ts';
 import { proofOfWork } from './pow.ts';
 import type { Progress } from './progress.ts';
 import { requireSealingKeys } from './trust.ts';
@@ -28,6 +30,8 @@ export async function sendSealed(
   progress: Progress,
   /** Moves a whole-submission bar on (see whole-progress.ts); without it the bar runs indeterminate. */
   stages?: { sealing(): void; sending(): void },
+  /** Where a new case says that the service is busy (busy-notice.ts). */
+  busy?: BusyNotice,
 ): Promise<{ received: string }> {
   const attempt = async (step: 'progress.seal' | 'progress.reseal') => {
     const sealing = await requireSealingKeys();
@@ -36,16 +40,23 @@ export async function sendSealed(
     else progress.fraction(undefined);
     const envelope = await sealDocument(document, sealing, keys.authorKeyPair);
     progress.step('progress.pow');
-    const challenge = await proofOfWork();
-    progress.step('progress.send');
-    stages?.sending();
-    const write = {
-      challenge,
-      lookupToken: toBase64Url(keys.lookupToken),
-      envelope: toBase64Url(envelope),
-      uploads: document.attachments.map((a) => a.uploadId),
+    const write = (challenge: Proof) => {
+      progress.step('progress.send');
+      stages?.sending();
+      return {
+        challenge,
+        lookupToken: toBase64Url(keys.lookupToken),
+        envelope: toBase64Url(envelope),
+        uploads: document.attachments.map((a) => a.uploadId),
+      };
     };
-    return document.kind === 'submission' ? api.submit(write) : api.followup(write);
+    // A new case pays the effort the service asks for now; a follow-up, from
+    // a case already open, level 0 whatever the load.
+    if (document.kind === 'submission' && busy) {
+      return sendNewCase(busy, (proof) => api.submit(write(proof)));
+    }
+    const proof = await proofOfWork();
+    return document.kind === 'submission' ? api.submit(write(proof)) : api.followup(write(proof));
   };
   try {
     return await attempt('progress.seal');

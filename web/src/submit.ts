@@ -8,6 +8,7 @@ import {
   toBase64Url,
 } from '../../client-crypto/index.ts';
 import type { FormDefinition } from '../form/schema.ts';
+import { busyNotice } from './busy-notice.ts';
 import { isDemo } from './config.ts';
 import { h, focusOn, uid } from './dom.ts';
 import { describeSubmitFailure, showFailure } from './errors.ts';
@@ -40,6 +41,7 @@ export function submitView(form: FormDefinition): HTMLElement {
   const files = filePicker();
   const sendButton = tr(h('button', { type: 'submit', class: 'primary' }), 'submit.button');
   const progress = progressArea();
+  const busy = busyNotice();
   // Said plainly while anything is on its way: leaving now loses the report.
   const keepOpen = tr(h('p', { class: 'strong', hidden: true }), 'progress.keep_open');
   const failure = h('div', { class: 'alert', role: 'alert', hidden: true });
@@ -70,6 +72,7 @@ export function submitView(form: FormDefinition): HTMLElement {
     fields,
     sendButton,
     progress.element,
+    busy.element,
     keepOpen,
     failure,
   );
@@ -180,6 +183,7 @@ export function submitView(form: FormDefinition): HTMLElement {
       keys,
       progress,
       { sealing: whole.sealing, sending: whole.sendingReport },
+      busy,
     );
     whole.done();
     progress.hide();
