@@ -87,6 +87,11 @@ void t.test('submit a report with a photo and a document', async (t) => {
   await page.check('[data-field=reprisal_kinds] input[value=travel_ban]');
   await page.check('[data-field=reprisal_kinds] input[value=surveillance]');
   await page.fill('[data-field=when] input', WHEN_CANARY);
+  // The urgency questions, in the person's words: shown by their labels.
+  await page.getByText('in danger right now?').waitFor();
+  await page.getByLabel('Moving to a safer place').check();
+  await page.getByLabel('Digital security').check();
+  await page.check('[data-field=danger_now] input[value=yes]');
   await page.check('[data-field=consent_public] input[value=anonymised]');
   await page.check('[data-field=publicity_risk] input[value=yes]');
   await page.check('[data-field=safe_contact] input[value=status_page]');
@@ -206,6 +211,8 @@ void t.test('the reviewer opens what the page sealed', async (t) => {
     country: 'BY',
     reprisal_kinds: ['travel_ban', 'surveillance'],
     when: WHEN_CANARY,
+    danger_now: 'yes',
+    support_needed: ['relocation', 'digital_security'],
     consent_public: 'anonymised',
     publicity_risk: 'yes',
     safe_contact: 'status_page',
