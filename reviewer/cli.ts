@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { ParseArgsConfig } from 'node:util';
 import { CASE_STATUSES, MAX_CHECKIN_DAYS } from '../client-crypto/index.ts';
 import { reviewCheckins } from './commands/review-checkins.ts';
+import { reviewReport, reviewSummary } from './commands/review-report.ts';
 import { one, parseCommandLine, required } from './args.ts';
 import {
   showFingerprints,
@@ -46,6 +47,9 @@ const OPTIONS = {
   days: { type: 'string' },
   grace: { type: 'string' },
   every: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  text: { type: 'string' },
   'passphrase-file': { type: 'string' },
   passphrase: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -307,6 +311,38 @@ const SECTIONS: { title: string; commands: Command[] }[] = [
           const cases = required(values, 'cases');
           await reviewCheckOutbox(
             { outbox: values.outbox ?? rest[0] ?? `${cases}/outbox.jsonl`, cases },
+            io,
+          );
+        },
+      },
+      {
+        words: 'review summary',
+        usage: `sealbox review summary CASE --text "SUMMARY" --cases FOLDER [--name NAME]
+        A short summary for public reporting; --name only where the person said "yes"`,
+        run: async (rest, values, io) => {
+          await reviewSummary(
+            {
+              caseId: one(rest, 'case'),
+              text: required(values, 'text'),
+              name: values.name,
+              cases: required(values, 'cases'),
+            },
+            io,
+          );
+        },
+      },
+      {
+        words: 'review report',
+        usage: `sealbox review report --from YYYY-MM-DD --to YYYY-MM-DD --cases FOLDER [--out DIR]
+        Draft figures and consented case list, Markdown and CSV, English and French`,
+        run: async (_rest, values, io) => {
+          await reviewReport(
+            {
+              cases: required(values, 'cases'),
+              from: required(values, 'from'),
+              to: required(values, 'to'),
+              out: values.out,
+            },
             io,
           );
         },

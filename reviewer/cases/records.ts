@@ -149,6 +149,8 @@ export interface CaseRecord {
   helpRequested?: string;
   /** A short summary the reviewer wrote for reporting (review summary). */
   summary?: string;
+  /** The name to print with the summary: only ever set where consent is "yes". */
+  summaryName?: string;
 }
 
 export interface CheckinRequest {
