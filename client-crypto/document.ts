@@ -74,7 +74,15 @@ export interface ReplyDocument {
   statement: StatementKind;
   status?: CaseStatus;
   text?: string;
+  /**
+   * A reply may ask for a sign of life every `checkin` days (1 to 365), or end
+   * such check-ins (0). Sealed, so the server cannot tell a check-in request
+   * from any other reply.
+   */
+  checkin?: number;
 }
+
+export const MAX_CHECKIN_DAYS = 365;
 
 function text(value: unknown, what: string, max = MAX_TEXT): string {
   if (typeof value !== 'string' || value.length > max)
@@ -154,7 +162,14 @@ export function checkReplyDocument(value: unknown): ReplyDocument {
     statement: d.statement,
     ...(d.status !== undefined ? { status: d.status as CaseStatus } : {}),
     ...(d.text !== undefined ? { text: text(d.text, 'reply text') } : {}),
+    ...(d.checkin !== undefined ? { checkin: checkinDays(d.checkin) } : {}),
   };
+}
+
+function checkinDays(value: unknown): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > MAX_CHECKIN_DAYS)
+    fail(`check-in days must be a whole number from 0 to ${MAX_CHECKIN_DAYS}`);
+  return value as number;
 }
 
 /**

@@ -26,6 +26,7 @@ export {
   type CaseStatus,
   CASE_STATUSES,
   DOCUMENT_VERSION,
+  MAX_CHECKIN_DAYS,
   sealDocument,
 } from './document.ts';
 export { type EncryptedAttachment, encryptAttachment, rechunk } from './attachment-stream.ts';

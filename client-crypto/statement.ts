@@ -43,6 +43,8 @@ export interface StatementInput {
   caseId: string;
   status?: CaseStatus;
   text?: string;
+  /** Days between signs of life asked for (0 ends them); only in a reply. */
+  checkin?: number;
   /** The submitter's reply key, from the case's submission. */
   replyPublicKey: Uint8Array;
   date?: Date;
@@ -91,6 +93,9 @@ export async function createStatement(
   if (input.kind === 'reply' && (input.text === undefined || input.text.trim() === '')) {
     throw new SealboxError('FORMAT_INVALID', 'a reply needs text');
   }
+  if (input.checkin !== undefined && input.kind !== 'reply') {
+    throw new SealboxError('FORMAT_INVALID', 'only a reply asks for check-ins');
+  }
   // What the submitter opens repeats the kind and status that are signed, so
   // the two sides always agree on them.
   const envelope = await sealReply(
@@ -102,6 +107,7 @@ export async function createStatement(
       statement: input.kind,
       ...(input.status !== undefined ? { status: input.status } : {}),
       ...(input.kind === 'reply' ? { text: input.text } : {}),
+      ...(input.checkin !== undefined ? { checkin: input.checkin } : {}),
     },
     input.replyPublicKey,
     keyset.version,
@@ -150,6 +156,8 @@ export interface SubmitterView {
   kind: StatementKind;
   status?: CaseStatus;
   text?: string;
+  /** Days between signs of life the reviewers ask for (0: no more). */
+  checkin?: number;
   date: string;
   reviewer: string;
 }
@@ -184,6 +192,7 @@ export async function readStatementAsSubmitter(
     kind: st.kind,
     ...(st.status !== undefined ? { status: st.status } : {}),
     ...(reply.text !== undefined ? { text: reply.text } : {}),
+    ...(reply.checkin !== undefined && st.kind === 'reply' ? { checkin: reply.checkin } : {}),
     date: st.date,
     reviewer: st.reviewer,
   };

@@ -5,7 +5,9 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ParseArgsConfig } from 'node:util';
-import { CASE_STATUSES } from '../client-crypto/index.ts';
+import { CASE_STATUSES, MAX_CHECKIN_DAYS } from '../client-crypto/index.ts';
+import { reviewCheckins } from './commands/review-checkins.ts';
+import { reviewReport, reviewSummary } from './commands/review-report.ts';
 import { one, parseCommandLine, required } from './args.ts';
 import {
   showFingerprints,
@@ -44,6 +46,10 @@ const OPTIONS = {
   ahead: { type: 'string' },
   days: { type: 'string' },
   grace: { type: 'string' },
+  every: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  text: { type: 'string' },
   'passphrase-file': { type: 'string' },
   passphrase: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -57,6 +63,16 @@ function count(values: Values, name: 'ahead' | 'days' | 'grace'): number | undef
   if (text === undefined) return undefined;
   if (!/^\d{1,6}$/.test(text)) throw usage(`--${name} must be a whole number.`);
   return Number(text);
+}
+
+/** `--every 14d` or `--every 14`: days between signs of life, 0 to stop. */
+function checkinEvery(text: string): number {
+  const match = /^(\d{1,3})d?$/.exec(text);
+  const days = match ? Number(match[1]) : NaN;
+  if (!(days >= 0 && days <= MAX_CHECKIN_DAYS)) {
+    throw usage(`--every is a number of days from 0 to ${MAX_CHECKIN_DAYS}, such as 14d.`);
+  }
+  return days;
 }
 
 /** One command: the words that name it, how it is written (for help), what it does. */
@@ -251,6 +267,39 @@ const SECTIONS: { title: string; commands: Command[] }[] = [
         `sealbox review reply CASE --key MY.key --cases FOLDER [--text-file FILE] [--status STATUS]
         [--outbox FILE]          (without --text-file, type the reply; end with Ctrl-D)`,
       ),
+      {
+        words: 'review checkin',
+        usage: `sealbox review checkin CASE --every 14d --key MY.key --cases FOLDER [--text-file FILE]
+        [--outbox FILE]   With the person's agreement: asks for a sign of life on the
+        status page every N days (--every 0 stops); see "review checkins"`,
+        run: async (rest, values, io) => {
+          const [caseId, ...extra] = rest;
+          if (caseId === undefined || extra.length > 0) {
+            throw usage('Write: sealbox review checkin CASE --every 14d --key ... --cases ...');
+          }
+          await reviewStatement(
+            {
+              kind: 'reply',
+              caseId,
+              checkin: checkinEvery(required(values, 'every')),
+              textFile: values['text-file'],
+              key: required(values, 'key'),
+              cases: required(values, 'cases'),
+              outbox: values.outbox,
+              passphraseFile: values['passphrase-file'],
+            },
+            io,
+          );
+        },
+      },
+      {
+        words: 'review checkins',
+        usage: `sealbox review checkins --cases FOLDER
+        Lists urgent cases and check-ins (overdue first, with the last sign of life)`,
+        run: async (_rest, values, io) => {
+          await reviewCheckins({ cases: required(values, 'cases') }, io);
+        },
+      },
       statementCommand(
         'purge',
         'sealbox review purge CASE --key MY.key --cases FOLDER [--outbox FILE]',
@@ -262,6 +311,38 @@ const SECTIONS: { title: string; commands: Command[] }[] = [
           const cases = required(values, 'cases');
           await reviewCheckOutbox(
             { outbox: values.outbox ?? rest[0] ?? `${cases}/outbox.jsonl`, cases },
+            io,
+          );
+        },
+      },
+      {
+        words: 'review summary',
+        usage: `sealbox review summary CASE --text "SUMMARY" --cases FOLDER [--name NAME]
+        A short summary for public reporting; --name only where the person said "yes"`,
+        run: async (rest, values, io) => {
+          await reviewSummary(
+            {
+              caseId: one(rest, 'case'),
+              text: required(values, 'text'),
+              name: values.name,
+              cases: required(values, 'cases'),
+            },
+            io,
+          );
+        },
+      },
+      {
+        words: 'review report',
+        usage: `sealbox review report --from YYYY-MM-DD --to YYYY-MM-DD --cases FOLDER [--out DIR]
+        Draft figures and consented case list, Markdown and CSV, English and French`,
+        run: async (_rest, values, io) => {
+          await reviewReport(
+            {
+              cases: required(values, 'cases'),
+              from: required(values, 'from'),
+              to: required(values, 'to'),
+              out: values.out,
+            },
             io,
           );
         },

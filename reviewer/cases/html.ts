@@ -10,6 +10,7 @@ import { fieldLabel, FIELD, answerText, orderedFieldIds } from './form-labels.ts
 import type { ItemText } from './item-text.ts';
 import type { CaseRecord } from './records.ts';
 import { caseName } from './safe-name.ts';
+import { type Triage, today, triage, triageOrder } from './triage.ts';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -23,7 +24,8 @@ const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-widt
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:start;vertical-align:top}
 th{background:#eee}pre{white-space:pre-wrap;background:#f6f6f6;padding:.8rem;border:1px solid #ddd}
 dt{font-weight:600}dd{margin:0 0 .6rem 1rem;white-space:pre-wrap}.note{color:#555}
-.warning{background:#fff3cd;border:2px solid #8a5a00;padding:.6rem .8rem;color:#111}`;
+.warning{background:#fff3cd;border:2px solid #8a5a00;padding:.6rem .8rem;color:#111}
+.urgent{background:#8b0000;color:#fff;font-weight:700;padding:0 .3rem}.overdue{font-weight:700;color:#8a5a00}`;
 
 export function page(title: string, body: string): string {
   return `<!doctype html>
@@ -45,10 +47,30 @@ ${body}
 `;
 }
 
-export function indexPage(records: readonly CaseRecord[]): string {
-  const rows = records.map((r) => {
+/** The mark a case carries in the lists: urgent, check-in overdue, or nothing. */
+export function attentionMarks(t: Triage): string {
+  const marks: string[] = [];
+  if (t.urgent) {
+    marks.push(`<span class="urgent">URGENT</span> ${escapeHtml(t.reasons.join('; '))}`);
+  }
+  if (t.checkin?.overdue) {
+    marks.push(
+      `<span class="overdue">Check-in overdue</span> since ${escapeHtml(t.checkin.due)}, last sign of life ${escapeHtml(t.checkin.lastSignOfLife)}`,
+    );
+  } else if (t.checkin) {
+    marks.push(`Check-in every ${t.checkin.every} days, next by ${escapeHtml(t.checkin.due)}`);
+  }
+  return marks.join('<br>');
+}
+
+export function indexPage(records: readonly CaseRecord[], day: string = today()): string {
+  const ordered = triageOrder(records, day);
+  const urgent = ordered.filter((o) => o.triage.urgent).length;
+  const overdue = ordered.filter((o) => o.triage.checkin?.overdue).length;
+  const rows = ordered.map(({ record: r, triage: t }) => {
     const followUps = r.items.filter((i) => i.kind === 'followup').length;
     const cells = [
+      attentionMarks(t),
       `<a href="${href(caseName(r.caseId), 'index.html')}">${escapeHtml(caseName(r.caseId))}</a>`,
       escapeHtml(r.received),
       escapeHtml(r.lastActivity),
@@ -61,11 +83,11 @@ export function indexPage(records: readonly CaseRecord[]): string {
     ];
     return `<tr>${cells.map((c) => `<td dir="auto">${c}</td>`).join('')}</tr>`;
   });
-  const head = ['Case', 'Received', 'Last activity', 'Status', 'Follow-ups', 'Country', 'UN body', 'What happened', 'Consent']; // prettier-ignore
+  const head = ['Attention', 'Case', 'Received', 'Last activity', 'Status', 'Follow-ups', 'Country', 'UN body', 'What happened', 'Consent']; // prettier-ignore
   return page(
     'Sealbox cases',
     `<h1>Cases</h1>
-<p class="note">${records.length} case(s). This folder holds decrypted testimony: keep it on the offline computer. The same list is in <a href="cases.csv">cases.csv</a>.</p>
+<p class="note">${records.length} case(s), ${urgent} urgent, ${overdue} with a check-in overdue (as of ${escapeHtml(day)}); urgent cases first, then overdue check-ins. This folder holds decrypted testimony: keep it on the offline computer. The same list is in <a href="cases.csv">cases.csv</a>.</p>
 <table>
 <thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
 <tbody>
@@ -108,18 +130,23 @@ ${files.length ? `<h3>Attachments</h3>\n<ul>\n${files.join('\n')}\n</ul>` : ''}
 </section>`;
 }
 
-export function casePage(record: CaseRecord, items: readonly ItemText[]): string {
+export function casePage(
+  record: CaseRecord,
+  items: readonly ItemText[],
+  day: string = today(),
+): string {
   const name = caseName(record.caseId);
+  const marks = attentionMarks(triage(record, day));
   const statements = record.statements.map(
     (s) =>
-      `<li>${escapeHtml(s.date)}: ${escapeHtml(s.kind)}${s.status ? ` → ${escapeHtml(s.status)}` : ''}${s.text !== undefined ? `\n<pre dir="auto">${escapeHtml(s.text)}</pre>` : ''}</li>`,
+      `<li>${escapeHtml(s.date)}: ${escapeHtml(s.kind)}${s.checkinEvery !== undefined ? ` (check-in ${s.checkinEvery ? `every ${s.checkinEvery} days` : 'stopped'})` : ''}${s.status ? ` → ${escapeHtml(s.status)}` : ''}${s.text !== undefined ? `\n<pre dir="auto">${escapeHtml(s.text)}</pre>` : ''}</li>`,
   );
   return page(
     `Case ${name}`,
     `<p><a href="../index.html">All cases</a></p>
 <h1>Case ${escapeHtml(name)}</h1>
 <p>Received ${escapeHtml(record.received)}. Status: <strong>${escapeHtml(record.status)}</strong>.</p>
-${items.map(itemSection).join('\n')}
+${marks ? `<p>${marks}</p>\n` : ''}${record.summary !== undefined ? `<h2>Summary for reporting</h2>\n<pre dir="auto">${escapeHtml(record.summary)}</pre>\n` : ''}${items.map(itemSection).join('\n')}
 ${statements.length ? `<h2>Written to the outbox</h2>\n<ul>\n${statements.join('\n')}\n</ul>` : ''}
 <p class="note">To answer this case: <code>sealbox review reply ${escapeHtml(name)} --key YOUR.key --cases FOLDER</code>; to change its status: <code>sealbox review status ${escapeHtml(name)} STATUS --key YOUR.key --cases FOLDER</code>.</p>`,
   );

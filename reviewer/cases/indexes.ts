@@ -9,6 +9,7 @@ import { casePage, indexPage } from './html.ts';
 import { type ItemText, readItemText } from './item-text.ts';
 import type { CaseRecord } from './records.ts';
 import { registerCsv } from './register-csv.ts';
+import { today } from './triage.ts';
 
 /** What the pages are made from: a case folder (case-folder.ts), seen from outside. */
 export interface BrowsableCases {
@@ -42,8 +43,9 @@ export async function writeIndexes(
 export async function writeFolderIndex(
   folder: BrowsableCases,
   records?: readonly CaseRecord[],
+  day: string = today(),
 ): Promise<void> {
   const all = records ?? (await folder.allCases());
-  await writeFileAtomic(join(folder.root, 'index.html'), indexPage(all));
-  await writeFileAtomic(join(folder.root, 'cases.csv'), registerCsv(all));
+  await writeFileAtomic(join(folder.root, 'index.html'), indexPage(all, day));
+  await writeFileAtomic(join(folder.root, 'cases.csv'), registerCsv(all, day));
 }

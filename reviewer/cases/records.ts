@@ -113,6 +113,8 @@ export function openedKey(item: CaseItem): string {
 export interface StatementRecord {
   id: string;
   kind: 'status' | 'reply' | 'purge';
+  /** Days between signs of life that a reply asked for (0: no more check-ins). */
+  checkinEvery?: number;
   date: string;
   status?: CaseStatus;
   /** A reply's text, so that the reviewer can read again what was sent. */
@@ -138,7 +140,28 @@ export interface CaseRecord {
   status: CaseStatus;
   items: CaseItem[];
   statements: StatementRecord[];
+  /** The check-ins asked for (review checkin), absent when none are. */
+  checkin?: CheckinRequest;
+  /**
+   * The day a follow-up asked for help now (a check-in answered "help"),
+   * until the reviewer next writes to the person.
+   */
+  helpRequested?: string;
+  /** A short summary the reviewer wrote for reporting (review summary). */
+  summary?: string;
+  /** The name to print with the summary: only ever set where consent is "yes". */
+  summaryName?: string;
 }
+
+export interface CheckinRequest {
+  /** Days between two signs of life. */
+  every: number;
+  /** The day the reviewer asked. */
+  since: string;
+}
+
+/** What a follow-up answers to a check-in (answers.checkin), see docs/protocol.md. */
+export const CHECKIN_ANSWER = 'checkin';
 
 export function emptyState(): FolderState {
   return { format: STATE_FORMAT, organisation: null, keyset: null, keysetVersion: 0, opened: {} };
@@ -198,4 +221,13 @@ export function newCaseRecord(item: ItemContent): CaseRecord {
 export function addToRecord(record: CaseRecord, item: ItemContent, caseItem: CaseItem): void {
   record.items.push(caseItem);
   if (item.date > record.lastActivity) record.lastActivity = item.date;
+  // Only the case's own author can ask for help: a set-aside item is not theirs.
+  if (
+    !caseItem.flag &&
+    item.document.kind === 'followup' &&
+    item.document.answers[CHECKIN_ANSWER] === 'help' &&
+    !(record.helpRequested && record.helpRequested > item.date)
+  ) {
+    record.helpRequested = item.date;
+  }
 }

@@ -9,6 +9,7 @@
 import { FIELD, answerText } from './form-labels.ts';
 import type { CaseRecord } from './records.ts';
 import { caseName } from './safe-name.ts';
+import { type Triage, today, triageOrder } from './triage.ts';
 
 const COLUMNS = [
   'case',
@@ -25,6 +26,14 @@ const COLUMNS = [
   'publicity_risk',
   'safe_contact',
   'folder',
+  'urgent',
+  'danger_now',
+  'support_needed',
+  'help_requested',
+  'checkin_every_days',
+  'last_sign_of_life',
+  'checkin_due',
+  'checkin_overdue',
 ] as const;
 
 const FORMULA_START =
@@ -37,8 +46,9 @@ export function csvCell(value: string | number): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
-export function caseRow(record: CaseRecord): string[] {
+export function caseRow(record: CaseRecord, triage: Triage): string[] {
   const a = record.answers;
+  const c = triage.checkin;
   return [
     caseName(record.caseId),
     record.received,
@@ -54,13 +64,24 @@ export function caseRow(record: CaseRecord): string[] {
     answerText(a, FIELD.publicityRisk),
     answerText(a, FIELD.safeContact),
     `${caseName(record.caseId)}/index.html`,
+    triage.urgent ? 'urgent' : '',
+    answerText(a, FIELD.dangerNow),
+    answerText(a, FIELD.supportNeeded),
+    record.helpRequested ?? '',
+    c ? String(c.every) : '',
+    c?.lastSignOfLife ?? '',
+    c?.due ?? '',
+    c ? (c.overdue ? 'overdue' : 'no') : '',
   ];
 }
 
 // UTF-8 with a byte-order mark (so spreadsheets read Arabic, Chinese and
-// Russian correctly) and CRLF line ends (RFC 4180).
-export function registerCsv(records: readonly CaseRecord[]): string {
+// Russian correctly) and CRLF line ends (RFC 4180). Urgent cases first, then
+// overdue check-ins, as in index.html.
+export function registerCsv(records: readonly CaseRecord[], day: string = today()): string {
   const lines = [COLUMNS.map(csvCell).join(',')];
-  for (const record of records) lines.push(caseRow(record).map(csvCell).join(','));
+  for (const { record, triage } of triageOrder(records, day)) {
+    lines.push(caseRow(record, triage).map(csvCell).join(','));
+  }
   return `\ufeff${lines.join('\r\n')}\r\n`;
 }

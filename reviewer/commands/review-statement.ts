@@ -31,6 +31,8 @@ export interface StatementOptions {
   /** Reply text, read from this file; without it, from standard input. */
   textFile?: string | undefined;
   text?: string | undefined;
+  /** A reply that asks for a sign of life every so many days (0 ends the check-ins). */
+  checkin?: number | undefined;
   key: string;
   cases: string;
   outbox?: string | undefined;
@@ -49,8 +51,21 @@ function checkStatus(status: string | undefined, required: boolean): CaseStatus 
   return status as CaseStatus;
 }
 
+/**
+ * What a check-in request says when the reviewer writes nothing: plain words
+ * that mean nothing to someone reading over the person's shoulder.
+ */
+export function checkinText(every: number): string {
+  return every > 0
+    ? `When you can, please confirm on this page about every ${every} days.`
+    : 'You no longer need to confirm on this page.';
+}
+
 async function replyText(options: StatementOptions, io: CommandIo): Promise<string> {
   let text = options.text;
+  if (text === undefined && options.textFile === undefined && options.checkin !== undefined) {
+    return checkinText(options.checkin);
+  }
   if (text === undefined && options.textFile !== undefined) {
     text = await readFile(options.textFile, 'utf8').catch(() => {
       throw new CliError('FILE_MISSING', `Cannot read the reply text file ${options.textFile}.`);
@@ -72,6 +87,9 @@ export async function reviewStatement(
 ): Promise<{ statementId: string; outbox: string }> {
   const status = checkStatus(options.status, options.kind === 'status');
   if (options.kind === 'purge' && status !== undefined) throw usage('A purge carries no status.');
+  if (options.checkin !== undefined && options.kind !== 'reply') {
+    throw usage('Only a reply asks for check-ins.');
+  }
   const folder = await CaseFolder.open(options.cases, { create: false });
   const record = await folder.findCase(options.caseId);
   const keyset = await folderKeyset(folder, { now: options.now }, io);
@@ -92,6 +110,7 @@ export async function reviewStatement(
       caseId: record.caseId,
       ...(status !== undefined ? { status } : {}),
       ...(text !== undefined ? { text } : {}),
+      ...(options.checkin !== undefined ? { checkin: options.checkin } : {}),
       replyPublicKey: fromBase64Url(record.replyPublicKey),
       ...(options.now ? { date: options.now } : {}),
     },
@@ -107,13 +126,21 @@ export async function reviewStatement(
     date: statement.date,
     ...(status !== undefined ? { status } : {}),
     ...(text !== undefined ? { text } : {}),
+    ...(options.checkin !== undefined ? { checkinEvery: options.checkin } : {}),
   });
   if (status !== undefined) record.status = status;
+  if (options.checkin !== undefined) {
+    if (options.checkin > 0) record.checkin = { every: options.checkin, since: statement.date };
+    else delete record.checkin;
+  }
+  // Writing to the person answers their call for help; the mark goes.
+  if (options.kind === 'reply') delete record.helpRequested;
   await folder.writeCase(record);
   await writeIndexes(folder, [record.caseId]);
-  const what = { status: `status "${status}"`, reply: 'reply', purge: 'purge request' }[
-    options.kind
-  ];
+  const what =
+    options.checkin !== undefined
+      ? `check-in request (${options.checkin ? `every ${options.checkin} days` : 'stop'})`
+      : { status: `status "${status}"`, reply: 'reply', purge: 'purge request' }[options.kind];
   io.print(`Signed ${what} for case ${caseName(record.caseId)} added to ${outbox}.`);
   io.print('Carry the outbox file to the courier computer to send it.');
   return { statementId: statement.id, outbox };

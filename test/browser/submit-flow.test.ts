@@ -87,6 +87,11 @@ void t.test('submit a report with a photo and a document', async (t) => {
   await page.check('[data-field=reprisal_kinds] input[value=travel_ban]');
   await page.check('[data-field=reprisal_kinds] input[value=surveillance]');
   await page.fill('[data-field=when] input', WHEN_CANARY);
+  // The urgency questions, in the person's words: shown by their labels.
+  await page.getByText('in danger right now?').waitFor();
+  await page.getByLabel('Moving to a safer place').check();
+  await page.getByLabel('Digital security').check();
+  await page.check('[data-field=danger_now] input[value=yes]');
   await page.check('[data-field=consent_public] input[value=anonymised]');
   await page.check('[data-field=publicity_risk] input[value=yes]');
   await page.check('[data-field=safe_contact] input[value=status_page]');
@@ -206,6 +211,8 @@ void t.test('the reviewer opens what the page sealed', async (t) => {
     country: 'BY',
     reprisal_kinds: ['travel_ban', 'surveillance'],
     when: WHEN_CANARY,
+    danger_now: 'yes',
+    support_needed: ['relocation', 'digital_security'],
     consent_public: 'anonymised',
     publicity_risk: 'yes',
     safe_contact: 'status_page',
@@ -270,6 +277,16 @@ void t.test('the reviewer opens what the page sealed', async (t) => {
     keyset,
   );
   await stated('st-3', forged, 'reply');
+  // A check-in request: to the server, a reply like the others.
+  await stated(
+    'st-4',
+    await createStatement(
+      { ...input, kind: 'reply', text: 'When you can, please confirm here.', checkin: 14 },
+      reviewer,
+      keyset,
+    ),
+    'reply',
+  );
 });
 
 void t.test('the status page shows the verified reply and sends a follow-up', async (t) => {
@@ -306,6 +323,23 @@ void t.test('the status page shows the verified reply and sends a follow-up', as
   t.equal(opened?.document.message, 'CANARY-FOLLOWUP they came back yesterday');
   await checkAuthor(opened!, authorKey);
   t.same(opened!.author, authorKey, "signed by the author key of the case's submission");
+
+  // The check-in: one action, neutral words, sent as a signed follow-up.
+  const checkin = page.locator('section.checkin');
+  const words = (await checkin.textContent()) ?? '';
+  t.notMatch(words, /danger|safe|alive|emergenc|missed|overdue|help/i, 'nothing alarming');
+  await expectAccessible(t, 'status with check-in');
+  await checkin.getByRole('button', { name: 'Confirm', exact: true }).click();
+  await checkin.getByText('Thank you. Sent on').waitFor({ timeout: 30_000 });
+  const rows = await db.selectFrom('followups').selectAll().orderBy('seq').execute();
+  t.equal(rows.length, 2);
+  const answers = [];
+  for (const r of rows) {
+    const doc = await openDocument(r.envelope, ringOf(site.trust.reviewer, site.trust.epochs));
+    await checkAuthor(doc!, authorKey);
+    answers.push(doc!.document.answers);
+  }
+  t.same(answers, [{}, { checkin: 'fine' }], 'the confirmation is a sealed, signed answer');
 });
 
 void t.test('what left the page: same origin, ciphertext only; nothing kept', async (t) => {

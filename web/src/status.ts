@@ -14,6 +14,7 @@ import {
 import type { FormDefinition } from '../form/schema.ts';
 import { ApiError, api } from './api.ts';
 import { focusOn, h, uid } from './dom.ts';
+import { checkinForm } from './checkin.ts';
 import { followupForm } from './followup.ts';
 import { isDemo, pinnedFingerprint } from './config.ts';
 import { describeFailure, showFailure } from './errors.ts';
@@ -194,6 +195,8 @@ export function statusView(form: FormDefinition): HTMLElement {
     const latest = purged
       ? 'closed'
       : ([...views].reverse().find((v) => v.status)?.status ?? 'received');
+    // The newest word on check-ins counts: a later "0" ends them.
+    const checkin = [...views].reverse().find((v) => v.checkin !== undefined)?.checkin ?? 0;
     const resultHeading = tr(h('h2'), 'status.result_heading');
     const parts = [
       resultHeading,
@@ -213,6 +216,7 @@ export function statusView(form: FormDefinition): HTMLElement {
       views.length
         ? h('ol', { class: 'statements' }, ...views.map(statementItem))
         : tr(h('p'), 'status.replies_none'),
+      purged || checkin === 0 ? null : checkinForm(form, keys),
       purged ? null : followupForm(form, keys),
     ];
     result.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
