@@ -52,13 +52,15 @@ const OPTIONS = {
   text: { type: 'string' },
   'passphrase-file': { type: 'string' },
   passphrase: { type: 'string' },
+  idle: { type: 'string' },
+  'no-browser': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
 
 /** A whole-number option, or undefined when not given (the command checks its range). */
-function count(values: Values, name: 'ahead' | 'days' | 'grace'): number | undefined {
+function count(values: Values, name: 'ahead' | 'days' | 'grace' | 'idle'): number | undefined {
   const text = values[name];
   if (text === undefined) return undefined;
   if (!/^\d{1,6}$/.test(text)) throw usage(`--${name} must be a whole number.`);
@@ -342,6 +344,24 @@ const SECTIONS: { title: string; commands: Command[] }[] = [
               from: required(values, 'from'),
               to: required(values, 'to'),
               out: values.out,
+            },
+            io,
+          );
+        },
+      },
+      {
+        words: 'review ui',
+        usage: `sealbox review ui --cases FOLDER --key MY.key [--idle MINUTES] [--no-browser]
+        The workbench: the same work with buttons, in your browser, on this
+        computer only (the passphrase is forgotten after --idle minutes, 15 by default)`,
+        run: async (_rest, values, io) => {
+          const { reviewUi } = await import('./workbench/command.ts');
+          await reviewUi(
+            {
+              cases: required(values, 'cases'),
+              key: required(values, 'key'),
+              idle: count(values, 'idle'),
+              browser: values['no-browser'] !== true,
             },
             io,
           );

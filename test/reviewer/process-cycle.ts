@@ -53,6 +53,38 @@ globalThis.WebSocket = blocked('WebSocket');
 syncBuiltinESMExports();
 `;
 
+// The same for the workbench: everything blocked as above, except that one
+// server may listen, once, on 127.0.0.1 (http.createServer stays, as its
+// listen goes through net.Server's, which is guarded). Any other listen, a
+// second one, or one on another address throws and is logged. net's listen
+// passes its host through dns.lookup, which answers an address literal
+// without asking anyone: that one literal is let through, nothing else.
+export const BLOCK_NETWORK_BUT_ONE_LISTENER = BLOCK_NETWORK.replace(
+  'const log = process.env.SEALBOX_TEST_NETWORK_LOG;',
+  'const log = process.env.SEALBOX_TEST_NETWORK_LOG;\nconst lookup = dns.lookup;',
+)
+  .replace(
+    "for (const mod of [http, https]) for (const name of ['request', 'get', 'createServer'])",
+    "https.createServer = blocked('https.createServer');\nfor (const mod of [http, https]) for (const name of ['request', 'get'])",
+  )
+  .replace(
+    'syncBuiltinESMExports();',
+    `dns.lookup = function (host, ...rest) {
+  if (host !== '127.0.0.1') return blocked('dns.lookup')();
+  return lookup.call(this, host, ...rest);
+};
+const listen = net.Server.prototype.listen;
+let listened = false;
+net.Server.prototype.listen = function (...args) {
+  const first = args[0];
+  const host = typeof first === 'object' && first !== null ? first.host : args[1];
+  if (listened || host !== '127.0.0.1') return blocked('net.Server.listen ' + String(host))();
+  listened = true;
+  return listen.apply(this, args);
+};
+syncBuiltinESMExports();`,
+  );
+
 export interface Runner {
   /** Runs `sealbox ARGS` in `cwd`; resolves with the exit code and output, never rejects on a non-zero exit. */
   (args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }>;

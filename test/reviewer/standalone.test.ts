@@ -6,6 +6,7 @@ import { copyFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { call, startUiProcess } from '../workbench/fixtures.ts';
 import { tempDir } from './fixtures.ts';
 import { BLOCK_NETWORK, cycleEnv, offlineCycle, processRunner } from './process-cycle.ts';
 
@@ -29,4 +30,17 @@ t.test('the built single file runs a full open/reply cycle with only node', asyn
   });
   await offlineCycle(t, sealbox, dir);
   t.notOk((await readdir(dir)).includes('network.log'), 'no network call was even attempted');
+
+  // The workbench's page is inside the single file: no esbuild, no sources needed.
+  const ui = await startUiProcess(
+    [process.execPath, 'sealbox.mjs'],
+    ['review', 'ui', '--cases', 'cases', '--key', 'ana.key', '--no-browser'],
+    dir,
+    { ...cycleEnv(join(dir, 'network.log')), NODE_OPTIONS: '' },
+  );
+  const script = await call(ui.workbench, '/app.js', { secret: false });
+  t.equal(script.status, 200, ui.output());
+  t.match(script.body.toString(), /x-sealbox-workbench/);
+  t.equal(((await call(ui.workbench, '/api/cases')).json().cases as unknown[]).length, 1);
+  t.equal(await ui.stop(), 0);
 });

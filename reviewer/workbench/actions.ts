@@ -1,0 +1,189 @@
+// What the workbench's buttons do: each calls the command the command line
+// runs (review open, review status/reply/purge, review stats), with the
+// passphrase the page gave once this session and an output that collects the
+// lines the command would have printed. The case folder and the outbox are
+// the command line's own, so a reviewer can switch between the two.
+import { PassThrough } from 'node:stream';
+import {
+  CASE_STATUSES,
+  EPOCH_KEY_FORMAT,
+  type StatementKind,
+  verifyEpochKey,
+  verifyStatement,
+} from '../../client-crypto/index.ts';
+import { CaseFolder } from '../cases/case-folder.ts';
+import { csvCell } from '../cases/register-csv.ts';
+import { caseName } from '../cases/safe-name.ts';
+import { type OpenReport, openOutcome, reviewOpen } from '../commands/review-open.ts';
+import { reviewStatement } from '../commands/review-statement.ts';
+import { CliError, usage } from '../errors.ts';
+import type { CommandIo } from '../io.ts';
+import { COST_ENV, loadReviewerKey } from '../keys.ts';
+import { defaultOutbox, readOutboxIfAny } from '../outbox.ts';
+import { PASSPHRASE_ENV } from '../passphrase.ts';
+import { type Statistics, computeStatistics } from '../stats/count.ts';
+import { statisticsSvg } from '../stats/svg.ts';
+import { folderKeyset } from '../trust.ts';
+import type { PassphraseSession } from './session.ts';
+
+export interface Workspace {
+  cases: string;
+  key: string;
+  session: PassphraseSession;
+  now?: () => Date;
+}
+
+/** A command's output, kept for the page; no terminal to ask in, so nothing prompts. */
+export function workbenchIo(passphrase: string | null): CommandIo & { lines: string[] } {
+  const lines: string[] = [];
+  const env: NodeJS.ProcessEnv = {};
+  if (process.env[COST_ENV] !== undefined) env[COST_ENV] = process.env[COST_ENV];
+  if (passphrase !== null) env[PASSPHRASE_ENV] = passphrase;
+  const stderr = new PassThrough();
+  stderr.resume();
+  return {
+    lines,
+    print: (line) => lines.push(line),
+    stderr,
+    env,
+    stdin: new PassThrough() as unknown as NodeJS.ReadStream,
+  };
+}
+
+function passphraseOf(ws: Workspace): string {
+  const passphrase = ws.session.use();
+  if (passphrase === null) {
+    throw new CliError('PASSPHRASE_MISSING', 'The workbench is locked: give your passphrase.');
+  }
+  return passphrase;
+}
+
+/** Checks the passphrase against the key file (a wrong one throws KEYFILE_PASSPHRASE), then keeps it. */
+export async function unlock(ws: Workspace, passphrase: string): Promise<void> {
+  if (passphrase === '') throw new CliError('PASSPHRASE_MISSING', 'The passphrase is empty.');
+  await loadReviewerKey(ws.key, workbenchIo(passphrase));
+  ws.session.unlock(passphrase);
+}
+
+/** The first keyset of a folder (checked against the fingerprint read by voice), or a newer one. */
+export async function adoptKeyset(
+  ws: Workspace,
+  keysetFile: string,
+  organisation: string | undefined,
+): Promise<string[]> {
+  const io = workbenchIo(null);
+  const folder = await CaseFolder.open(ws.cases, { create: true });
+  await folderKeyset(folder, { keyset: keysetFile, organisation, now: ws.now?.() }, io);
+  return io.lines;
+}
+
+export interface ImportResult {
+  report: OpenReport;
+  /** The bundle's outcome in words, or null when everything was fine. */
+  problem: string | null;
+  lines: string[];
+}
+
+export async function importBundle(ws: Workspace, bundle: string): Promise<ImportResult> {
+  const io = workbenchIo(passphraseOf(ws));
+  const report = await reviewOpen({ bundle, key: ws.key, cases: ws.cases, now: ws.now?.() }, io);
+  return { report, problem: openOutcome(report)?.message ?? null, lines: io.lines };
+}
+
+export async function signStatement(
+  ws: Workspace,
+  request: { kind: StatementKind; caseId: string; status?: string; text?: string },
+): Promise<{ statementId: string; lines: string[] }> {
+  if (request.kind !== 'reply' && request.text !== undefined) {
+    throw usage('Only a reply carries a text.');
+  }
+  if (request.kind === 'reply' && (request.text ?? '').trim() === '') {
+    throw usage('The reply is empty.');
+  }
+  const io = workbenchIo(passphraseOf(ws));
+  const { statementId } = await reviewStatement(
+    {
+      kind: request.kind,
+      caseId: request.caseId,
+      status: request.status === '' ? undefined : request.status,
+      text: request.text,
+      key: ws.key,
+      cases: ws.cases,
+      ...(ws.now ? { now: ws.now() } : {}),
+    },
+    io,
+  );
+  return { statementId, lines: io.lines };
+}
+
+export interface OutboxLine {
+  line: number;
+  kind: 'status' | 'reply' | 'purge' | 'epoch-key' | 'invalid';
+  case: string | null;
+  date: string | null;
+  status: string | null;
+  problem: string | null;
+}
+
+/** The outbox as the page lists it: each line checked against the folder's keyset, as the server will. */
+export async function outboxView(ws: Workspace): Promise<{ path: string; lines: OutboxLine[] }> {
+  const path = defaultOutbox(ws.cases);
+  const folder = await CaseFolder.open(ws.cases, { create: false });
+  const keyset = await folderKeyset(folder, { now: ws.now?.() }, workbenchIo(null));
+  const lines: OutboxLine[] = [];
+  for (const [index, signed] of (await readOutboxIfAny(path)).entries()) {
+    const base = { line: index + 1, case: null, date: null, status: null, problem: null };
+    try {
+      if ((signed as { format?: unknown } | null)?.format === EPOCH_KEY_FORMAT) {
+        await verifyEpochKey(signed, keyset);
+        lines.push({ ...base, kind: 'epoch-key' });
+      } else {
+        const s = await verifyStatement(signed, keyset);
+        lines.push({
+          ...base,
+          kind: s.kind,
+          case: caseName(s.caseId),
+          date: s.date,
+          status: s.status ?? null,
+        });
+      }
+    } catch (error) {
+      lines.push({ ...base, kind: 'invalid', problem: (error as Error).message });
+    }
+  }
+  return { path, lines };
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The figures of `review stats` for the cases received from `from` to `to` (days, both included). */
+export async function figures(
+  ws: Workspace,
+  period: { from?: string | undefined; to?: string | undefined },
+): Promise<Statistics> {
+  for (const day of [period.from, period.to]) {
+    if (day !== undefined && day !== '' && !DAY.test(day)) {
+      throw usage(`"${day}" is not a date written as YYYY-MM-DD.`);
+    }
+  }
+  const folder = await CaseFolder.open(ws.cases, { create: false });
+  const records = (await folder.allCases()).filter(
+    (r) => (!period.from || r.received >= period.from) && (!period.to || r.received <= period.to),
+  );
+  const stats = computeStatistics(records);
+  if (period.from || period.to) stats.period = `${period.from || '…'} to ${period.to || '…'}`;
+  return stats;
+}
+
+export { statisticsSvg };
+
+export function statisticsCsv(stats: Statistics): string {
+  const rows = [['table', 'label', 'cases'].map(csvCell).join(',')];
+  for (const tally of stats.tallies) {
+    for (const row of tally.rows)
+      rows.push([tally.title, row.label, row.count].map(csvCell).join(','));
+  }
+  return `${rows.join('\r\n')}\r\n`;
+}
+
+export const STATUSES = CASE_STATUSES;

@@ -1,0 +1,368 @@
+// The workbench page: one view at a time (unlock, cases, a case, import,
+// outbox, figures). Every piece of case data is set as text.
+import { ApiError, api, apiBlob, postJson, saveCopy } from './api.ts';
+import { el, field, select, table } from './dom.ts';
+import { CATALOGUES, locale, setLocale, t } from './i18n.ts';
+
+interface Session {
+  unlocked: boolean;
+  idleMinutes: number;
+  statuses: string[];
+}
+interface Summary {
+  caseId: string;
+  name: string;
+  short: string;
+  received: string;
+  status: string;
+  country: string[];
+  unBody: string[];
+  reprisalKinds: string[];
+  consent: string[];
+  needsAnswer: boolean;
+}
+interface Attachment { index: number; file: string; originalName: string; type: string; size: number; image: boolean } // prettier-ignore
+interface Item { index: number; kind: string; date: string; flag: string | null; message: string; answers: { label: string; text: string }[]; attachments: Attachment[] } // prettier-ignore
+interface CaseView { summary: Summary; items: Item[]; statements: { date: string; kind: string; status?: string; text?: string }[] } // prettier-ignore
+
+const main = el('main', { id: 'main' });
+const status = el('p', { role: 'status', class: 'status' });
+let session: Session = { unlocked: false, idleMinutes: 15, statuses: [] };
+let view: () => Promise<void> = showCases;
+let filters: Record<string, string> = {};
+
+function problem(error: unknown): void {
+  status.textContent = error instanceof Error ? error.message : String(error);
+  status.className = 'status problem';
+}
+
+function say(text: string): void {
+  status.textContent = text;
+  status.className = 'status';
+}
+
+async function go(next: () => Promise<void>): Promise<void> {
+  view = next;
+  try {
+    await next();
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'PASSPHRASE_MISSING') return showUnlock(next);
+    problem(error);
+  }
+}
+
+function screen(heading: string, ...content: (Node | null)[]): void {
+  main.replaceChildren(el('h1', {}, heading), ...content.filter((n): n is Node => n !== null));
+  document.title = `${heading} — ${t('title')}`;
+}
+
+function showUnlock(then: () => Promise<void>): Promise<void> {
+  const input = el('input', { type: 'password', autocomplete: 'current-password' });
+  const form = el('form', {}, field('passphrase', t('unlock.label'), input), el('button', { type: 'submit' }, t('unlock.button'))); // prettier-ignore
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    postJson('/api/unlock', { passphrase: input.value })
+      .then(() => {
+        input.value = '';
+        session.unlocked = true;
+        say('');
+        return go(then);
+      })
+      .catch(problem);
+  });
+  screen(
+    t('unlock.heading'),
+    el('p', {}, t('unlock.hint', { minutes: session.idleMinutes })),
+    form,
+  );
+  input.focus();
+  return Promise.resolve();
+}
+
+const FILTERS: [string, string][] = [
+  ['country', 'filter.country'],
+  ['unBody', 'filter.unBody'],
+  ['reprisalKind', 'filter.reprisalKind'],
+  ['consent', 'filter.consent'],
+];
+
+async function showCases(): Promise<void> {
+  const query = new URLSearchParams(filters).toString();
+  const { cases } = await api<{ cases: Summary[] }>(`/api/cases${query ? `?${query}` : ''}`);
+  const all = (await api<{ cases: Summary[] }>('/api/cases')).cases;
+  const values = (pick: (s: Summary) => string[]) =>
+    [...new Set(all.flatMap(pick))].sort().map((v): [string, string] => [v, v]);
+  const any: [string, string] = ['', t('filter.any')];
+  const controls: Record<string, HTMLInputElement | HTMLSelectElement> = {
+    status: select([any, ...session.statuses.map((s): [string, string] => [s, s])], filters.status),
+    country: select([any, ...values((s) => s.country)], filters.country),
+    unBody: select([any, ...values((s) => s.unBody)], filters.unBody),
+    reprisalKind: select([any, ...values((s) => s.reprisalKinds)], filters.reprisalKind),
+    consent: select([any, ...values((s) => s.consent)], filters.consent),
+    from: el('input', { type: 'date', value: filters.from ?? '' }),
+    to: el('input', { type: 'date', value: filters.to ?? '' }),
+    text: el('input', { type: 'search', value: filters.text ?? '' }),
+  };
+  const needs = el('input', { type: 'checkbox' });
+  needs.checked = filters.needsAnswer === '1';
+  const form = el(
+    'form',
+    { class: 'filters', 'aria-label': t('cases.heading') },
+    field('f-status', t('filter.status'), controls.status!),
+    ...FILTERS.map(([name, key]) => field(`f-${name}`, t(key), controls[name]!)),
+    field('f-from', t('filter.from'), controls.from!),
+    field('f-to', t('filter.to'), controls.to!),
+    field('f-text', t('filter.text'), controls.text!),
+    field('f-needs', t('filter.needsAnswer'), needs),
+    el('button', { type: 'submit' }, t('filter.apply')),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    filters = {};
+    for (const [name, control] of Object.entries(controls))
+      if (control.value) filters[name] = control.value;
+    if (needs.checked) filters.needsAnswer = '1';
+    void go(showCases);
+  });
+  const rows = cases.map((c) => {
+    const link = el('button', { type: 'button', class: 'link', 'data-case': c.name }, c.short);
+    link.addEventListener('click', () => void go(() => showCase(c.name)));
+    return [link, c.received, c.status, c.country.join(', '), c.unBody.join(', '), c.reprisalKinds.join(', '), c.consent.join(', '), c.needsAnswer ? t('yes') : t('no')]; // prettier-ignore
+  });
+  screen(
+    t('cases.heading'),
+    form,
+    el('p', { id: 'case-count' }, t('cases.count', { count: cases.length })),
+    table([t('col.case'), t('col.received'), t('col.status'), t('col.country'), t('col.unBody'), t('col.kinds'), t('col.consent'), t('col.answer')], rows), // prettier-ignore
+  );
+}
+
+function attachmentEntry(name: string, item: Item, a: Attachment): HTMLElement {
+  const path = `/api/cases/${encodeURIComponent(name)}/items/${item.index}/files/${a.index}`;
+  const save = el('button', { type: 'button' }, t('case.save'));
+  save.addEventListener('click', () => void saveCopy(`${path}?download=1`, a.file).catch(problem));
+  const entry = el('li', {}, el('bdi', {}, t('case.file', { name: a.file, type: a.type, size: a.size })), ' ', save); // prettier-ignore
+  if (a.image) {
+    const img = el('img', { alt: a.file, class: 'attachment' });
+    entry.append(el('br'), img);
+    void apiBlob(path).then((blob) => (img.src = URL.createObjectURL(blob)), problem);
+  }
+  return entry;
+}
+
+async function showCase(name: string): Promise<void> {
+  const c = await api<CaseView>(`/api/cases/${encodeURIComponent(name)}`);
+  const back = el('button', { type: 'button', class: 'link' }, t('back'));
+  back.addEventListener('click', () => void go(showCases));
+  const items = c.items.map((item) =>
+    el(
+      'section',
+      {},
+      el('h2', {}, t(item.kind === 'submission' ? 'case.submission' : 'case.followup', { date: item.date })), // prettier-ignore
+      item.flag
+        ? el('p', { class: 'warning', role: 'alert' }, t('case.flag', { flag: item.flag }))
+        : null,
+      item.answers.length
+        ? el('dl', {}, ...item.answers.flatMap((a) => [el('dt', { dir: 'auto' }, a.label), el('dd', { dir: 'auto' }, a.text)])) // prettier-ignore
+        : null,
+      el('h3', {}, t('case.message')),
+      el('pre', { dir: 'auto', class: 'message' }, item.message),
+      item.attachments.length
+        ? el('div', {}, el('h3', {}, t('case.attachments')), el('ul', {}, ...item.attachments.map((a) => attachmentEntry(c.summary.name, item, a)))) // prettier-ignore
+        : null,
+    ),
+  );
+  const written = c.statements.map(
+    (s) =>
+    el('li', {}, `${s.date}: ${s.kind}${s.status ? ` → ${s.status}` : ''}`, s.text !== undefined ? el('pre', { dir: 'auto' }, s.text) : null), // prettier-ignore
+  );
+  const text = el('textarea', { rows: '5' });
+  const newStatus = select([['', t('answer.keep')], ...session.statuses.map((s): [string, string] => [s, s])]); // prettier-ignore
+  const answer = el(
+    'form',
+    { 'aria-labelledby': 'answer-heading' },
+    el('h2', { id: 'answer-heading' }, t('answer.heading')),
+    field('answer-text', t('answer.text'), text),
+    field('answer-status', t('answer.status'), newStatus),
+    el('button', { type: 'submit' }, t('answer.sign')),
+  );
+  const sign = (body: Record<string, string>) =>
+    postJson(`/api/cases/${encodeURIComponent(c.summary.name)}/statements`, body)
+      .then(() => go(() => showCase(c.summary.name)))
+      .then(() => say(t('answer.done')));
+  answer.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const body: Record<string, string> = text.value.trim()
+      ? { kind: 'reply', text: text.value, ...(newStatus.value ? { status: newStatus.value } : {}) }
+      : { kind: 'status', status: newStatus.value };
+    sign(body).catch((e: unknown) => (e instanceof ApiError && e.code === 'PASSPHRASE_MISSING' ? showUnlock(view) : problem(e))); // prettier-ignore
+  });
+  const purge = el('button', { type: 'button', class: 'danger' }, t('answer.purge'));
+  purge.addEventListener('click', () => {
+    if (!confirm(t('answer.purgeConfirm'))) return;
+    sign({ kind: 'purge' }).catch((e: unknown) => (e instanceof ApiError && e.code === 'PASSPHRASE_MISSING' ? showUnlock(view) : problem(e))); // prettier-ignore
+  });
+  screen(
+    t('case.heading', { name: c.summary.name }),
+    el('p', {}, back),
+    el('p', {}, t('case.received', { date: c.summary.received, status: c.summary.status })),
+    ...items,
+    written.length
+      ? el('section', {}, el('h2', {}, t('case.written')), el('ul', {}, ...written))
+      : null,
+    answer,
+    el('p', {}, purge),
+  );
+}
+
+interface OpenResult {
+  report: { opened: string[]; alreadyOpened: number; waiting: string[]; failed: { id: string; message: string }[]; setAside: { id: string; message: string }[] }; // prettier-ignore
+  problem: string | null;
+}
+
+function upload(path: string, file: File, progress: HTMLProgressElement): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('x-sealbox-workbench', location.hash.slice(1));
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) progress.value = e.loaded / e.total;
+    };
+    xhr.onload = () => {
+      const body = JSON.parse(xhr.responseText) as { error?: { code: string; message: string } };
+      if (xhr.status === 200) resolve(body);
+      else reject(new ApiError(body.error?.code ?? 'UNEXPECTED', body.error?.message ?? ''));
+    };
+    xhr.onerror = () => reject(new Error(xhr.statusText));
+    xhr.send(file);
+  });
+}
+
+function showImport(): Promise<void> {
+  const bundle = el('input', { type: 'file' });
+  const keyset = el('input', { type: 'file', accept: '.json,application/json' });
+  const organisation = el('input', { type: 'text', autocomplete: 'off' });
+  const progress = el('progress', { max: '1', value: '0', 'aria-label': t('import.progress') });
+  const result = el('div', { id: 'import-result', 'aria-live': 'polite' });
+  const form = el(
+    'form',
+    {},
+    field('bundle', t('import.file'), bundle),
+    field('keyset', t('import.keyset'), keyset),
+    field('organisation', t('import.organisation'), organisation),
+    el('button', { type: 'submit' }, t('import.button')),
+    progress,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void (async () => {
+      const k = keyset.files?.[0];
+      if (k) await upload(`/api/keyset?organisation=${encodeURIComponent(organisation.value.trim())}`, k, progress); // prettier-ignore
+      const b = bundle.files?.[0];
+      if (!b) return;
+      say(t('import.progress'));
+      const { report, problem: trouble } = (await upload('/api/import', b, progress)) as OpenResult;
+      say('');
+      const list = (xs: { id: string; message: string }[]) => el('ul', {}, ...xs.map((x) => el('li', {}, `${x.id}: ${x.message}`))); // prettier-ignore
+      result.replaceChildren(
+        el('p', {}, t('import.new', { count: report.opened.length })),
+        el('p', {}, t('import.already', { count: report.alreadyOpened })),
+        report.waiting.length ? el('p', {}, t('import.waiting', { count: report.waiting.length })) : '',
+        report.failed.length ? el('div', { class: 'warning' }, el('p', {}, t('import.damaged')), list(report.failed)) : '', // prettier-ignore
+        report.setAside.length ? el('div', { class: 'warning' }, el('p', {}, t('import.setAside')), list(report.setAside)) : '', // prettier-ignore
+        el('p', {}, trouble ?? t('import.ok')),
+      );
+    })().catch((e: unknown) => (e instanceof ApiError && e.code === 'PASSPHRASE_MISSING' ? showUnlock(showImport) : problem(e))); // prettier-ignore
+  });
+  screen(t('import.heading'), form, result);
+  return Promise.resolve();
+}
+
+async function showOutbox(): Promise<void> {
+  const { path, lines } = await api<{ path: string; lines: { line: number; kind: string; case: string | null; date: string | null; status: string | null; problem: string | null }[] }>('/api/outbox'); // prettier-ignore
+  const statements = lines.filter((l) => l.kind !== 'epoch-key');
+  screen(
+    t('outbox.heading'),
+    el('p', {}, lines.length ? t('outbox.hint', { path }) : t('outbox.empty')),
+    el('p', {}, t('outbox.epochKeys', { count: lines.length - statements.length })),
+    table(
+      [t('col.line'), t('col.kind'), t('col.case'), t('col.date'), t('col.status'), t('col.check')],
+      statements.map((l) => [String(l.line), l.kind, l.case ?? '', l.date ?? '', l.status ?? '', l.problem ?? t('outbox.valid')]), // prettier-ignore
+    ),
+  );
+}
+
+async function showFigures(from = '', to = ''): Promise<void> {
+  const query = new URLSearchParams({ from, to }).toString();
+  const stats = await api<{ cases: number; period: string; tallies: { title: string; rows: { label: string; count: number }[] }[] }>(`/api/figures?${query}`); // prettier-ignore
+  const fromInput = el('input', { type: 'date', value: from });
+  const toInput = el('input', { type: 'date', value: to });
+  const form = el('form', { class: 'filters' }, field('fig-from', t('filter.from'), fromInput), field('fig-to', t('filter.to'), toInput), el('button', { type: 'submit' }, t('filter.apply'))); // prettier-ignore
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void go(() => showFigures(fromInput.value, toInput.value));
+  });
+  const svg = el('button', { type: 'button' }, t('figures.svg'));
+  svg.addEventListener('click', () => void saveCopy(`/api/figures.svg?${query}`, 'statistics.svg').catch(problem)); // prettier-ignore
+  const csv = el('button', { type: 'button' }, t('figures.csv'));
+  csv.addEventListener('click', () => void saveCopy(`/api/figures.csv?${query}`, 'statistics.csv').catch(problem)); // prettier-ignore
+  screen(
+    t('figures.heading'),
+    form,
+    el(
+      'p',
+      {},
+      t('figures.cases', { count: stats.cases, period: stats.period }),
+      ' ',
+      svg,
+      ' ',
+      csv,
+    ),
+    ...stats.tallies.map(
+      (tally) =>
+      el('section', {}, el('h2', {}, tally.title), table([t('col.label'), t('col.count')], tally.rows.map((r) => [r.label, String(r.count)]))), // prettier-ignore
+    ),
+  );
+}
+
+function header(): HTMLElement {
+  const nav = el('nav', { 'aria-label': t('title') });
+  const views: [string, () => Promise<void>][] = [
+    ['nav.cases', showCases],
+    ['nav.import', showImport],
+    ['nav.outbox', showOutbox],
+    ['nav.figures', () => showFigures()],
+  ];
+  for (const [key, show] of views) {
+    const b = el('button', { type: 'button', 'data-view': key }, t(key));
+    b.addEventListener('click', () => void go(show));
+    nav.append(b);
+  }
+  const lock = el('button', { type: 'button', id: 'lock' }, t('lock'));
+  lock.addEventListener('click', () => {
+    void postJson('/api/lock', {}).then(() => {
+      session.unlocked = false;
+      return showUnlock(showCases);
+    });
+  });
+  const language = select(Object.keys(CATALOGUES).map((l): [string, string] => [l, l === 'fr' ? 'Français' : 'English']), locale()); // prettier-ignore
+  language.addEventListener('change', () => {
+    setLocale(language.value);
+    render();
+  });
+  return el('header', {}, el('p', { class: 'brand' }, t('title')), nav, field('language', t('lang'), language), lock); // prettier-ignore
+}
+
+function render(): void {
+  document.getElementById('app')!.replaceChildren(header(), status, main);
+  if (session.unlocked) void go(view);
+  else void showUnlock(view);
+}
+
+setLocale(navigator.language.toLowerCase().startsWith('fr') ? 'fr' : 'en');
+api<Session>('/api/session')
+  .then((s) => {
+    session = s;
+    render();
+  })
+  .catch(problem);

@@ -1,0 +1,120 @@
+// The workbench's JSON API over real HTTP, on a case folder the real `review
+// open` wrote: the same commands as the command line run behind each button,
+// and their statements verify as the server will verify them.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import t from 'tap';
+import { readStatementAsSubmitter, verifyStatement } from '../../client-crypto/index.ts';
+import { readOutbox } from '../../reviewer/outbox.ts';
+import { PASSPHRASE, writeBundle } from '../reviewer/fixtures.ts';
+import { type Bench, call, postJson, startBench } from './fixtures.ts';
+
+const names = async (b: Bench, query = '') =>
+  ((await call(b.workbench, `/api/cases${query}`)).json().cases as { name: string }[]).map(
+    (c) => c.name,
+  );
+
+t.test('filters and local search find cases', async (t) => {
+  const b = await startBench(t);
+  t.same(await names(b), ['case-mm', 'case-ni']);
+  t.same(await names(b, '?country=NI'), ['case-ni']);
+  t.same(await names(b, '?unBody=human_rights_council'), ['case-mm']);
+  t.same(await names(b, '?reprisalKind=travel_ban'), ['case-ni']);
+  t.same(await names(b, '?consent=no'), ['case-mm']);
+  t.same(await names(b, '?from=2026-04-01&to=2026-12-31'), ['case-ni']);
+  t.same(await names(b, '?text=GENEVA'), ['case-mm'], 'a word of the message, any case');
+  t.same(await names(b, '?text=passport%20airport'), ['case-ni']);
+  t.same(await names(b, '?text=nowhere'), []);
+  t.same(await names(b, '?needsAnswer=1'), ['case-mm', 'case-ni']);
+});
+
+t.test('answering needs the passphrase, and signs what the command line signs', async (t) => {
+  const b = await startBench(t);
+  const wb = b.workbench;
+  const locked = await postJson(wb, '/api/cases/case-ni/statements', { kind: 'purge' });
+  t.equal(locked.status, 401);
+  t.equal(locked.json().error?.code, 'PASSPHRASE_MISSING');
+  const wrong = await postJson(wb, '/api/unlock', { passphrase: 'not it at all' });
+  t.equal(wrong.status, 403);
+  t.equal(wrong.json().error?.code, 'KEYFILE_PASSPHRASE');
+  t.notOk(wb.session.unlocked);
+  t.equal((await postJson(wb, '/api/unlock', { passphrase: PASSPHRASE })).status, 200);
+
+  const reply = await postJson(wb, '/api/cases/case-mm/statements', {
+    kind: 'reply',
+    text: 'We received your report.',
+    status: 'in_review',
+  });
+  t.equal(reply.status, 200, reply.body.toString());
+  const purge = await postJson(wb, '/api/cases/case-ni/statements', { kind: 'purge' });
+  t.equal(purge.status, 200);
+  const bad = await postJson(wb, '/api/cases/case-ni/statements', { kind: 'status', status: 'x' });
+  t.equal(bad.status, 400);
+  t.match(bad.json().error?.message, /not a status/);
+  t.equal((await postJson(wb, '/api/cases/case-ni/statements', { kind: 'reply', text: ' ' })).status, 400); // prettier-ignore
+
+  const lines = await readOutbox(join(b.cases, 'outbox.jsonl'));
+  t.equal(lines.length, 2);
+  const first = await verifyStatement(lines[0], b.setup.keyset);
+  t.equal(first.kind, 'reply');
+  t.equal(first.caseId, 'case-mm');
+  const read = await readStatementAsSubmitter(lines[0], b.setup.keyset, b.setup.replyKeyPair, 'case-mm'); // prettier-ignore
+  t.equal(read.text, 'We received your report.');
+  t.equal((await verifyStatement(lines[1], b.setup.keyset)).kind, 'purge');
+  const outbox = (await call(wb, '/api/outbox')).json().lines as { kind: string; case: string }[];
+  t.same(outbox.map((l) => [l.kind, l.case]), [['reply', 'case-mm'], ['purge', 'case-ni']]); // prettier-ignore
+  t.same(await names(b, '?status=in_review'), ['case-mm']);
+  t.same(await names(b, '?needsAnswer=1'), []);
+  const view = (await call(wb, '/api/cases/case-m')).json();
+  t.equal((view.statements as { text: string }[])[0]?.text, 'We received your report.', 'a short number finds the case'); // prettier-ignore
+  t.match(await readFile(join(b.cases, 'case-mm', 'index.html'), 'utf8'), /in_review/, 'static index kept up to date'); // prettier-ignore
+
+  t.equal((await postJson(wb, '/api/lock', {})).status, 200);
+  t.equal((await postJson(wb, '/api/cases/case-mm/statements', { kind: 'purge' })).status, 401);
+});
+
+t.test('the passphrase is forgotten after the idle time', async (t) => {
+  const b = await startBench(t, { open: false, idleMinutes: 0.005 });
+  t.equal((await postJson(b.workbench, '/api/unlock', { passphrase: PASSPHRASE })).status, 200);
+  t.ok(b.workbench.session.unlocked);
+  await new Promise((r) => setTimeout(r, 600));
+  t.notOk(b.workbench.session.unlocked);
+});
+
+t.test('import reports new and damaged items in words; figures export', async (t) => {
+  const b = await startBench(t);
+  const wb = b.workbench;
+  await postJson(wb, '/api/unlock', { passphrase: PASSPHRASE });
+  const bundle = join(b.setup.dir, 'second.sbx');
+  const bytes = await writeBundle(
+    bundle,
+    [
+      { kind: 'submission', id: 'case-ok', seq: 3, received: '2026-06-01', answers: { country: 'MM' } },
+      { kind: 'submission', id: 'case-bad', seq: 4, files: [{ name: 'a.pdf', bytes: new Uint8Array(9), corrupt: true }] },
+    ],
+    b.setup.sealing,
+    b.setup,
+  ); // prettier-ignore
+  const imported = await call(wb, '/api/import', { method: 'POST', body: bytes });
+  t.equal(imported.status, 200, imported.body.toString());
+  const result = imported.json() as unknown as {
+    report: { opened: string[]; failed: { id: string; message: string }[] };
+    problem: string;
+  };
+  t.same(result.report.opened, ['case-ok']);
+  t.same(
+    result.report.failed.map((f) => f.id),
+    ['case-bad'],
+  );
+  t.match(result.report.failed[0]?.message, /[a-z]{4,} [a-z]{2,}/, 'a reason in words');
+  t.match(result.problem, /1 problem/);
+
+  const figures = (await call(wb, '/api/figures?from=2026-01-01&to=2026-12-31')).json();
+  t.equal(figures.cases, 3);
+  const csv = await call(wb, '/api/figures.csv?from=2026-05-01');
+  t.match(csv.body.toString(), /"Cases by country","Myanmar \(Burma\)","1"/);
+  t.equal(csv.headers['content-security-policy'], 'sandbox');
+  const svg = await call(wb, '/api/figures.svg');
+  t.match(svg.body.toString(), /^<svg|<\?xml/);
+  t.equal((await call(wb, '/api/figures?from=yesterday')).status, 400);
+});
