@@ -188,7 +188,7 @@ const benchmark: Benchmark = {
         met: share(paced.followups) === 100 && share(afterDrain.followups) === 100,
         notes: [
           `flooding new cases only: before ${share(before.followups)} %, after ${share(paced.followups)} %`,
-          `and spending ${round((1.5 * base.followupsPerMinute * phoneProof) / 60, 1)} phone cores of level-0 proofs on POST /v1/followups (any token: the bucket is taken before the case is looked up): before ${share(beforeDrain.followups)} %, after ${share(afterDrain.followups)} %`,
+          `and spending ${round((1.5 * base.followupsPerMinute * phoneProof) / 60, 1)} phone cores of level-0 proofs on POST /v1/followups (tokens of no case: after, they take from the strangers' write bucket): before ${share(beforeDrain.followups)} %, after ${share(afterDrain.followups)} %`,
         ],
       },
     ];

@@ -8,7 +8,10 @@
 //
 // "before" is the rules before effort levels: one level, the soft cap is the
 // only cap, and new cases and follow-ups share one write bucket that a proof
-// takes a token from before the cap is checked. "after" is today's rules.
+// takes a token from before the cap is checked. "after" is today's rules: a
+// follow-up takes from its own bucket only when its lookup token names an
+// open case, so the attacker's draining proofs (tokens of no case) take from
+// the strangers' write bucket instead and leave the follow-ups' bucket alone.
 import type { Db } from '../../server/db/database.ts';
 import { dayFillLevel } from '../../server/effort.ts';
 import { LoadMonitor } from '../../server/load.ts';
@@ -194,7 +197,7 @@ export function simulateFlood(o: FloodOptions): FloodOutcome {
     const period = 60 / (1.5 * o.followupsPerMinute);
     const drain = () => {
       outcome.attackerWork += o.phoneProofSeconds;
-      followupBucket.take();
+      if (!after) followupBucket.take();
       if (seconds() + period < o.daySeconds) at(seconds() + period, drain);
     };
     at(period, drain);

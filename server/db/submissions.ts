@@ -53,6 +53,17 @@ export async function findCase(db: Db, lookupHash: Uint8Array): Promise<CaseView
   );
 }
 
+/** Whether a lookup hash names a case that is not purged (a light read: no envelope). */
+export async function openCaseByLookupHash(db: Db, lookupHash: Uint8Array): Promise<boolean> {
+  const row = await db
+    .selectFrom('submissions')
+    .select('seq')
+    .where('lookup_hash', '=', lookupHash)
+    .where('purged_on', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function submissionByLookupHash(
   db: Db,
   lookupHash: Uint8Array,

@@ -34,6 +34,12 @@ declare module 'fastify' {
      * effort level of the moment (server/load.ts); without, any level.
      */
     effort?: 'minimum';
+    /**
+     * Which bucket a paid request takes its token from, when that depends on
+     * the request (the route's `rateClass` otherwise). Decided after the proof
+     * verifies and before anything is charged.
+     */
+    bucketOf?: (request: FastifyRequest) => Promise<RateClass>;
   }
   interface FastifyRequest {
     /** The proof of work a 'proof'-paid request verified with (set by the preHandler). */
@@ -161,7 +167,7 @@ async function limits(
   });
 
   app.addHook('preHandler', async (request, reply) => {
-    const { rateClass, paidBy, effort } = request.routeOptions.config;
+    const { rateClass, paidBy, effort, bucketOf } = request.routeOptions.config;
     if (rateClass === undefined || rateClass === 'read') return;
     if (paidBy === 'proof') {
       const proof = (request.body as { challenge: Proof }).challenge;
@@ -172,12 +178,13 @@ async function limits(
         const minimumLevel = options.load.minimumLevel();
         if (verified.level < minimumLevel) throw effortTooLow(minimumLevel);
       }
+      const bucket = bucketOf ? await bucketOf(request) : rateClass;
       const key = Buffer.from(verified.digest).toString('hex');
       // No await from here on: the check, the token and the record are one step.
       if (charged.has(key)) {
         throw new ApiError(409, 'CHALLENGE_SPENT', 'proof of work already used: fetch a new one');
       }
-      takeToken(buckets[rateClass], reply);
+      takeToken(buckets[bucket], reply);
       charged.add(key, proof.challenge.parameters.expiresAt!);
       request.paidProof = verified;
       return;

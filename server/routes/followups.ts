@@ -1,16 +1,18 @@
 // A follow-up message on an existing case, sealed to the reviewers like a
 // submission. Knowing the lookup token is the only proof asked, with a proof
-// of work at the base level whatever the load: follow-ups have their own
-// token bucket and never count against the daily cap on new cases, so a
-// flood of strangers never silences a case already open. Each case may send
-// SEALBOX_FOLLOWUPS_PER_CASE_PER_DAY a day.
+// of work at the base level whatever the load: follow-ups never count against
+// the daily cap on new cases, and only a follow-up whose lookup token names
+// an open case takes from the follow-ups' own token bucket (any other pays
+// from the strangers' write bucket), so a flood of strangers, even one that
+// pays base-level proofs, never silences a case already open. Each case may
+// send SEALBOX_FOLLOWUPS_PER_CASE_PER_DAY a day.
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { undoOnError } from '../db/commit-window.ts';
 import { today } from '../db/dates.ts';
 import { holdExportOrder } from '../db/export-order.ts';
 import { followupsOn, insertFollowup } from '../db/followups.ts';
-import { submissionByLookupHash } from '../db/submissions.ts';
+import { openCaseByLookupHash, submissionByLookupHash } from '../db/submissions.ts';
 import { ApiError } from '../errors.ts';
 import { paidProof } from '../plugins/limits.ts';
 import { proofSchema, spendVerified } from '../pow.ts';
@@ -26,7 +28,15 @@ const followups: FastifyPluginCallbackZod = (app, _options, done) => {
   app.post(
     '/v1/followups',
     {
-      config: { rateClass: 'followup', paidBy: 'proof' },
+      config: {
+        rateClass: 'followup',
+        paidBy: 'proof',
+        bucketOf: async (request) => {
+          const { lookupToken } = request.body as { lookupToken: string };
+          const hash = await app.sealbox.lookupHash(decodeField('lookupToken', lookupToken, 32));
+          return (await openCaseByLookupHash(db, hash)) ? 'followup' : 'write';
+        },
+      },
       schema: {
         summary: 'Add a sealed follow-up message to a case',
         body: z.object({

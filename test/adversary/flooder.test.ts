@@ -396,3 +396,50 @@ t.test(
     t.equal(followup.statusCode, 201, 'a follow-up takes from its own bucket');
   },
 );
+
+t.test(
+  'paid follow-ups for cases that do not exist leave the follow-up bucket to real ones',
+  async (t) => {
+    const db = await testDatabase(t);
+    const seeded = await seedKeyset(db);
+    const { app } = await build(t, {
+      db,
+      env: { SEALBOX_FOLLOWUPS_PER_MINUTE: '2', SEALBOX_WRITES_PER_MINUTE: '3' },
+    });
+    const keys = await deriveReceiptKeys(await generateReceipt());
+    t.equal(
+      (await post(app, '/v1/submissions', await sampleSubmission(app, seeded, keys))).statusCode,
+      201,
+    );
+    const followup = async (k: ReceiptKeys) =>
+      post(app, '/v1/followups', {
+        challenge: await solvedChallenge(app),
+        lookupToken: toBase64Url(k.lookupToken),
+        envelope: toBase64Url(
+          await sealDocument(sampleDocument('followup', k), seeded.sealing, k.authorKeyPair),
+        ),
+      });
+    const stranger = await deriveReceiptKeys(await generateReceipt());
+    const codes = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await followup(stranger);
+      codes.push(`${res.statusCode} ${res.json<ErrorJson>().error.code}`);
+    }
+    t.same(
+      codes,
+      [
+        '404 CASE_NOT_FOUND',
+        '404 CASE_NOT_FOUND',
+        '404 CASE_NOT_FOUND',
+        '429 RATE_LIMITED',
+        '429 RATE_LIMITED',
+      ],
+      "a stranger's paid follow-ups take from the strangers' write bucket",
+    );
+    t.equal((await followup(keys)).statusCode, 201, 'the real case still gets through');
+    t.equal((await followup(keys)).statusCode, 201, 'twice: its own bucket held both tokens');
+    const third = await followup(keys);
+    t.equal(third.statusCode, 429, 'the follow-up bucket itself still limits');
+    t.equal(third.json<ErrorJson>().error.code, 'RATE_LIMITED');
+  },
+);
