@@ -7,9 +7,9 @@
 // with those rules is tested in test/adversary/flooder.test.ts.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createChallenge, solveChallenge } from 'altcha-lib';
 import { chromium } from 'playwright-core';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
+import { measureRate as measureTries } from '../web/src/pow-rate.ts';
 import { type FloodOptions, FOLLOWUP_WITHIN_SECONDS, simulateFlood } from './lib/flood-sim.ts';
 import type { Benchmark, Check } from './lib/result.ts';
 import { figure, median, round } from './lib/stats.ts';
@@ -22,24 +22,12 @@ const ATTACKER_PHONES = 100;
 /** On-demand compute-optimised vCPU (AWS c7i.large, us-east-1: $0.08925/h for 2 vCPUs). */
 const USD_PER_VCPU_HOUR = 0.0446;
 
-/** Tries per second of one core of this machine, over about `seconds`. */
+/** Tries per second of one core of this machine, over about `seconds` (the page's own measure). */
 async function measureRate(seconds: number): Promise<number[]> {
   const rates: number[] = [];
   const until = performance.now() + seconds * 1000;
-  do {
-    const tries = 20_000;
-    const challenge = await createChallenge({
-      algorithm: 'SHA-256',
-      cost: 1,
-      counter: tries,
-      deriveKey,
-    });
-    const start = performance.now();
-    const solution = await solveChallenge({ challenge, deriveKey });
-    const elapsed = (performance.now() - start) / 1000;
-    if (!solution) throw new Error('the measuring proof did not solve');
-    rates.push((solution.counter + 1) / elapsed);
-  } while (performance.now() < until);
+  do rates.push(await measureTries(20_000, deriveKey));
+  while (performance.now() < until);
   return rates;
 }
 
