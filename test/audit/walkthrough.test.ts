@@ -60,7 +60,6 @@ t.test('docs/walkthrough.md works as written', async (t) => {
   t.equal(rest.length, 4, 'pull, open, reply, push');
 
   const dir = await mkdtemp(join(tmpdir(), 'sealbox-walkthrough-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8' };
 
   // Step 1, as `npm start` runs it (without the page build: this test needs the API).
@@ -73,7 +72,16 @@ t.test('docs/walkthrough.md works as written', async (t) => {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  t.teardown(() => void server.kill('SIGTERM'));
+  // The folder goes only once the service has stopped writing to it.
+  const exited = new Promise<void>((resolve) => {
+    server.once('exit', () => resolve());
+    server.once('error', () => resolve());
+  });
+  t.teardown(async () => {
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+    await exited;
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  });
   let printed = '';
   server.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
   server.stderr!.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
