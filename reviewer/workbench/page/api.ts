@@ -1,6 +1,7 @@
 // Requests to the workbench: same origin only, each with the secret from the
 // address's fragment in a header (never a cookie).
-const SECRET = location.hash.slice(1);
+export const SECRET = location.hash.slice(1);
+export const SECRET_HEADER = 'x-sealbox-workbench';
 
 export class ApiError extends Error {
   constructor(
@@ -15,7 +16,7 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(path, {
     ...init,
     credentials: 'omit',
-    headers: { 'x-sealbox-workbench': SECRET, ...(init.headers ?? {}) },
+    headers: { [SECRET_HEADER]: SECRET, ...(init.headers ?? {}) },
   });
   if (!response.ok) {
     const body = (await response.json().catch(() => null)) as {
@@ -30,7 +31,7 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 }
 
 export async function apiBlob(path: string): Promise<Blob> {
-  const response = await fetch(path, { headers: { 'x-sealbox-workbench': SECRET } });
+  const response = await fetch(path, { headers: { [SECRET_HEADER]: SECRET } });
   if (!response.ok) throw new ApiError('FILE', response.statusText);
   return response.blob();
 }

@@ -1,6 +1,6 @@
 // The workbench page: one view at a time (unlock, cases, a case, import,
 // outbox, figures). Every piece of case data is set as text.
-import { ApiError, api, apiBlob, postJson, saveCopy } from './api.ts';
+import { ApiError, SECRET, SECRET_HEADER, api, apiBlob, postJson, saveCopy } from './api.ts';
 import { el, field, select, table } from './dom.ts';
 import { CATALOGUES, locale, setLocale, t } from './i18n.ts';
 
@@ -224,7 +224,7 @@ function upload(path: string, file: File, progress: HTMLProgressElement): Promis
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
-    xhr.setRequestHeader('x-sealbox-workbench', location.hash.slice(1));
+    xhr.setRequestHeader(SECRET_HEADER, SECRET);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) progress.value = e.loaded / e.total;
     };
