@@ -84,6 +84,17 @@ interface Command {
   run(rest: string[], values: Values, io: CommandIo): Promise<void>;
 }
 
+/** What a signed statement needs beside its kind: its text, the key, the case folder, the outbox. */
+function signedInto(values: Values) {
+  return {
+    textFile: values['text-file'],
+    key: required(values, 'key'),
+    cases: required(values, 'cases'),
+    outbox: values.outbox,
+    passphraseFile: values['passphrase-file'],
+  };
+}
+
 function statementCommand(kind: 'status' | 'reply' | 'purge', usageText: string): Command {
   return {
     words: `review ${kind}`,
@@ -100,11 +111,7 @@ function statementCommand(kind: 'status' | 'reply' | 'purge', usageText: string)
           kind,
           caseId,
           status: kind === 'status' ? status : values.status,
-          textFile: values['text-file'],
-          key: required(values, 'key'),
-          cases: required(values, 'cases'),
-          outbox: values.outbox,
-          passphraseFile: values['passphrase-file'],
+          ...signedInto(values),
         },
         io,
       );
@@ -284,11 +291,7 @@ const SECTIONS: { title: string; commands: Command[] }[] = [
               kind: 'reply',
               caseId,
               checkin: checkinEvery(required(values, 'every')),
-              textFile: values['text-file'],
-              key: required(values, 'key'),
-              cases: required(values, 'cases'),
-              outbox: values.outbox,
-              passphraseFile: values['passphrase-file'],
+              ...signedInto(values),
             },
             io,
           );
