@@ -233,6 +233,21 @@ async function spentCount(db: Db): Promise<number> {
 const post = (app: FastifyInstance, url: string, payload: unknown) =>
   app.inject({ method: 'POST', url, payload: payload as object });
 
+/** A follow-up from the holder of `keys`, sealed to `seeded`'s reviewers, with a fresh level-0 proof. */
+async function sendFollowup(
+  app: FastifyInstance,
+  seeded: Awaited<ReturnType<typeof seedKeyset>>,
+  keys: ReceiptKeys,
+) {
+  return post(app, '/v1/followups', {
+    challenge: await solvedChallenge(app),
+    lookupToken: toBase64Url(keys.lookupToken),
+    envelope: toBase64Url(
+      await sealDocument(sampleDocument('followup', keys), seeded.sealing, keys.authorKeyPair),
+    ),
+  });
+}
+
 const loadOf = async (app: FastifyInstance) =>
   (await app.inject({ method: 'GET', url: '/v1/challenge' })).json<{ load: LoadJson }>().load;
 
@@ -343,14 +358,7 @@ t.test('past the soft cap only the top level gets in, up to the hard cap', async
   t.equal((await db.selectFrom('submissions').select('seq').execute()).length, 6, 'six cases');
 
   await t.test('follow-ups and status checks stay open', async (t) => {
-    const followup = async (app: FastifyInstance) =>
-      post(app, '/v1/followups', {
-        challenge: await solvedChallenge(app),
-        lookupToken: toBase64Url(keys.lookupToken),
-        envelope: toBase64Url(
-          await sealDocument(sampleDocument('followup', keys), seeded.sealing, keys.authorKeyPair),
-        ),
-      });
+    const followup = (app: FastifyInstance) => sendFollowup(app, seeded, keys);
     t.equal((await followup(a)).statusCode, 201, 'a level-0 follow-up on a closed day');
     t.equal((await followup(b)).statusCode, 201, 'and another on the other instance');
     const third = await followup(a);
@@ -386,13 +394,7 @@ t.test(
     t.equal(another.statusCode, 201, 'new cases have a bucket of their own');
     const status = await post(app, '/v1/status', { lookupToken: toBase64Url(keys.lookupToken) });
     t.equal(status.statusCode, 200, 'status needs no proof and no write token');
-    const followup = await post(app, '/v1/followups', {
-      challenge: await solvedChallenge(app),
-      lookupToken: toBase64Url(keys.lookupToken),
-      envelope: toBase64Url(
-        await sealDocument(sampleDocument('followup', keys), seeded.sealing, keys.authorKeyPair),
-      ),
-    });
+    const followup = await sendFollowup(app, seeded, keys);
     t.equal(followup.statusCode, 201, 'a follow-up takes from its own bucket');
   },
 );
@@ -411,14 +413,7 @@ t.test(
       (await post(app, '/v1/submissions', await sampleSubmission(app, seeded, keys))).statusCode,
       201,
     );
-    const followup = async (k: ReceiptKeys) =>
-      post(app, '/v1/followups', {
-        challenge: await solvedChallenge(app),
-        lookupToken: toBase64Url(k.lookupToken),
-        envelope: toBase64Url(
-          await sealDocument(sampleDocument('followup', k), seeded.sealing, k.authorKeyPair),
-        ),
-      });
+    const followup = (k: ReceiptKeys) => sendFollowup(app, seeded, k);
     const stranger = await deriveReceiptKeys(await generateReceipt());
     const codes = [];
     for (let i = 0; i < 5; i++) {
