@@ -3,11 +3,13 @@
 // passphrase the page gave once this session and an output that collects the
 // lines the command would have printed. The case folder and the outbox are
 // the command line's own, so a reviewer can switch between the two.
+import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import {
   CASE_STATUSES,
   EPOCH_KEY_FORMAT,
   type StatementKind,
+  isSealboxError,
   verifyEpochKey,
   verifyStatement,
 } from '../../client-crypto/index.ts';
@@ -15,8 +17,8 @@ import { CaseFolder } from '../cases/case-folder.ts';
 import { csvCell } from '../cases/register-csv.ts';
 import { caseName } from '../cases/safe-name.ts';
 import { type OpenReport, openOutcome, reviewOpen } from '../commands/review-open.ts';
-import { reviewStatement } from '../commands/review-statement.ts';
-import { CliError, usage } from '../errors.ts';
+import { reviewCheckOutbox, reviewStatement } from '../commands/review-statement.ts';
+import { CliError, isCliError, usage } from '../errors.ts';
 import type { CommandIo } from '../io.ts';
 import { COST_ENV, loadReviewerKey } from '../keys.ts';
 import { defaultOutbox, readOutboxIfAny } from '../outbox.ts';
@@ -125,13 +127,42 @@ export interface OutboxLine {
   problem: string | null;
 }
 
-/** The outbox as the page lists it: each line checked against the folder's keyset, as the server will. */
-export async function outboxView(ws: Workspace): Promise<{ path: string; lines: OutboxLine[] }> {
+/** What `review check-outbox` says of the whole file: its own line when it passes, its error when not. */
+export interface OutboxCheck {
+  passed: boolean;
+  message: string;
+}
+
+async function checkOutbox(ws: Workspace, path: string): Promise<OutboxCheck> {
+  const io = workbenchIo(null);
+  try {
+    await reviewCheckOutbox({ outbox: path, cases: ws.cases, now: ws.now?.() }, io);
+    return { passed: true, message: io.lines.join(' ') };
+  } catch (error) {
+    if (!isCliError(error) && !isSealboxError(error)) throw error;
+    return { passed: false, message: error.message };
+  }
+}
+
+/**
+ * The outbox as the page lists it: each line checked against the folder's
+ * keyset, as the server will, and the whole file put through `review
+ * check-outbox` (null while there is no outbox).
+ */
+export async function outboxView(
+  ws: Workspace,
+): Promise<{ path: string; lines: OutboxLine[]; check: OutboxCheck | null }> {
   const path = defaultOutbox(ws.cases);
   const folder = await CaseFolder.open(ws.cases, { create: false });
   const keyset = await folderKeyset(folder, { now: ws.now?.() }, workbenchIo(null));
+  const check = (await exists(path)) ? await checkOutbox(ws, path) : null;
+  const signedLines = await readOutboxIfAny(path).catch((error: unknown) => {
+    // A line that is not JSON: the check says which; the table has nothing to list.
+    if (check?.passed === false) return [];
+    throw error;
+  });
   const lines: OutboxLine[] = [];
-  for (const [index, signed] of (await readOutboxIfAny(path)).entries()) {
+  for (const [index, signed] of signedLines.entries()) {
     const base = { line: index + 1, case: null, date: null, status: null, problem: null };
     try {
       if ((signed as { format?: unknown } | null)?.format === EPOCH_KEY_FORMAT) {
@@ -151,7 +182,14 @@ export async function outboxView(ws: Workspace): Promise<{ path: string; lines: 
       lines.push({ ...base, kind: 'invalid', problem: (error as Error).message });
     }
   }
-  return { path, lines };
+  return { path, lines, check };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;

@@ -6,8 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { usage } from '../errors.ts';
+import { CliError, usage } from '../errors.ts';
 
 // Everything from this origin, nothing from any other; no inline script or
 // style; images also from blob: URLs (an attachment is fetched with the
@@ -43,7 +44,7 @@ export function sendError(
   sendJson(response, status, { error: { code, message } });
 }
 
-const JSON_LIMIT = 1 << 20;
+export const JSON_LIMIT = 1 << 20;
 
 export async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
@@ -72,16 +73,44 @@ export function optionalString(body: Record<string, unknown>, name: string): str
   return value;
 }
 
-/** Runs `use` with the request body saved in a fresh private folder, removed afterwards. */
+/**
+ * Writes nothing past `limit` bytes, but reads the body to its end: destroying
+ * the request would close the connection before the refusal could be sent.
+ */
+function capped(limit: number): Transform & { over: boolean } {
+  let size = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      if (size > limit) stream.over = true;
+      done(null, stream.over ? undefined : chunk);
+    },
+  }) as Transform & { over: boolean };
+  stream.over = false;
+  return stream;
+}
+
+/**
+ * Runs `use` with the request body saved in a fresh private folder, removed
+ * afterwards; with `cap`, a body over its limit is refused before `use` runs.
+ */
 export async function withBodyFile<T>(
   request: IncomingMessage,
   name: string,
   use: (path: string) => Promise<T>,
+  cap?: { limit: number; refusal: string },
 ): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'sealbox-workbench-'));
   try {
     const path = join(dir, name);
-    await pipeline(request, createWriteStream(path, { mode: 0o600 }));
+    const file = createWriteStream(path, { mode: 0o600 });
+    if (cap) {
+      const counter = capped(cap.limit);
+      await pipeline(request, counter, file);
+      if (counter.over) throw new CliError('FILE_INVALID', cap.refusal);
+    } else {
+      await pipeline(request, file);
+    }
     return await use(path);
   } finally {
     await rm(dir, { recursive: true, force: true });

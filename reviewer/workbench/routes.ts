@@ -20,7 +20,7 @@ import {
 } from './actions.ts';
 import { listCases } from './case-list.ts';
 import { attachmentFile, caseView, imageType } from './case-view.ts';
-import { optionalString, readJson, sendJson, withBodyFile } from './http-util.ts';
+import { JSON_LIMIT, optionalString, readJson, sendJson, withBodyFile } from './http-util.ts';
 
 export interface RouteContext {
   ws: Workspace;
@@ -83,7 +83,10 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
   if (route === 'POST /api/keyset') {
     const organisation = param(url, 'organisation') || undefined;
     const lines = await serial(() =>
-      withBodyFile(request, 'keyset.json', (path) => adoptKeyset(ws, path, organisation)),
+      withBodyFile(request, 'keyset.json', (path) => adoptKeyset(ws, path, organisation), {
+        limit: JSON_LIMIT,
+        refusal: 'This is too large to be a keyset file.',
+      }),
     );
     return sendJson(response, 200, { lines });
   }

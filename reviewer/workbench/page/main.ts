@@ -279,11 +279,12 @@ function showImport(): Promise<void> {
 }
 
 async function showOutbox(): Promise<void> {
-  const { path, lines } = await api<{ path: string; lines: { line: number; kind: string; case: string | null; date: string | null; status: string | null; problem: string | null }[] }>('/api/outbox'); // prettier-ignore
+  const { path, lines, check } = await api<{ path: string; lines: { line: number; kind: string; case: string | null; date: string | null; status: string | null; problem: string | null }[]; check: { passed: boolean; message: string } | null }>('/api/outbox'); // prettier-ignore
   const statements = lines.filter((l) => l.kind !== 'epoch-key');
   screen(
     t('outbox.heading'),
     el('p', {}, lines.length ? t('outbox.hint', { path }) : t('outbox.empty')),
+    check ? el('p', { id: 'outbox-check', class: check.passed ? 'success' : 'warning' }, t(check.passed ? 'outbox.checkPassed' : 'outbox.checkFailed', { message: check.message })) : null, // prettier-ignore
     el('p', {}, t('outbox.epochKeys', { count: lines.length - statements.length })),
     table(
       [t('col.line'), t('col.kind'), t('col.case'), t('col.date'), t('col.status'), t('col.check')],
