@@ -20,6 +20,7 @@ import {
   unlock,
 } from './actions.ts';
 import { listCases } from './case-list.ts';
+import { figuresView } from './figures-view.ts';
 import { streamImport } from './import-progress.ts';
 import { attachmentFile, caseView, imageType } from './case-view.ts';
 import { optionalString, readJson, sendJson, withBodyFile } from './http-util.ts';
@@ -173,8 +174,8 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
   }
   if (route === 'GET /api/outbox') return sendJson(response, 200, await outboxView(ws));
   if (route === 'GET /api/figures') {
-    const stats = await figures(ws, { from: param(url, 'from'), to: param(url, 'to') });
-    return sendJson(response, 200, stats);
+    const view = await figuresView(ws, { from: param(url, 'from'), to: param(url, 'to') });
+    return sendJson(response, 200, view);
   }
   if (route === 'GET /api/figures.svg' || route === 'GET /api/figures.csv') {
     const stats = await figures(ws, { from: param(url, 'from'), to: param(url, 'to') });

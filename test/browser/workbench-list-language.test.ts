@@ -167,6 +167,12 @@ t.test('progress while opening, urgent first, sortable columns, all in French', 
   await walk('outbox');
   await screenshot(page, 'workbench-outbox-fr');
 
+  await page.click('[data-view="nav.figures"]');
+  await page.waitForSelector('text=Dossiers par pays');
+  t.match(await page.textContent('main'), /4 dossier\(s\), toutes années confondues\..*Biélorussie.*Dossiers par organe de l’ONU.*Organes conventionnels.*Dossiers par type de représailles.*Harcèlement ou intimidation/s); // prettier-ignore
+  await walk('figures');
+  await screenshot(page, 'workbench-figures-fr');
+
   t.same(browser.errors, []);
   const foreign = browser.requests.filter((r) => !r.url.startsWith(`http://127.0.0.1:${b.workbench.port}/`) && !r.url.startsWith('blob:')); // prettier-ignore
   t.same(foreign, [], 'no request to any other origin');

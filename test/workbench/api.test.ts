@@ -188,3 +188,24 @@ t.test('opening a bundle streams its progress item by item, behind the secret', 
   t.equal(locked.status, 401, 'an error before the first line is an ordinary error');
   t.equal(locked.json().error?.code, 'PASSPHRASE_MISSING');
 });
+
+t.test('figures name each table and row by what they count, for the page to word', async (t) => {
+  const b = await startBench(t);
+  const view = (await call(b.workbench, '/api/figures?from=2026-01-01')).json() as unknown as {
+    from: string | null;
+    to: string | null;
+    tallies: { id: string; field: string | null; rows: { label: string; value: string | null }[] }[]; // prettier-ignore
+  };
+  t.same([view.from, view.to], ['2026-01-01', null]);
+  t.same(view.tallies.map((x) => [x.id, x.field]), [['country', 'country'], ['unBody', 'un_body'], ['kinds', 'reprisal_kinds'], ['month', null]]); // prettier-ignore
+  const rows = (id: string) => view.tallies.find((x) => x.id === id)!.rows.map((r) => [r.label, r.value]); // prettier-ignore
+  t.same(rows('country'), [
+    ['Myanmar (Burma)', 'MM'],
+    ['Nicaragua', 'NI'],
+  ]);
+  t.same(rows('kinds'), [['Surveillance', 'surveillance'], ['Threats', 'threats'], ['Travel ban', 'travel_ban']]); // prettier-ignore
+  t.same(rows('month'), [
+    ['2026-03', '2026-03'],
+    ['2026-05', '2026-05'],
+  ]);
+});

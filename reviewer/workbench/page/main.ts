@@ -3,6 +3,7 @@
 import { ApiError, SECRET, SECRET_HEADER, api, apiBlob, postJson, saveCopy } from './api.ts';
 import { caseTable } from './case-table.ts';
 import { el, field, select, table } from './dom.ts';
+import { type FigureTally, periodWords, rowLabel, tallyTitle } from './figure-words.ts';
 import { answerWord, answerWords, fieldLabel, kindName, statusName } from './form-words.ts';
 import { CATALOGUES, locale, setLocale, t } from './i18n.ts';
 import { importBundle } from './import-stream.ts';
@@ -303,7 +304,7 @@ async function showOutbox(): Promise<void> {
 
 async function showFigures(from = '', to = ''): Promise<void> {
   const query = new URLSearchParams({ from, to }).toString();
-  const stats = await api<{ cases: number; period: string; tallies: { title: string; rows: { label: string; count: number }[] }[] }>(`/api/figures?${query}`); // prettier-ignore
+  const stats = await api<{ cases: number; from: string | null; to: string | null; tallies: FigureTally[] }>(`/api/figures?${query}`); // prettier-ignore
   const fromInput = el('input', { type: 'date', value: from });
   const toInput = el('input', { type: 'date', value: to });
   const form = el('form', { class: 'filters' }, field('fig-from', t('filter.from'), fromInput), field('fig-to', t('filter.to'), toInput), el('button', { type: 'submit' }, t('filter.apply'))); // prettier-ignore
@@ -321,7 +322,7 @@ async function showFigures(from = '', to = ''): Promise<void> {
     el(
       'p',
       {},
-      t('figures.cases', { count: stats.cases, period: stats.period }),
+      t('figures.cases', { count: stats.cases, period: periodWords(stats.from, stats.to) }),
       ' ',
       svg,
       ' ',
@@ -329,7 +330,7 @@ async function showFigures(from = '', to = ''): Promise<void> {
     ),
     ...stats.tallies.map(
       (tally) =>
-      el('section', {}, el('h2', {}, tally.title), table([t('col.label'), t('col.count')], tally.rows.map((r) => [r.label, String(r.count)]))), // prettier-ignore
+      el('section', {}, el('h2', {}, tallyTitle(tally)), table([t('col.label'), t('col.count')], tally.rows.map((r) => [rowLabel(tally, r), String(r.count)]))), // prettier-ignore
     ),
   );
 }
