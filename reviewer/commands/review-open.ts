@@ -57,6 +57,8 @@ export interface OpenOptions extends TrustOptions {
   passphraseFile?: string | undefined;
   /** Told of each durable step (fault tests stop a run there); the tool passes none. */
   onStep?: StepHook | undefined;
+  /** Told after each record of the bundle is handled (the workbench counts them to show progress). */
+  onRecord?: ((item: BundleItem) => void) | undefined;
 }
 
 export interface ItemFailure {
@@ -108,7 +110,10 @@ export async function reviewOpen(options: OpenOptions, io: CommandIo): Promise<O
   source.on('data', (chunk) => progress.advance(chunk.length));
   const opener = new ItemOpener(folder, keyRing(key.secrets), keyset.version, report, touched);
   try {
-    for await (const item of readBundle(source)) await opener.handle(item);
+    for await (const item of readBundle(source)) {
+      await opener.handle(item);
+      options.onRecord?.(item);
+    }
     await opener.settle();
   } catch (error) {
     await opener.settle();

@@ -6,6 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import {
+  type BundleItem,
   CASE_STATUSES,
   EPOCH_KEY_FORMAT,
   type StatementKind,
@@ -86,9 +87,16 @@ export interface ImportResult {
   lines: string[];
 }
 
-export async function importBundle(ws: Workspace, bundle: string): Promise<ImportResult> {
+export async function importBundle(
+  ws: Workspace,
+  bundle: string,
+  onRecord?: (item: BundleItem) => void,
+): Promise<ImportResult> {
   const io = workbenchIo(passphraseOf(ws));
-  const report = await reviewOpen({ bundle, key: ws.key, cases: ws.cases, now: ws.now?.() }, io);
+  const report = await reviewOpen(
+    { bundle, key: ws.key, cases: ws.cases, now: ws.now?.(), onRecord },
+    io,
+  );
   return { report, problem: openOutcome(report)?.message ?? null, lines: io.lines };
 }
 

@@ -8,6 +8,7 @@ import { FIELD, answerValues } from '../cases/form-labels.ts';
 import { readItemText } from '../cases/item-text.ts';
 import type { CaseRecord } from '../cases/records.ts';
 import { caseName } from '../cases/safe-name.ts';
+import { today, triage, triageOrder } from '../cases/triage.ts';
 
 export interface CaseSummary {
   caseId: string;
@@ -26,6 +27,11 @@ export interface CaseSummary {
   consent: string[];
   needsAnswer: boolean;
   flagged: boolean;
+  /** The command line's urgency (reviewer/cases/triage.ts), its reasons as facts the page words. */
+  urgent: boolean;
+  dangerNow: boolean;
+  /** The day the person asked for help at a check-in, when that makes the case urgent. */
+  helpRequested: string | null;
 }
 
 export interface CaseFilter {
@@ -65,7 +71,7 @@ function shortNames(ids: readonly string[]): Map<string, string> {
   return out;
 }
 
-export function summarise(records: readonly CaseRecord[]): CaseSummary[] {
+export function summarise(records: readonly CaseRecord[], day: string = today()): CaseSummary[] {
   const short = shortNames(records.map((r) => r.caseId));
   return records.map((r) => ({
     caseId: r.caseId,
@@ -82,6 +88,9 @@ export function summarise(records: readonly CaseRecord[]): CaseSummary[] {
     consent: answerValues(r.answers, FIELD.consentPublic),
     needsAnswer: needsAnswer(r),
     flagged: r.items.some((i) => i.flag !== undefined),
+    urgent: triage(r, day).urgent,
+    dangerNow: answerValues(r.answers, FIELD.dangerNow).includes('yes'),
+    helpRequested: r.helpRequested ?? null,
   }));
 }
 
@@ -101,12 +110,17 @@ export async function caseText(folder: CaseFolder, record: CaseRecord): Promise<
 const fold = (text: string): string =>
   text.normalize('NFKD').replace(/\p{M}/gu, '').toLocaleLowerCase('en');
 
-export async function listCases(folder: CaseFolder, filter: CaseFilter): Promise<CaseSummary[]> {
-  const records = await folder.allCases();
+/** The chosen cases in the order of index.html and cases.csv: urgent first, then overdue check-ins. */
+export async function listCases(
+  folder: CaseFolder,
+  filter: CaseFilter,
+  day: string = today(),
+): Promise<CaseSummary[]> {
+  const records = triageOrder(await folder.allCases(), day).map((o) => o.record);
   const byId = new Map(records.map((r) => [r.caseId, r]));
   const has = (values: string[], wanted: string | undefined) =>
     wanted === undefined || wanted === '' || values.includes(wanted);
-  const chosen = summarise(records).filter(
+  const chosen = summarise(records, day).filter(
     (s) =>
       (filter.status === undefined || filter.status === '' || s.status === filter.status) &&
       has(s.country, filter.country) &&

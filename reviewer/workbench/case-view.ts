@@ -5,7 +5,7 @@
 import { open } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import type { CaseFolder } from '../cases/case-folder.ts';
-import { answerText, fieldLabel, orderedFieldIds } from '../cases/form-labels.ts';
+import { answerText, answerValues, fieldLabel, orderedFieldIds } from '../cases/form-labels.ts';
 import { readItemText } from '../cases/item-text.ts';
 import type { AttachmentRecord, CaseRecord } from '../cases/records.ts';
 import { CliError } from '../errors.ts';
@@ -13,8 +13,11 @@ import { type CaseSummary, summarise } from './case-list.ts';
 
 export interface AnswerView {
   field: string;
+  /** The English label and text, as the case folder's pages write them. */
   label: string;
   text: string;
+  /** The answer as given (option ids, a country code or the person's own words), for the page to word in its language. */
+  values: string[];
 }
 
 export interface AttachmentView {
@@ -62,6 +65,7 @@ function answers(values: Record<string, string | string[]>): AnswerView[] {
     field,
     label: fieldLabel(field),
     text: answerText(values, field),
+    values: answerValues(values, field),
   }));
 }
 

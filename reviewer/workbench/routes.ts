@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { StatementKind } from '../../client-crypto/index.ts';
 import { CaseFolder } from '../cases/case-folder.ts';
+import { today } from '../cases/triage.ts';
 import { CliError, usage } from '../errors.ts';
 import {
   type Workspace,
@@ -19,6 +20,8 @@ import {
   unlock,
 } from './actions.ts';
 import { listCases } from './case-list.ts';
+import { figuresView } from './figures-view.ts';
+import { streamImport } from './import-progress.ts';
 import { attachmentFile, caseView, imageType } from './case-view.ts';
 import { JSON_LIMIT, optionalString, readJson, sendJson, withBodyFile } from './http-util.ts';
 
@@ -28,6 +31,8 @@ export interface RouteContext {
   request: IncomingMessage;
   response: ServerResponse;
   url: URL;
+  /** Told of faults met after a streamed answer began (its status already sent). */
+  onFault?: ((error: unknown) => void) | undefined;
 }
 
 const KINDS: readonly StatementKind[] = ['status', 'reply', 'purge'];
@@ -90,6 +95,13 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
     );
     return sendJson(response, 200, { lines });
   }
+  if (route === 'POST /api/import' && param(url, 'progress') === '1') {
+    return serial(() =>
+      withBodyFile(request, 'bundle.sbx', (path) =>
+        streamImport(ws, path, response, ctx.onFault ?? (() => undefined)),
+      ),
+    );
+  }
   if (route === 'POST /api/import') {
     const result = await serial(() =>
       withBodyFile(request, 'bundle.sbx', (path) => importBundle(ws, path)),
@@ -100,17 +112,21 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
     const f = await folder(ws);
     const needs = param(url, 'needsAnswer');
     const cases = f
-      ? await listCases(f, {
-          status: param(url, 'status'),
-          country: param(url, 'country'),
-          unBody: param(url, 'unBody'),
-          reprisalKind: param(url, 'reprisalKind'),
-          consent: param(url, 'consent'),
-          from: param(url, 'from'),
-          to: param(url, 'to'),
-          needsAnswer: needs === '1' || needs === 'true',
-          text: param(url, 'text'),
-        })
+      ? await listCases(
+          f,
+          {
+            status: param(url, 'status'),
+            country: param(url, 'country'),
+            unBody: param(url, 'unBody'),
+            reprisalKind: param(url, 'reprisalKind'),
+            consent: param(url, 'consent'),
+            from: param(url, 'from'),
+            to: param(url, 'to'),
+            needsAnswer: needs === '1' || needs === 'true',
+            text: param(url, 'text'),
+          },
+          today(ws.now?.()),
+        )
       : [];
     return sendJson(response, 200, { cases });
   }
@@ -161,8 +177,8 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
   }
   if (route === 'GET /api/outbox') return sendJson(response, 200, await outboxView(ws));
   if (route === 'GET /api/figures') {
-    const stats = await figures(ws, { from: param(url, 'from'), to: param(url, 'to') });
-    return sendJson(response, 200, stats);
+    const view = await figuresView(ws, { from: param(url, 'from'), to: param(url, 'to') });
+    return sendJson(response, 200, view);
   }
   if (route === 'GET /api/figures.svg' || route === 'GET /api/figures.csv') {
     const stats = await figures(ws, { from: param(url, 'from'), to: param(url, 'to') });

@@ -80,7 +80,7 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
     }
     if (!isApi) return staticFile(request, response, url.pathname);
     try {
-      await apiRoute({ ws, serial, request, response, url });
+      await apiRoute({ ws, serial, request, response, url, onFault: options.onFault });
     } catch (error) {
       request.resume();
       const status = errorStatus(error);

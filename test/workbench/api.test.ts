@@ -118,3 +118,94 @@ t.test('import reports new and damaged items in words; figures export', async (t
   t.match(svg.body.toString(), /^<svg|<\?xml/);
   t.equal((await call(wb, '/api/figures?from=yesterday')).status, 400);
 });
+
+t.test('urgent cases come first, as in index.html, and say why', async (t) => {
+  const b = await startBench(t);
+  const wb = b.workbench;
+  await postJson(wb, '/api/unlock', { passphrase: PASSPHRASE });
+  const bytes = await writeBundle(
+    join(b.setup.dir, 'urgent.sbx'),
+    [{ kind: 'submission', id: 'case-zz', seq: 3, received: '2026-08-01', answers: { country: 'BY', danger_now: 'yes' } }], // prettier-ignore
+    b.setup.sealing,
+    b.setup,
+  );
+  t.equal((await call(wb, '/api/import', { method: 'POST', body: bytes })).status, 200);
+  const cases = (await call(wb, '/api/cases')).json().cases as {
+    name: string;
+    urgent: boolean;
+    dangerNow: boolean;
+    helpRequested: string | null;
+  }[];
+  t.same(
+    cases.map((c) => [c.name, c.urgent, c.dangerNow, c.helpRequested]),
+    [
+      ['case-zz', true, true, null],
+      ['case-mm', false, false, null],
+      ['case-ni', false, false, null],
+    ],
+    'the newest case first because it is urgent; the rest by date received',
+  );
+  t.same(await names(b, '?country=BY'), ['case-zz']);
+});
+
+t.test('opening a bundle streams its progress item by item, behind the secret', async (t) => {
+  const b = await startBench(t);
+  const wb = b.workbench;
+  await postJson(wb, '/api/unlock', { passphrase: PASSPHRASE });
+  const bytes = await writeBundle(
+    join(b.setup.dir, 'third.sbx'),
+    [
+      { kind: 'submission', id: 'case-p1', seq: 3, received: '2026-06-01', answers: { country: 'MM' } },
+      { kind: 'submission', id: 'case-p2', seq: 4, files: [{ name: 'a.pdf', bytes: new Uint8Array(9), corrupt: true }] },
+      { kind: 'submission', id: 'case-p3', seq: 5, received: '2026-06-02' },
+    ],
+    b.setup.sealing,
+    b.setup,
+  ); // prettier-ignore
+  const refused = await call(wb, '/api/import?progress=1', { method: 'POST', body: bytes, secret: false }); // prettier-ignore
+  t.equal(refused.status, 401, 'no secret, no import');
+  t.same(await names(b), ['case-mm', 'case-ni'], 'nothing was opened without it');
+
+  const answer = await call(wb, '/api/import?progress=1', { method: 'POST', body: bytes });
+  t.equal(answer.status, 200);
+  t.match(answer.headers['content-type'], /^application\/x-ndjson/);
+  const lines = answer.body
+    .toString('utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  t.same(
+    lines.slice(0, -1),
+    [0, 1, 2, 3].map((done) => ({ progress: { done, total: 3 } })),
+    'one line when opening starts, then one per item, of the real total',
+  );
+  const last = lines.at(-1) as { result: { report: { opened: string[]; failed: { id: string }[] } } }; // prettier-ignore
+  t.same(last.result.report.opened, ['case-p1', 'case-p3']);
+  t.same(last.result.report.failed.map((f) => f.id), ['case-p2']); // prettier-ignore
+
+  await postJson(wb, '/api/lock', {});
+  const locked = await call(wb, '/api/import?progress=1', { method: 'POST', body: bytes });
+  t.equal(locked.status, 401, 'an error before the first line is an ordinary error');
+  t.equal(locked.json().error?.code, 'PASSPHRASE_MISSING');
+});
+
+t.test('figures name each table and row by what they count, for the page to word', async (t) => {
+  const b = await startBench(t);
+  const view = (await call(b.workbench, '/api/figures?from=2026-01-01')).json() as unknown as {
+    from: string | null;
+    to: string | null;
+    tallies: { id: string; field: string | null; rows: { label: string; value: string | null }[] }[]; // prettier-ignore
+  };
+  t.same([view.from, view.to], ['2026-01-01', null]);
+  t.same(view.tallies.map((x) => [x.id, x.field]), [['country', 'country'], ['unBody', 'un_body'], ['kinds', 'reprisal_kinds'], ['month', null]]); // prettier-ignore
+  const rows = (id: string) => view.tallies.find((x) => x.id === id)!.rows.map((r) => [r.label, r.value]); // prettier-ignore
+  t.same(rows('country'), [
+    ['Myanmar (Burma)', 'MM'],
+    ['Nicaragua', 'NI'],
+  ]);
+  t.same(rows('kinds'), [['Surveillance', 'surveillance'], ['Threats', 'threats'], ['Travel ban', 'travel_ban']]); // prettier-ignore
+  t.same(rows('month'), [
+    ['2026-03', '2026-03'],
+    ['2026-05', '2026-05'],
+  ]);
+});

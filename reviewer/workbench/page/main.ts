@@ -1,8 +1,12 @@
 // The workbench page: one view at a time (unlock, cases, a case, import,
 // outbox, figures). Every piece of case data is set as text.
 import { ApiError, SECRET, SECRET_HEADER, api, apiBlob, postJson, saveCopy } from './api.ts';
+import { caseTable } from './case-table.ts';
 import { el, field, select, table } from './dom.ts';
+import { type FigureTally, periodWords, rowLabel, tallyTitle } from './figure-words.ts';
+import { answerWord, answerWords, fieldLabel, kindName, statusName } from './form-words.ts';
 import { CATALOGUES, locale, setLocale, t } from './i18n.ts';
+import { importBundle } from './import-stream.ts';
 
 interface Session {
   unlocked: boolean;
@@ -20,9 +24,12 @@ interface Summary {
   reprisalKinds: string[];
   consent: string[];
   needsAnswer: boolean;
+  urgent: boolean;
+  dangerNow: boolean;
+  helpRequested: string | null;
 }
 interface Attachment { index: number; file: string; originalName: string; type: string; size: number; image: boolean } // prettier-ignore
-interface Item { index: number; kind: string; date: string; flag: string | null; message: string; answers: { label: string; text: string }[]; attachments: Attachment[] } // prettier-ignore
+interface Item { index: number; kind: string; date: string; flag: string | null; message: string; answers: { field: string; label: string; text: string; values: string[] }[]; attachments: Attachment[] } // prettier-ignore
 interface CaseView { summary: Summary; items: Item[]; statements: { date: string; kind: string; status?: string; text?: string }[] } // prettier-ignore
 
 const main = el('main', { id: 'main' });
@@ -90,15 +97,17 @@ async function showCases(): Promise<void> {
   const query = new URLSearchParams(filters).toString();
   const { cases } = await api<{ cases: Summary[] }>(`/api/cases${query ? `?${query}` : ''}`);
   const all = (await api<{ cases: Summary[] }>('/api/cases')).cases;
-  const values = (pick: (s: Summary) => string[]) =>
-    [...new Set(all.flatMap(pick))].sort().map((v): [string, string] => [v, v]);
+  const values = (fieldId: string, pick: (s: Summary) => string[]) =>
+    [...new Set(all.flatMap(pick))]
+      .map((v): [string, string] => [v, answerWord(fieldId, v)])
+      .sort((a, b) => a[1].localeCompare(b[1], locale()));
   const any: [string, string] = ['', t('filter.any')];
   const controls: Record<string, HTMLInputElement | HTMLSelectElement> = {
-    status: select([any, ...session.statuses.map((s): [string, string] => [s, s])], filters.status),
-    country: select([any, ...values((s) => s.country)], filters.country),
-    unBody: select([any, ...values((s) => s.unBody)], filters.unBody),
-    reprisalKind: select([any, ...values((s) => s.reprisalKinds)], filters.reprisalKind),
-    consent: select([any, ...values((s) => s.consent)], filters.consent),
+    status: select([any, ...session.statuses.map((s): [string, string] => [s, statusName(s)])], filters.status), // prettier-ignore
+    country: select([any, ...values('country', (s) => s.country)], filters.country),
+    unBody: select([any, ...values('un_body', (s) => s.unBody)], filters.unBody),
+    reprisalKind: select([any, ...values('reprisal_kinds', (s) => s.reprisalKinds)], filters.reprisalKind), // prettier-ignore
+    consent: select([any, ...values('consent_public', (s) => s.consent)], filters.consent),
     from: el('input', { type: 'date', value: filters.from ?? '' }),
     to: el('input', { type: 'date', value: filters.to ?? '' }),
     text: el('input', { type: 'search', value: filters.text ?? '' }),
@@ -124,16 +133,11 @@ async function showCases(): Promise<void> {
     if (needs.checked) filters.needsAnswer = '1';
     void go(showCases);
   });
-  const rows = cases.map((c) => {
-    const link = el('button', { type: 'button', class: 'link', 'data-case': c.name }, c.short);
-    link.addEventListener('click', () => void go(() => showCase(c.name)));
-    return [link, c.received, c.status, c.country.join(', '), c.unBody.join(', '), c.reprisalKinds.join(', '), c.consent.join(', '), c.needsAnswer ? t('yes') : t('no')]; // prettier-ignore
-  });
   screen(
     t('cases.heading'),
     form,
     el('p', { id: 'case-count' }, t('cases.count', { count: cases.length })),
-    table([t('col.case'), t('col.received'), t('col.status'), t('col.country'), t('col.unBody'), t('col.kinds'), t('col.consent'), t('col.answer')], rows), // prettier-ignore
+    caseTable(cases, session.statuses, (name) => void go(() => showCase(name))),
   );
 }
 
@@ -163,7 +167,7 @@ async function showCase(name: string): Promise<void> {
         ? el('p', { class: 'warning', role: 'alert' }, t('case.flag', { flag: item.flag }))
         : null,
       item.answers.length
-        ? el('dl', {}, ...item.answers.flatMap((a) => [el('dt', { dir: 'auto' }, a.label), el('dd', { dir: 'auto' }, a.text)])) // prettier-ignore
+        ? el('dl', {}, ...item.answers.flatMap((a) => [el('dt', { dir: 'auto' }, fieldLabel(a.field, a.label)), el('dd', { dir: 'auto' }, a.values.length ? answerWords(a.field, a.values) : a.text)])) // prettier-ignore
         : null,
       el('h3', {}, t('case.message')),
       el('pre', { dir: 'auto', class: 'message' }, item.message),
@@ -174,10 +178,10 @@ async function showCase(name: string): Promise<void> {
   );
   const written = c.statements.map(
     (s) =>
-    el('li', {}, `${s.date}: ${s.kind}${s.status ? ` → ${s.status}` : ''}`, s.text !== undefined ? el('pre', { dir: 'auto' }, s.text) : null), // prettier-ignore
+    el('li', {}, `${s.date}: ${kindName(s.kind)}${s.status ? ` → ${statusName(s.status)}` : ''}`, s.text !== undefined ? el('pre', { dir: 'auto' }, s.text) : null), // prettier-ignore
   );
   const text = el('textarea', { rows: '5' });
-  const newStatus = select([['', t('answer.keep')], ...session.statuses.map((s): [string, string] => [s, s])]); // prettier-ignore
+  const newStatus = select([['', t('answer.keep')], ...session.statuses.map((s): [string, string] => [s, statusName(s)])]); // prettier-ignore
   const answer = el(
     'form',
     { 'aria-labelledby': 'answer-heading' },
@@ -205,7 +209,11 @@ async function showCase(name: string): Promise<void> {
   screen(
     t('case.heading', { name: c.summary.name }),
     el('p', {}, back),
-    el('p', {}, t('case.received', { date: c.summary.received, status: c.summary.status })),
+    el(
+      'p',
+      {},
+      t('case.received', { date: c.summary.received, status: statusName(c.summary.status) }),
+    ),
     ...items,
     written.length
       ? el('section', {}, el('h2', {}, t('case.written')), el('ul', {}, ...written))
@@ -244,6 +252,7 @@ function showImport(): Promise<void> {
   const organisation = el('input', { type: 'text', autocomplete: 'off' });
   const progress = el('progress', { max: '1', value: '0', 'aria-label': t('import.progress') });
   const result = el('div', { id: 'import-result', 'aria-live': 'polite' });
+  const progressText = el('p', { id: 'import-progress' });
   const form = el(
     'form',
     {},
@@ -252,6 +261,7 @@ function showImport(): Promise<void> {
     field('organisation', t('import.organisation'), organisation),
     el('button', { type: 'submit' }, t('import.button')),
     progress,
+    progressText,
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -261,7 +271,7 @@ function showImport(): Promise<void> {
       const b = bundle.files?.[0];
       if (!b) return;
       say(t('import.progress'));
-      const { report, problem: trouble } = (await upload('/api/import', b, progress)) as OpenResult;
+      const { report, problem: trouble } = (await importBundle(b, progress, progressText)) as OpenResult; // prettier-ignore
       say('');
       const list = (xs: { id: string; message: string }[]) => el('ul', {}, ...xs.map((x) => el('li', {}, `${x.id}: ${x.message}`))); // prettier-ignore
       result.replaceChildren(
@@ -288,14 +298,14 @@ async function showOutbox(): Promise<void> {
     el('p', {}, t('outbox.epochKeys', { count: lines.length - statements.length })),
     table(
       [t('col.line'), t('col.kind'), t('col.case'), t('col.date'), t('col.status'), t('col.check')],
-      statements.map((l) => [String(l.line), l.kind, l.case ?? '', l.date ?? '', l.status ?? '', l.problem ?? t('outbox.valid')]), // prettier-ignore
+      statements.map((l) => [String(l.line), kindName(l.kind), l.case ?? '', l.date ?? '', l.status ? statusName(l.status) : '', l.problem ?? t('outbox.valid')]), // prettier-ignore
     ),
   );
 }
 
 async function showFigures(from = '', to = ''): Promise<void> {
   const query = new URLSearchParams({ from, to }).toString();
-  const stats = await api<{ cases: number; period: string; tallies: { title: string; rows: { label: string; count: number }[] }[] }>(`/api/figures?${query}`); // prettier-ignore
+  const stats = await api<{ cases: number; from: string | null; to: string | null; tallies: FigureTally[] }>(`/api/figures?${query}`); // prettier-ignore
   const fromInput = el('input', { type: 'date', value: from });
   const toInput = el('input', { type: 'date', value: to });
   const form = el('form', { class: 'filters' }, field('fig-from', t('filter.from'), fromInput), field('fig-to', t('filter.to'), toInput), el('button', { type: 'submit' }, t('filter.apply'))); // prettier-ignore
@@ -313,7 +323,7 @@ async function showFigures(from = '', to = ''): Promise<void> {
     el(
       'p',
       {},
-      t('figures.cases', { count: stats.cases, period: stats.period }),
+      t('figures.cases', { count: stats.cases, period: periodWords(stats.from, stats.to) }),
       ' ',
       svg,
       ' ',
@@ -321,7 +331,7 @@ async function showFigures(from = '', to = ''): Promise<void> {
     ),
     ...stats.tallies.map(
       (tally) =>
-      el('section', {}, el('h2', {}, tally.title), table([t('col.label'), t('col.count')], tally.rows.map((r) => [r.label, String(r.count)]))), // prettier-ignore
+      el('section', {}, el('h2', {}, tallyTitle(tally)), table([t('col.label'), t('col.count')], tally.rows.map((r) => [rowLabel(tally, r), String(r.count)]))), // prettier-ignore
     ),
   );
 }
