@@ -10,7 +10,15 @@
 // to the reviewers' public keys, can write in the submitter's name.
 import { concatBytes, fromBase64Url, utf8Encode } from './encoding.ts';
 import type { SealingKeys } from './epoch.ts';
-import { type EnvelopeHeader, type KemKeyPair, openEnvelope, sealEnvelope } from './envelope.ts';
+import { checkDeskId, deskMembers } from './desks.ts';
+import {
+  type EnvelopeHeader,
+  type KemKeyPair,
+  DESK_ENVELOPE_VERSION,
+  openEnvelope,
+  sealEnvelope,
+} from './envelope.ts';
+import type { Keyset } from './keyset.ts';
 import { SealboxError, fail } from './errors.ts';
 import { XWING_PUBLIC_KEY_BYTES } from './keys.ts';
 import { parseJsonBytes } from './signed.ts';
@@ -39,6 +47,8 @@ interface DocumentCommon {
   answers: Record<string, string | string[]>;
   message: string;
   attachments: AttachmentManifestEntry[];
+  /** The desk it was sealed to, when the keyset has desks. */
+  desk?: string;
 }
 
 /** The first document of a case: it names the key that replies are sealed to. */
@@ -80,6 +90,8 @@ export interface ReplyDocument {
    * from any other reply.
    */
   checkin?: number;
+  /** The desk the case is with: the page seals follow-ups to it. */
+  desk?: string;
 }
 
 export const MAX_CHECKIN_DAYS = 365;
@@ -136,6 +148,7 @@ export function checkDocument(value: unknown): SealedDocument {
     answers,
     message: text(d.message, 'message'),
     attachments: d.attachments.map(checkAttachment),
+    ...(d.desk !== undefined ? { desk: checkDeskId(d.desk) } : {}),
   };
   if (d.kind === 'followup') {
     if (d.replyPublicKey !== undefined) fail('a follow-up carries no reply key');
@@ -163,6 +176,7 @@ export function checkReplyDocument(value: unknown): ReplyDocument {
     ...(d.status !== undefined ? { status: d.status as CaseStatus } : {}),
     ...(d.text !== undefined ? { text: text(d.text, 'reply text') } : {}),
     ...(d.checkin !== undefined ? { checkin: checkinDays(d.checkin) } : {}),
+    ...(d.desk !== undefined ? { desk: checkDeskId(d.desk) } : {}),
   };
 }
 
@@ -183,18 +197,53 @@ export async function sealDocument(
   keys: SealingKeys,
   author: { publicKey: Uint8Array; secretKey: Uint8Array },
 ): Promise<Uint8Array> {
+  if (document.desk !== undefined)
+    throw new RangeError('a document to a desk is sealed with sealDocumentToDesk');
+  return sealEnvelope(
+    document.kind,
+    keys.keysetVersion,
+    keys.recipients.map((r) => ({ publicKey: r.publicKey })),
+    await authored(document, author),
+  );
+}
+
+/**
+ * Seals a submission or follow-up to the desk its `desk` field names: a
+ * version 3 envelope with a stanza for every reviewer of `keys` (keyset
+ * order), real for the members of the desk and of every `always` desk, decoys
+ * for the others (docs/protocol.md, "Desks").
+ */
+export async function sealDocumentToDesk(
+  document: SealedDocument,
+  keys: SealingKeys,
+  keyset: Keyset,
+  author: { publicKey: Uint8Array; secretKey: Uint8Array },
+): Promise<Uint8Array> {
+  if (document.desk === undefined) throw new RangeError('the document names no desk');
+  if (keys.keysetVersion !== keyset.version || keys.recipients.length !== keyset.reviewers.length)
+    throw new RangeError('the sealing keys are not those of this keyset');
+  const members = await deskMembers(keyset, document.desk);
+  return sealEnvelope(
+    document.kind,
+    keys.keysetVersion,
+    keys.recipients.map((r, i) => ({ publicKey: r.publicKey, decoy: !members[i] })),
+    await authored(document, author),
+    DESK_ENVELOPE_VERSION,
+  );
+}
+
+/** author public key (32) || Sign(author, "sealbox/v2/document\n" || D) || D */
+async function authored(
+  document: SealedDocument,
+  author: { publicKey: Uint8Array; secretKey: Uint8Array },
+): Promise<Uint8Array> {
   const sodium = await getSodium();
   const bytes = utf8Encode(JSON.stringify(checkDocument(document)));
   const signature = sodium.crypto_sign_detached(
     concatBytes(DOCUMENT_SIGNATURE_LABEL, bytes),
     author.secretKey,
   );
-  return sealEnvelope(
-    document.kind,
-    keys.keysetVersion,
-    keys.recipients.map((r) => ({ publicKey: r.publicKey })),
-    concatBytes(author.publicKey, signature, bytes),
-  );
+  return concatBytes(author.publicKey, signature, bytes);
 }
 
 export interface OpenedDocument {

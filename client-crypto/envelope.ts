@@ -12,6 +12,10 @@
 // so the wrapping key is bound to the KEM ciphertext, the recipient and the
 // header (no downgrade, no keyset swap), and the payload's associated data
 // covers every stanza (no recipient can be removed or altered unnoticed).
+//
+// Version 3 (desks) has the same layout; a stanza may be a decoy (a real
+// encapsulation to the reviewer's key, 48 random bytes for the wrap), so a
+// named stanza that does not open is "not for me" rather than tampered.
 import { concatBytes, u32be, utf8Encode } from './encoding.ts';
 import { SealboxError } from './errors.ts';
 import { XWING_CIPHERTEXT_BYTES, XWING_PUBLIC_KEY_BYTES } from './keys.ts';
@@ -20,6 +24,9 @@ import { getSodium } from './sodium.ts';
 
 export const ENVELOPE_MAGIC = utf8Encode('SBXE');
 export const ENVELOPE_VERSION = 2;
+/** A submission or follow-up sealed to a desk: some stanzas are decoys. */
+export const DESK_ENVELOPE_VERSION = 3;
+export type EnvelopeVersion = typeof ENVELOPE_VERSION | typeof DESK_ENVELOPE_VERSION;
 export const HEADER_BYTES = 12;
 export const RECIPIENT_ID_BYTES = 32;
 export const WRAPPED_KEY_BYTES = 48;
@@ -36,7 +43,7 @@ const KINDS = { submission: 1, followup: 2, reply: 3 } as const;
 export type EnvelopeKind = keyof typeof KINDS;
 
 export interface EnvelopeHeader {
-  version: number;
+  version: EnvelopeVersion;
   kind: EnvelopeKind;
   keysetVersion: number;
   recipients: number;
@@ -47,6 +54,10 @@ export interface EnvelopeRecipient {
   /** Anonymous recipients get an all-zero id: used for reply keys, whose id
    * would otherwise let anyone holding a receipt find its case in a dump. */
   anonymous?: boolean;
+  /** A decoy stanza (version 3 only): named and encapsulated to this key,
+   * but wrapping nothing, so the reviewer cannot open the envelope and the
+   * server cannot tell it from a real stanza. */
+  decoy?: boolean;
 }
 
 export async function recipientId(publicKey: Uint8Array): Promise<Uint8Array> {
@@ -77,7 +88,8 @@ export function parseEnvelopeHeader(envelope: Uint8Array): EnvelopeHeader {
     if (envelope[i] !== ENVELOPE_MAGIC[i])
       throw new SealboxError('FORMAT_INVALID', 'not a sealbox envelope');
   }
-  if (envelope[4] !== ENVELOPE_VERSION) {
+  const version = envelope[4];
+  if (version !== ENVELOPE_VERSION && version !== DESK_ENVELOPE_VERSION) {
     throw new SealboxError(
       'VERSION_UNSUPPORTED',
       `envelope version ${envelope[4]} is not supported`,
@@ -85,6 +97,8 @@ export function parseEnvelopeHeader(envelope: Uint8Array): EnvelopeHeader {
   }
   const kind = (Object.keys(KINDS) as EnvelopeKind[]).find((k) => KINDS[k] === envelope[5]);
   if (!kind) throw new SealboxError('FORMAT_INVALID', 'unknown envelope kind');
+  if (version === DESK_ENVELOPE_VERSION && kind === 'reply')
+    throw new SealboxError('FORMAT_INVALID', 'a reply is never sealed to a desk');
   const view = new DataView(envelope.buffer, envelope.byteOffset, envelope.byteLength);
   const keysetVersion = view.getUint32(6);
   const recipients = view.getUint16(10);
@@ -102,7 +116,7 @@ export function parseEnvelopeHeader(envelope: Uint8Array): EnvelopeHeader {
   ) {
     throw new SealboxError('FORMAT_INVALID', 'envelope length does not match its header');
   }
-  return { version: ENVELOPE_VERSION, kind, keysetVersion, recipients };
+  return { version, kind, keysetVersion, recipients };
 }
 
 async function wrapKeys(
@@ -120,21 +134,27 @@ async function wrapKeys(
   return { key: okm.subarray(0, 32), nonce: okm.subarray(32, 56) };
 }
 
-/** Seals `plaintext` (padded here) to every recipient. */
+/** Seals `plaintext` (padded here) to every recipient (version 3: decoys for some). */
 export async function sealEnvelope(
   kind: EnvelopeKind,
   keysetVersion: number,
   recipients: EnvelopeRecipient[],
   plaintext: Uint8Array,
+  version: EnvelopeVersion = ENVELOPE_VERSION,
 ): Promise<Uint8Array> {
   const sodium = await getSodium();
   if (recipients.length < 1 || recipients.length > MAX_RECIPIENTS) {
     throw new RangeError(`an envelope has 1 to ${MAX_RECIPIENTS} recipients`);
   }
+  if (version === DESK_ENVELOPE_VERSION && kind === 'reply')
+    throw new RangeError('a reply is never sealed to a desk');
+  if (version !== DESK_ENVELOPE_VERSION && recipients.some((r) => r.decoy))
+    throw new RangeError('only a desk envelope has decoy stanzas');
+  if (recipients.every((r) => r.decoy)) throw new RangeError('an envelope needs a real recipient');
   const padded = sodium.pad(plaintext, documentPaddedLength(plaintext.length));
   if (padded.length > MAX_PADDED_DOCUMENT) throw new RangeError('document is too large to seal');
   const header = encodeHeader({
-    version: ENVELOPE_VERSION,
+    version,
     kind,
     keysetVersion,
     recipients: recipients.length,
@@ -146,13 +166,15 @@ export async function sealEnvelope(
       throw new SealboxError('KEY_INVALID', 'recipient key has the wrong length');
     const { ciphertext, sharedSecret } = sodium.crypto_kem_xwing_enc(r.publicKey);
     const wrap = await wrapKeys(sharedSecret, ciphertext, r.publicKey, header);
-    const wrapped = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
-      contentKey,
-      header,
-      null,
-      wrap.nonce,
-      wrap.key,
-    );
+    const wrapped = r.decoy
+      ? sodium.randombytes_buf(WRAPPED_KEY_BYTES)
+      : sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
+          contentKey,
+          header,
+          null,
+          wrap.nonce,
+          wrap.key,
+        );
     const id = r.anonymous ? new Uint8Array(RECIPIENT_ID_BYTES) : await recipientId(r.publicKey);
     stanzas.push(concatBytes(id, ciphertext, wrapped));
     sodium.memzero(sharedSecret);
@@ -235,8 +257,9 @@ export async function openEnvelope(
         openedWith = key;
         break;
       } catch {
-        // An anonymous stanza that does not open is simply someone else's.
-        if (named >= 0)
+        // An anonymous stanza that does not open is simply someone else's,
+        // and so is a named one in a desk envelope (a decoy).
+        if (named >= 0 && parsed.version !== DESK_ENVELOPE_VERSION)
           throw new SealboxError('ENVELOPE_TAMPERED', 'envelope key wrap does not authenticate');
       }
     }

@@ -8,6 +8,7 @@
 export { SealboxError, isSealboxError, type SealboxErrorCode } from './errors.ts';
 export { toBase64Url, fromBase64Url } from './encoding.ts';
 export { type Keyset, type SignedKeyset, verifyKeyset } from './keyset.ts';
+export { type Desk, deskMembers, reviewerFingerprint } from './desks.ts';
 export { type EpochKey, type SignedEpochKey, type SealingKeys, sealingKeys } from './epoch.ts';
 export { fingerprint } from './keys.ts';
 export {
@@ -28,6 +29,7 @@ export {
   DOCUMENT_VERSION,
   MAX_CHECKIN_DAYS,
   sealDocument,
+  sealDocumentToDesk,
 } from './document.ts';
 export { type EncryptedAttachment, encryptAttachment, rechunk } from './attachment-stream.ts';
 export { type SignedStatement, type SubmitterView, readStatementAsSubmitter } from './statement.ts';
@@ -71,6 +73,8 @@ export {
 export {
   type EnvelopeHeader,
   type EnvelopeKind,
+  type EnvelopeVersion,
+  DESK_ENVELOPE_VERSION,
   type KemKeyPair,
   parseEnvelopeHeader,
   envelopeRecipientIds,

@@ -3,6 +3,7 @@
 // bytes (no canonical JSON to get wrong): the payload travels as base64url and
 // is parsed only after the signature verifies.
 import { fromBase64Url, isoDate, utf8Encode } from './encoding.ts';
+import { type Desk, checkDesks } from './desks.ts';
 import { SealboxError } from './errors.ts';
 import {
   type CourierCard,
@@ -28,6 +29,8 @@ export interface Keyset {
   expires: string;
   reviewers: ReviewerCard[];
   couriers: CourierCard[];
+  /** Optional: groups of reviewers a person can send to (docs/protocol.md, "Desks"). */
+  desks?: Desk[];
 }
 
 export type SignedKeyset = SignedObject<typeof KEYSET_FORMAT>;
@@ -37,7 +40,7 @@ export interface KeysetPin {
   fingerprint?: string;
 }
 
-function checkKeyset(value: unknown): Keyset {
+async function checkKeyset(value: unknown): Promise<Keyset> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new SealboxError('FORMAT_INVALID', 'keyset payload is not an object');
   }
@@ -83,11 +86,14 @@ function checkKeyset(value: unknown): Keyset {
     expires: k.expires as string,
     reviewers,
     couriers,
+    // Desks are part of the signed payload: none can be added or changed
+    // without the organisation root.
+    ...(k.desks !== undefined ? { desks: await checkDesks(k.desks, reviewers) } : {}),
   };
 }
 
 export async function signKeyset(keyset: Keyset, org: SigningKeyPair): Promise<SignedKeyset> {
-  return signJson(KEYSET_FORMAT, KEYSET_SIGNATURE_LABEL, checkKeyset(keyset), org);
+  return signJson(KEYSET_FORMAT, KEYSET_SIGNATURE_LABEL, await checkKeyset(keyset), org);
 }
 
 /**
@@ -121,7 +127,7 @@ export async function verifyKeyset(
     'keyset',
     'KEYSET_SIGNATURE_INVALID',
   );
-  const keyset = checkKeyset(parsed);
+  const keyset = await checkKeyset(parsed);
   const today = isoDate(options.now ?? new Date());
   if (keyset.expires < today)
     throw new SealboxError('KEYSET_EXPIRED', `keyset expired on ${keyset.expires}`);

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   type BundleStart,
+  type Desk,
   type Keyset,
   type ReplyDocument,
   type SealedDocument,
@@ -43,6 +44,7 @@ import {
   reviewerCard,
   reviewerIdentityFromSecrets,
   sealDocument,
+  sealDocumentToDesk,
   sealEnvelope,
   sealReply,
   sealingKeys,
@@ -1251,9 +1253,166 @@ envelopeVector(
   'r1',
 );
 
-// --- Statements ---
-
 const DATE = new Date(NOW);
+
+// --- Desks (docs/protocol.md, "Desks") ---
+//
+// Keyset version 5: reviewers 1, 2 and 4; reviewer 1 is the desk
+// treaty-bodies, reviewer 2 special-procedures, reviewer 4 the always-included
+// focal-point. Reviewer 3 stays the outsider.
+
+const r4 = await reviewer(4);
+const deskFingerprints = await Promise.all([r1, r2, r4].map((r) => fingerprintOf(r)));
+async function fingerprintOf(r: typeof r1): Promise<string> {
+  return fingerprint(concatBytes(r.kemPublicKey, r.signPublicKey));
+}
+const desks: Desk[] = [
+  {
+    id: 'treaty-bodies',
+    names: { en: 'Treaty bodies', fr: 'Organes de traités' },
+    reviewers: [deskFingerprints[0]!],
+  },
+  {
+    id: 'special-procedures',
+    names: { en: 'Special procedures', fr: 'Procédures spéciales' },
+    reviewers: [deskFingerprints[1]!],
+  },
+  {
+    id: 'focal-point',
+    names: { en: 'Reprisals focal point', es: 'Punto focal sobre represalias' },
+    reviewers: [deskFingerprints[2]!],
+    always: true,
+  },
+];
+const deskKeysetContent: Keyset = {
+  version: 5,
+  issued: '2026-01-01',
+  expires: '2027-12-31',
+  reviewers: [reviewerCard(r1), reviewerCard(r2), reviewerCard(r4)],
+  couriers: [courierCard(courier)],
+  desks,
+};
+const signedDeskKeyset = await signKeyset(deskKeysetContent, org);
+const deskKeyset = await verifyKeyset(
+  signedDeskKeyset,
+  { publicKey: org.publicKey },
+  { now: DATE },
+);
+keysetVector(
+  'keyset-success-desks',
+  'A keyset of version 5 with three desks, one of them always included, signed by the pinned root.',
+  'success',
+  undefined,
+  { signed: signedDeskKeyset, pin: pinKey },
+  deskKeyset,
+);
+{
+  const payload = utf8Encode(JSON.stringify({ ...keysetContent, desks: desks.slice(0, 1) }));
+  keysetVector(
+    'keyset-desks-not-signed',
+    'keyset-success with desks added to its payload after the root signed it.',
+    'bad keyset signature',
+    'KEYSET_SIGNATURE_INVALID',
+    { signed: { ...signedKeyset, payload: b64(payload) }, pin: pinKey },
+  );
+}
+/** Desks signed by the root without the library's checks. */
+async function rawDeskKeyset(badDesks: unknown[]) {
+  return signJson(
+    'sealbox-keyset-v1',
+    utf8Encode('sealbox/v1/keyset\n'),
+    {
+      ...deskKeysetContent,
+      desks: badDesks,
+    },
+    org,
+  );
+}
+keysetVector(
+  'keyset-desk-unknown-reviewer',
+  'A signed keyset whose desk lists the fingerprint of reviewer 3, who is not in the keyset.',
+  'malformed keyset',
+  'FORMAT_INVALID',
+  {
+    signed: await rawDeskKeyset([
+      { ...desks[0]!, reviewers: [await fingerprintOf(outsider)] },
+      desks[2],
+    ]),
+    pin: pinKey,
+  },
+);
+keysetVector(
+  'keyset-desk-duplicate-id',
+  'A signed keyset with two desks of the same id.',
+  'malformed keyset',
+  'FORMAT_INVALID',
+  { signed: await rawDeskKeyset([desks[0], { ...desks[1]!, id: desks[0]!.id }]), pin: pinKey },
+);
+keysetVector(
+  'keyset-desks-all-always',
+  'A signed keyset whose only desk is always included: nothing to choose.',
+  'malformed keyset',
+  'FORMAT_INVALID',
+  { signed: await rawDeskKeyset([desks[2]]), pin: pinKey },
+);
+
+const e4 = await epochKey(r4, 4, 2);
+const deskSealing = await sealingKeys(deskKeyset, [e1[1]!.signed, e2[1]!.signed, e4.signed], DATE);
+const deskSubmission: SubmissionDocument = { ...submission, desk: 'treaty-bodies' };
+const deskEnvelope = await sealDocumentToDesk(deskSubmission, deskSealing, deskKeyset, author);
+const deskHeader = { version: 3, kind: 'submission', keysetVersion: 5, recipients: 3 };
+envelopeVector(
+  'envelope-desk-success',
+  "A submission to the desk treaty-bodies of keyset version 5 (a version 3 envelope, one stanza per reviewer, reviewer 2's a decoy), opened by reviewer 1's epoch 2 key.",
+  'success',
+  undefined,
+  deskEnvelope,
+  'r1',
+  { header: deskHeader, document: deskSubmission, author: authorB64, openedWith: e1[1]!.publicKey },
+);
+envelopeVector(
+  'envelope-desk-success-always',
+  'The same envelope, opened by reviewer 4 (the always-included desk focal-point) with its epoch 2 key (third stanza).',
+  'success',
+  undefined,
+  deskEnvelope,
+  [e4.seed],
+  { header: deskHeader, document: deskSubmission, author: authorB64, openedWith: e4.publicKey },
+);
+envelopeVector(
+  'envelope-desk-other-desk',
+  'The same envelope, read by reviewer 2 (desk special-procedures): its stanza names its epoch 2 key but is a decoy, so it is not a recipient.',
+  'not a recipient',
+  undefined,
+  deskEnvelope,
+  'r2',
+);
+envelopeVector(
+  'envelope-desk-downgraded',
+  'envelope-desk-success with its version byte rewritten to 2: every wrap binds the header, and under version 2 a named stanza that fails is tampered.',
+  'tampered header',
+  'ENVELOPE_TAMPERED',
+  (() => {
+    const e = deskEnvelope.slice();
+    e[4] = 2;
+    return e;
+  })(),
+  'r1',
+);
+envelopeVector(
+  'envelope-desk-reply',
+  'envelope-success-reply with its version byte set to 3: a reply is never sealed to a desk.',
+  'not an envelope',
+  'FORMAT_INVALID',
+  (() => {
+    const e = replyEnvelope.slice();
+    e[4] = 3;
+    return e;
+  })(),
+  'receipt',
+);
+
+// --- Statements ---
 const statementCommon = {
   organisationPublicKey: b64(org.publicKey),
   keyset: signedKeyset,

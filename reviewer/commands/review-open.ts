@@ -44,7 +44,7 @@ import { isSafeId } from '../cases/safe-name.ts';
 import type { CommandIo } from '../io.ts';
 import { keyOptions } from '../io.ts';
 import { loadReviewerKey } from '../keys.ts';
-import { erasedEpochOf } from '../epochs/erased-items.ts';
+import { whyNotOpened } from '../epochs/erased-items.ts';
 import { type BundleEnd, afterOpen } from './open-bookkeeping.ts';
 import { progressBar } from '../progress.ts';
 import { terminalField } from '../terminal-text.ts';
@@ -75,6 +75,8 @@ export interface OpenReport {
   /** Follow-ups whose case's submission is not opened yet: open again after it. */
   waiting: string[];
   notForThisKey: string[];
+  /** Desk envelopes for a desk this reviewer is not in: its stanza is a decoy. */
+  forOtherDesks: string[];
   /** Items sealed to a key this reviewer erased: nothing can open them any more. */
   sealedToErased: { id: string; epoch: number }[];
   failed: ItemFailure[];
@@ -99,6 +101,7 @@ export async function reviewOpen(options: OpenOptions, io: CommandIo): Promise<O
     setAside: [],
     waiting: [],
     notForThisKey: [],
+    forOtherDesks: [],
     sealedToErased: [],
     failed: [],
     bundleError: null,
@@ -220,9 +223,10 @@ class ItemOpener {
     try {
       const opened = await openDocument(item.envelope, this.ring);
       if (!opened) {
-        const epoch = erasedEpochOf(item.envelope, this.folder.state);
-        if (epoch === null) this.report.notForThisKey.push(itemId);
-        else this.report.sealedToErased.push({ id: itemId, epoch });
+        const why = whyNotOpened(item.envelope, this.folder.state);
+        if (why === 'other desk') this.report.forOtherDesks.push(itemId);
+        else if (why === 'not for this key') this.report.notForThisKey.push(itemId);
+        else this.report.sealedToErased.push({ id: itemId, epoch: why.erased });
         return;
       }
       const epoch = this.ring.find((k) => k.publicKey === opened.openedWith)?.epoch ?? 0;
@@ -369,6 +373,9 @@ function printReport(report: OpenReport, cases: string, io: CommandIo): void {
   if (report.alreadyOpened > 0) io.print(`${report.alreadyOpened} item(s) were opened before.`);
   if (report.notForThisKey.length > 0) {
     io.print(`${report.notForThisKey.length} item(s) are not sealed to your key.`);
+  }
+  if (report.forOtherDesks.length > 0) {
+    io.print(`${report.forOtherDesks.length} item(s) went to desks you are not in.`);
   }
   for (const { id, epoch } of report.sealedToErased) {
     io.print(

@@ -86,6 +86,52 @@ export function specVerifyKeyset(
   return specJson(payload) as Keyset | 'ENCODING' | 'FORMAT';
 }
 
+/** The fingerprint of Keys, fingerprints and cards: 32 Crockford symbols in groups of 4. */
+export function specFingerprint(publicKey: Uint8Array): string {
+  const digest = sumo.crypto_generichash(32, cat(label('sealbox/v1/fingerprint'), publicKey), null);
+  let bits = '';
+  for (const b of digest.subarray(0, 20)) bits += b.toString(2).padStart(8, '0');
+  const symbols = bits.match(/.{5}/g)!.map((g) => CROCKFORD[parseInt(g, 2)]!);
+  return symbols.join('').match(/.{4}/g)!.join('-');
+}
+
+/** The rules of Desks, "In the keyset": 'FORMAT' when the desks break one. */
+export function specCheckDesks(keyset: Record<string, unknown>): 'FORMAT' | null {
+  const desks = keyset.desks;
+  if (desks === undefined) return null;
+  if (!Array.isArray(desks) || desks.length < 1 || desks.length > 16) return 'FORMAT';
+  const cards = keyset.reviewers as { kemPublicKey: string; signPublicKey: string }[];
+  const members = cards.map((c) => specFingerprint(cat(b64(c.kemPublicKey), b64(c.signPublicKey))));
+  const ids = new Set<string>();
+  let choosable = false;
+  for (const d of desks as Record<string, unknown>[]) {
+    if (typeof d !== 'object' || d === null) return 'FORMAT';
+    if (typeof d.id !== 'string' || !/^[a-z0-9][a-z0-9-]{0,39}$/.test(d.id) || ids.has(d.id))
+      return 'FORMAT';
+    ids.add(d.id);
+    const names = Object.entries((d.names ?? []) as Record<string, unknown>);
+    if (
+      typeof d.names !== 'object' ||
+      Array.isArray(d.names) ||
+      names.length < 1 ||
+      names.length > 16
+    )
+      return 'FORMAT';
+    for (const [tag, name] of names) {
+      if (tag.length > 35 || !/^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(tag)) return 'FORMAT';
+      if (typeof name !== 'string' || name.trim() === '' || name.length > 100) return 'FORMAT';
+      if (/[\u0000-\u001f\u007f]/.test(name)) return 'FORMAT';
+    }
+    const list = d.reviewers;
+    if (!Array.isArray(list) || list.length < 1 || list.length > 64) return 'FORMAT';
+    if (new Set(list).size !== list.length || list.some((f) => !members.includes(f as string)))
+      return 'FORMAT';
+    if (d.always !== undefined && typeof d.always !== 'boolean') return 'FORMAT';
+    if (d.always !== true) choosable = true;
+  }
+  return choosable ? null : 'FORMAT';
+}
+
 /**
  * Opens an envelope with the X-Wing seeds the reader holds, tried in order
  * (Envelope, "Opening", step 3): its plaintext and the public key that opened
@@ -101,7 +147,10 @@ export function specOpenEnvelope(
     return { seed, pk, id };
   });
   if (env.length < 12 || new TextDecoder().decode(env.subarray(0, 4)) !== 'SBXE') return 'FORMAT';
-  if (env[4] !== 2) return 'VERSION';
+  const version = env[4];
+  if (version !== 2 && version !== 3) return 'VERSION';
+  // Version 3 (Desks) is for submissions and follow-ups only.
+  if (env[5]! < 1 || env[5]! > (version === 3 ? 2 : 3)) return 'FORMAT';
   const view = new DataView(env.buffer, env.byteOffset, env.byteLength);
   const n = view.getUint16(10);
   const payloadAt = 12 + n * 1200;
@@ -140,7 +189,8 @@ export function specOpenEnvelope(
         openedWith = key.pk;
         break;
       }
-      if (named) return 'TAMPERED';
+      // In version 3 a named stanza that does not open is a decoy: skip it.
+      if (named && version === 2) return 'TAMPERED';
     }
   }
   if (!contentKey || !openedWith) return null;

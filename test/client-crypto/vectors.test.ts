@@ -54,6 +54,7 @@ import {
   specOpenDocument,
   specOpenEnvelope,
   specReceipt,
+  specCheckDesks,
   specVerifyKeyset,
 } from './spec-reader.ts';
 
@@ -401,6 +402,10 @@ t.test('a reader written from the spec alone agrees', (t) => {
     if (!keyset) continue;
     if (typeof keyset === 'string') {
       t.equal(keyset === 'ENCODING' ? 'ENCODING_INVALID' : 'FORMAT_INVALID', v.error, v.name);
+      continue;
+    }
+    if (specCheckDesks(keyset as unknown as Record<string, unknown>)) {
+      t.equal('FORMAT_INVALID', v.error, `${v.name}: desks`);
       continue;
     }
     const expired = keyset.expires < v.now;
