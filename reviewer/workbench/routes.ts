@@ -20,7 +20,8 @@ import {
 } from './actions.ts';
 import { listCases } from './case-list.ts';
 import { attachmentFile, caseView, imageType } from './case-view.ts';
-import { optionalString, readJson, sendJson, withBodyFile } from './http-util.ts';
+import { optionalString, readJson, sendDownload, sendJson, withBodyFile } from './http-util.ts';
+import { protectionRoute } from './protection-routes.ts';
 
 export interface RouteContext {
   ws: Workspace;
@@ -43,16 +44,6 @@ async function folder(ws: Workspace): Promise<CaseFolder | null> {
 
 function param(url: URL, name: string): string | undefined {
   return url.searchParams.get(name) ?? undefined;
-}
-
-function send(response: ServerResponse, type: string, body: string, download?: string): void {
-  response.setHeader('Content-Security-Policy', 'sandbox');
-  response.writeHead(200, {
-    'Content-Type': type,
-    'Content-Length': Buffer.byteLength(body),
-    ...(download ? { 'Content-Disposition': `attachment; filename="${download}"` } : {}),
-  });
-  response.end(body);
 }
 
 export async function apiRoute(ctx: RouteContext): Promise<void> {
@@ -80,6 +71,7 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
     return sendJson(response, 200, { unlocked: false });
   }
   ws.session.touch();
+  if (await protectionRoute(ctx)) return;
   if (route === 'POST /api/keyset') {
     const organisation = param(url, 'organisation') || undefined;
     const lines = await serial(() =>
@@ -164,8 +156,8 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
   if (route === 'GET /api/figures.svg' || route === 'GET /api/figures.csv') {
     const stats = await figures(ws, { from: param(url, 'from'), to: param(url, 'to') });
     return url.pathname.endsWith('.svg')
-      ? send(response, 'image/svg+xml', statisticsSvg(stats), 'statistics.svg')
-      : send(response, 'text/csv; charset=utf-8', statisticsCsv(stats), 'statistics.csv');
+      ? sendDownload(response, 'image/svg+xml', statisticsSvg(stats), 'statistics.svg')
+      : sendDownload(response, 'text/csv; charset=utf-8', statisticsCsv(stats), 'statistics.csv');
   }
   request.resume();
   throw new CliError('FILE_MISSING', 'There is no such page.');
