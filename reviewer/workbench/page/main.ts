@@ -3,6 +3,7 @@
 import { ApiError, SECRET, SECRET_HEADER, api, apiBlob, postJson, saveCopy } from './api.ts';
 import { el, field, select, table } from './dom.ts';
 import { CATALOGUES, locale, setLocale, t } from './i18n.ts';
+import { type Shell, caseSections, protectionViews } from './protection.ts';
 
 interface Session {
   unlocked: boolean;
@@ -197,6 +198,7 @@ async function showCase(name: string): Promise<void> {
       : { kind: 'status', status: newStatus.value };
     sign(body).catch((e: unknown) => (e instanceof ApiError && e.code === 'PASSPHRASE_MISSING' ? showUnlock(view) : problem(e))); // prettier-ignore
   });
+  const protection = await caseSections(c.summary.name, shell);
   const purge = el('button', { type: 'button', class: 'danger' }, t('answer.purge'));
   purge.addEventListener('click', () => {
     if (!confirm(t('answer.purgeConfirm'))) return;
@@ -211,6 +213,7 @@ async function showCase(name: string): Promise<void> {
       ? el('section', {}, el('h2', {}, t('case.written')), el('ul', {}, ...written))
       : null,
     answer,
+    ...protection,
     el('p', {}, purge),
   );
 }
@@ -325,6 +328,8 @@ async function showFigures(from = '', to = ''): Promise<void> {
   );
 }
 
+const shell: Shell = { screen, go, say, problem, unlock: showUnlock, showCase };
+
 function header(): HTMLElement {
   const nav = el('nav', { 'aria-label': t('title') });
   const views: [string, () => Promise<void>][] = [
@@ -332,6 +337,7 @@ function header(): HTMLElement {
     ['nav.import', showImport],
     ['nav.outbox', showOutbox],
     ['nav.figures', () => showFigures()],
+    ...protectionViews(shell),
   ];
   for (const [key, show] of views) {
     const b = el('button', { type: 'button', 'data-view': key }, t(key));
