@@ -59,6 +59,15 @@ export function sendDownload(
   response.end(body);
 }
 
+/** A case number from the path; a broken %-escape is the caller's mistake, said in words. */
+export function caseIdOf(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw usage('That case number is not written correctly.');
+  }
+}
+
 const JSON_LIMIT = 1 << 20;
 
 export async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {

@@ -6,7 +6,7 @@ import { CaseFolder } from '../cases/case-folder.ts';
 import { reportFileName } from '../commands/review-report.ts';
 import { usage } from '../errors.ts';
 import type { Lang } from '../report/draft.ts';
-import { optionalString, readJson, sendDownload, sendJson } from './http-util.ts';
+import { caseIdOf, optionalString, readJson, sendDownload, sendJson } from './http-util.ts';
 import {
   caseProtection,
   checkinList,
@@ -21,14 +21,6 @@ import type { RouteContext } from './routes.ts';
 
 const CASE_ROUTE = /^\/api\/cases\/([^/]+)\/(protection|checkin|summary)$/;
 const REPORT_FILE = /^\/api\/report\.(en|fr)\.(md|csv)$/;
-
-function caseIdOf(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw usage('That case number is not written correctly.');
-  }
-}
 
 /** Handles the request when it is one of these routes; returns false to let routes.ts go on. */
 export async function protectionRoute(ctx: RouteContext): Promise<boolean> {

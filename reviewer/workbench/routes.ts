@@ -20,7 +20,14 @@ import {
 } from './actions.ts';
 import { listCases } from './case-list.ts';
 import { attachmentFile, caseView, imageType } from './case-view.ts';
-import { optionalString, readJson, sendDownload, sendJson, withBodyFile } from './http-util.ts';
+import {
+  caseIdOf,
+  optionalString,
+  readJson,
+  sendDownload,
+  sendJson,
+  withBodyFile,
+} from './http-util.ts';
 import { protectionRoute } from './protection-routes.ts';
 
 export interface RouteContext {
@@ -106,7 +113,7 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
   if (caseMatch && request.method === 'GET') {
     const f = await folder(ws);
     if (!f) throw new CliError('CASE_UNKNOWN', 'There are no cases yet.');
-    const record = await f.findCase(decodeURIComponent(caseMatch[1]!));
+    const record = await f.findCase(caseIdOf(caseMatch[1]!));
     const rest = caseMatch[2] ?? '';
     if (rest === '') return sendJson(response, 200, await caseView(f, record));
     const file = /^\/items\/(\d{1,6})\/files\/(\d{1,6})$/.exec(rest);
@@ -141,7 +148,7 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
     const result = await serial(() =>
       signStatement(ws, {
         kind: kind as StatementKind,
-        caseId: decodeURIComponent(caseMatch[1]!),
+        caseId: caseIdOf(caseMatch[1]!),
         status: optionalString(body, 'status'),
         text: optionalString(body, 'text'),
       }),

@@ -50,3 +50,21 @@ t.test('every new route refuses a caller that is not the reviewer’s page', asy
   const outbox = await readFile(join(b.cases, 'outbox.jsonl'), 'utf8').catch(() => '');
   t.equal(outbox, '', 'nothing signed');
 });
+
+t.test('a broken case number in the path is a mistake in words, never a fault', async (t) => {
+  const { workbench: wb } = await startBench(t);
+  for (const [method, path] of [
+    ['GET', '/api/cases/%E0%A4%A'],
+    ['GET', '/api/cases/%E0%A4%A/items/0/files/0'],
+    ['POST', '/api/cases/%/statements'],
+    ['GET', '/api/cases/%E0%A4%A/protection'],
+    ['POST', '/api/cases/%/summary'],
+  ]) {
+    const r = await call(wb, path!, {
+      method: method!,
+      ...(method === 'POST' ? { body: '{"kind":"purge","text":"x"}' } : {}),
+    });
+    t.equal(r.status, 400, `${method} ${path}`);
+    t.match(r.json().error?.message, /not written correctly/);
+  }
+});
