@@ -5,8 +5,8 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ParseArgsConfig } from 'node:util';
-import { CASE_STATUSES, MAX_CHECKIN_DAYS } from '../client-crypto/index.ts';
-import { reviewCheckins } from './commands/review-checkins.ts';
+import { CASE_STATUSES } from '../client-crypto/index.ts';
+import { checkinEvery, reviewCheckins } from './commands/review-checkins.ts';
 import { reviewReport, reviewSummary } from './commands/review-report.ts';
 import { one, parseCommandLine, required } from './args.ts';
 import {
@@ -65,16 +65,6 @@ function count(values: Values, name: 'ahead' | 'days' | 'grace' | 'idle'): numbe
   if (text === undefined) return undefined;
   if (!/^\d{1,6}$/.test(text)) throw usage(`--${name} must be a whole number.`);
   return Number(text);
-}
-
-/** `--every 14d` or `--every 14`: days between signs of life, 0 to stop. */
-function checkinEvery(text: string): number {
-  const match = /^(\d{1,3})d?$/.exec(text);
-  const days = match ? Number(match[1]) : NaN;
-  if (!(days >= 0 && days <= MAX_CHECKIN_DAYS)) {
-    throw usage(`--every is a number of days from 0 to ${MAX_CHECKIN_DAYS}, such as 14d.`);
-  }
-  return days;
 }
 
 /** One command: the words that name it, how it is written (for help), what it does. */

@@ -10,7 +10,7 @@ import { caseName } from '../cases/safe-name.ts';
 import { usage } from '../errors.ts';
 import { writeFileAtomic } from '../files.ts';
 import type { CommandIo } from '../io.ts';
-import { type Draft, draftReport } from '../report/draft.ts';
+import { type Draft, type Lang, draftReport } from '../report/draft.ts';
 
 export async function reviewSummary(
   options: { cases: string; caseId: string; text: string; name?: string | undefined },
@@ -42,15 +42,31 @@ function checkDate(text: string, option: string): string {
   return text;
 }
 
+/** The names the date checks give the two days: the options at a terminal, the fields elsewhere. */
+export const REPORT_DAYS = { from: '--from', to: '--to' };
+
+/** The draft over a period, its days checked; written nowhere (review report writes it). */
+export async function reportDraft(
+  options: { cases: string; from: string; to: string },
+  days: { from: string; to: string } = REPORT_DAYS,
+): Promise<Draft & { from: string; to: string }> {
+  const from = checkDate(options.from, days.from);
+  const to = checkDate(options.to, days.to);
+  if (from > to) throw usage(`${days.from} (${from}) comes after ${days.to} (${to}).`);
+  const folder = await CaseFolder.open(options.cases, { create: false });
+  return { ...draftReport(await folder.allCases(), from, to), from, to };
+}
+
+/** The file name of one of the draft's four outputs. */
+export function reportFileName(from: string, to: string, lang: Lang, ext: 'md' | 'csv'): string {
+  return `report-${from}-${to}.${lang}.${ext}`;
+}
+
 export async function reviewReport(
   options: { cases: string; from: string; to: string; out?: string | undefined },
   io: CommandIo,
 ): Promise<Draft & { files: string[] }> {
-  const from = checkDate(options.from, '--from');
-  const to = checkDate(options.to, '--to');
-  if (from > to) throw usage(`--from (${from}) comes after --to (${to}).`);
-  const folder = await CaseFolder.open(options.cases, { create: false });
-  const draft = draftReport(await folder.allCases(), from, to);
+  const { from, to, ...draft } = await reportDraft(options);
   const dir = options.out ?? options.cases;
   const files: string[] = [];
   for (const lang of ['en', 'fr'] as const) {
@@ -58,7 +74,7 @@ export async function reviewReport(
       ['md', draft.markdown[lang]],
       ['csv', draft.csv[lang]],
     ] as const) {
-      const path = join(dir, `report-${from}-${to}.${lang}.${ext}`);
+      const path = join(dir, reportFileName(from, to, lang, ext));
       await writeFileAtomic(path, text);
       files.push(path);
     }

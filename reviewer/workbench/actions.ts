@@ -53,7 +53,8 @@ export function workbenchIo(passphrase: string | null): CommandIo & { lines: str
   };
 }
 
-function passphraseOf(ws: Workspace): string {
+/** The passphrase kept this session, for a command that signs; locked, the page asks for it. */
+export function passphraseOf(ws: Workspace): string {
   const passphrase = ws.session.use();
   if (passphrase === null) {
     throw new CliError('PASSPHRASE_MISSING', 'The workbench is locked: give your passphrase.');

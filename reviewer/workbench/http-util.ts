@@ -44,6 +44,31 @@ export function sendError(
   sendJson(response, status, { error: { code, message } });
 }
 
+/** A file the page saves (figures, report drafts): sandboxed, never run as a page of this origin. */
+export function sendDownload(
+  response: ServerResponse,
+  type: string,
+  body: string,
+  download?: string,
+): void {
+  response.setHeader('Content-Security-Policy', 'sandbox');
+  response.writeHead(200, {
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    ...(download ? { 'Content-Disposition': `attachment; filename="${download}"` } : {}),
+  });
+  response.end(body);
+}
+
+/** A case number from the path; a broken %-escape is the caller's mistake, said in words. */
+export function caseIdOf(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw usage('That case number is not written correctly.');
+  }
+}
+
 export const JSON_LIMIT = 1 << 20;
 
 export async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {

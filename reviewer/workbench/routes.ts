@@ -23,7 +23,16 @@ import { listCases } from './case-list.ts';
 import { figuresView } from './figures-view.ts';
 import { streamImport } from './import-progress.ts';
 import { attachmentFile, caseView, imageType } from './case-view.ts';
-import { JSON_LIMIT, optionalString, readJson, sendJson, withBodyFile } from './http-util.ts';
+import {
+  JSON_LIMIT,
+  caseIdOf,
+  optionalString,
+  readJson,
+  sendDownload,
+  sendJson,
+  withBodyFile,
+} from './http-util.ts';
+import { protectionRoute } from './protection-routes.ts';
 
 export interface RouteContext {
   ws: Workspace;
@@ -48,16 +57,6 @@ async function folder(ws: Workspace): Promise<CaseFolder | null> {
 
 function param(url: URL, name: string): string | undefined {
   return url.searchParams.get(name) ?? undefined;
-}
-
-function send(response: ServerResponse, type: string, body: string, download?: string): void {
-  response.setHeader('Content-Security-Policy', 'sandbox');
-  response.writeHead(200, {
-    'Content-Type': type,
-    'Content-Length': Buffer.byteLength(body),
-    ...(download ? { 'Content-Disposition': `attachment; filename="${download}"` } : {}),
-  });
-  response.end(body);
 }
 
 export async function apiRoute(ctx: RouteContext): Promise<void> {
@@ -85,6 +84,7 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
     return sendJson(response, 200, { unlocked: false });
   }
   ws.session.touch();
+  if (await protectionRoute(ctx)) return;
   if (route === 'POST /api/keyset') {
     const organisation = param(url, 'organisation') || undefined;
     const lines = await serial(() =>
@@ -133,7 +133,7 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
   if (caseMatch && request.method === 'GET') {
     const f = await folder(ws);
     if (!f) throw new CliError('CASE_UNKNOWN', 'There are no cases yet.');
-    const record = await f.findCase(decodeURIComponent(caseMatch[1]!));
+    const record = await f.findCase(caseIdOf(caseMatch[1]!));
     const rest = caseMatch[2] ?? '';
     if (rest === '') return sendJson(response, 200, await caseView(f, record));
     const file = /^\/items\/(\d{1,6})\/files\/(\d{1,6})$/.exec(rest);
@@ -168,7 +168,7 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
     const result = await serial(() =>
       signStatement(ws, {
         kind: kind as StatementKind,
-        caseId: decodeURIComponent(caseMatch[1]!),
+        caseId: caseIdOf(caseMatch[1]!),
         status: optionalString(body, 'status'),
         text: optionalString(body, 'text'),
       }),
@@ -183,8 +183,8 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
   if (route === 'GET /api/figures.svg' || route === 'GET /api/figures.csv') {
     const stats = await figures(ws, { from: param(url, 'from'), to: param(url, 'to') });
     return url.pathname.endsWith('.svg')
-      ? send(response, 'image/svg+xml', statisticsSvg(stats), 'statistics.svg')
-      : send(response, 'text/csv; charset=utf-8', statisticsCsv(stats), 'statistics.csv');
+      ? sendDownload(response, 'image/svg+xml', statisticsSvg(stats), 'statistics.svg')
+      : sendDownload(response, 'text/csv; charset=utf-8', statisticsCsv(stats), 'statistics.csv');
   }
   request.resume();
   throw new CliError('FILE_MISSING', 'There is no such page.');

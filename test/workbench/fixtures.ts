@@ -54,7 +54,7 @@ export interface Bench {
 /** Ana's case folder with ITEMS opened, and the workbench started on it. */
 export async function startBench(
   t: { teardown(fn: () => Promise<void>): void },
-  options: { open?: boolean; idleMinutes?: number } = {},
+  options: { open?: boolean; idleMinutes?: number; now?: () => Date } = {},
 ): Promise<Bench> {
   const dir = await tempDir(t);
   const setup = await makeSetup(dir);
@@ -83,6 +83,7 @@ export async function startBench(
     cases,
     key: setup.anaKey,
     idleMinutes: options.idleMinutes,
+    ...(options.now ? { now: options.now } : {}),
     onFault: (error) => {
       throw error;
     },

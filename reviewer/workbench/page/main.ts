@@ -7,6 +7,7 @@ import { type FigureTally, periodWords, rowLabel, tallyTitle } from './figure-wo
 import { answerWord, answerWords, fieldLabel, kindName, statusName } from './form-words.ts';
 import { CATALOGUES, locale, setLocale, t } from './i18n.ts';
 import { importBundle } from './import-stream.ts';
+import { type Shell, caseSections, protectionViews } from './protection.ts';
 
 interface Session {
   unlocked: boolean;
@@ -201,6 +202,7 @@ async function showCase(name: string): Promise<void> {
       : { kind: 'status', status: newStatus.value };
     sign(body).catch((e: unknown) => (e instanceof ApiError && e.code === 'PASSPHRASE_MISSING' ? showUnlock(view) : problem(e))); // prettier-ignore
   });
+  const protection = await caseSections(c.summary.name, shell);
   const purge = el('button', { type: 'button', class: 'danger' }, t('answer.purge'));
   purge.addEventListener('click', () => {
     if (!confirm(t('answer.purgeConfirm'))) return;
@@ -219,6 +221,7 @@ async function showCase(name: string): Promise<void> {
       ? el('section', {}, el('h2', {}, t('case.written')), el('ul', {}, ...written))
       : null,
     answer,
+    ...protection,
     el('p', {}, purge),
   );
 }
@@ -336,6 +339,8 @@ async function showFigures(from = '', to = ''): Promise<void> {
   );
 }
 
+const shell: Shell = { screen, go, say, problem, unlock: showUnlock, showCase };
+
 function header(): HTMLElement {
   const nav = el('nav', { 'aria-label': t('title') });
   const views: [string, () => Promise<void>][] = [
@@ -343,6 +348,7 @@ function header(): HTMLElement {
     ['nav.import', showImport],
     ['nav.outbox', showOutbox],
     ['nav.figures', () => showFigures()],
+    ...protectionViews(shell),
   ];
   for (const [key, show] of views) {
     const b = el('button', { type: 'button', 'data-view': key }, t(key));
