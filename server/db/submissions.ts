@@ -9,6 +9,8 @@ export interface NewSubmission {
   keysetVersion: number;
   envelope: Uint8Array;
   received: string;
+  /** The effort level its proof was paid at (server/pow.ts): nothing else about the sender. */
+  effortLevel: number;
 }
 
 export interface CaseView {

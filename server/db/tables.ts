@@ -24,6 +24,8 @@ export interface SubmissionTable {
   received: DateText;
   status_on: DateText;
   purged_on: DateText | null;
+  /** The effort level its proof of work was paid at; null for cases from before it was kept. */
+  effort_level: ColumnType<number | null, number | undefined, never>;
 }
 
 export interface FollowupTable {
