@@ -46,6 +46,8 @@ export interface UploadTable {
   digest: Uint8Array | null;
   submission_seq: number | null;
   followup_seq: number | null;
+  /** The open case whose lookup token started it (a follow-up's file); null for strangers. */
+  case_seq: ColumnType<number | null, number | undefined, never>;
 }
 
 export interface UploadPartTable {
