@@ -29,6 +29,8 @@ export const MAX_META_BYTES = 1 << 20;
 /** How much of a record body the reader takes at a time (not the attachment stream's chunk size). */
 export const BODY_PIECE_BYTES = 64 * 1024;
 export const DEFAULT_MAX_ENVELOPE_BYTES = 64 * 1024 * 1024;
+/** The highest effort level a submission record may name (the server's schema allows no more). */
+export const MAX_EFFORT_LEVEL = 64;
 
 export interface BundleStart {
   format: typeof BUNDLE_FORMAT;
@@ -47,6 +49,11 @@ export interface BundleSubmission {
   received: string;
   keysetVersion: number;
   uploads: BundleUpload[];
+  /**
+   * The effort level the case's proof of work was paid at (0 to MAX_EFFORT_LEVEL).
+   * Optional: bundles made before servers kept it have none.
+   */
+  effort?: number;
 }
 export interface BundleAttachment {
   /** The case. */
@@ -136,14 +143,19 @@ export const metaCheckers = {
     };
   },
   submission(m: Record<string, unknown>): BundleSubmission {
-    checkKeys(m, ['id', 'seq', 'received', 'keysetVersion', 'uploads'], 'submission');
+    checkKeys(m, ['id', 'seq', 'received', 'keysetVersion', 'uploads', 'effort'], 'submission');
     if (!Array.isArray(m.uploads)) fail('uploads must be a list');
+    if (m.effort !== undefined && count(m.effort, 'effort') > MAX_EFFORT_LEVEL) {
+      fail(`effort must be at most ${MAX_EFFORT_LEVEL}`);
+    }
     return {
       id: text(m.id, ID, 'submission id'),
       seq: count(m.seq, 'seq'),
       received: text(m.received, DATE, 'received'),
       keysetVersion: count(m.keysetVersion, 'keysetVersion'),
       uploads: m.uploads.map(checkUpload),
+      // Last, and only when present: a bundle without it is byte for byte as before.
+      ...(m.effort === undefined ? {} : { effort: m.effort as number }),
     };
   },
   attachment(m: Record<string, unknown>): BundleAttachment {

@@ -18,6 +18,7 @@ import {
 import { reviewOpen, openOutcome } from './commands/review-open.ts';
 import { reviewCheckOutbox, reviewStatement } from './commands/review-statement.ts';
 import { reviewStats } from './commands/review-stats.ts';
+import { reviewBursts, reviewSetAside } from './commands/review-bursts.ts';
 import { reviewerEpochs } from './commands/reviewer-epochs.ts';
 import { reviewerCreate } from './commands/reviewer-identity.ts';
 import { verifyPage } from './commands/verify-page.ts';
@@ -53,6 +54,10 @@ const OPTIONS = {
   'passphrase-file': { type: 'string' },
   passphrase: { type: 'string' },
   idle: { type: 'string' },
+  day: { type: 'string' },
+  level: { type: 'string' },
+  factor: { type: 'string' },
+  undo: { type: 'boolean' },
   'no-browser': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -60,7 +65,10 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
 
 /** A whole-number option, or undefined when not given (the command checks its range). */
-function count(values: Values, name: 'ahead' | 'days' | 'grace' | 'idle'): number | undefined {
+function count(
+  values: Values,
+  name: 'ahead' | 'days' | 'grace' | 'idle' | 'factor',
+): number | undefined {
   const text = values[name];
   if (text === undefined) return undefined;
   if (!/^\d{1,6}$/.test(text)) throw usage(`--${name} must be a whole number.`);
@@ -355,6 +363,31 @@ const SECTIONS: { title: string; commands: Command[] }[] = [
               key: required(values, 'key'),
               idle: count(values, 'idle'),
               browser: values['no-browser'] !== true,
+            },
+            io,
+          );
+        },
+      },
+      {
+        words: 'review bursts',
+        usage: 'sealbox review bursts --cases FOLDER [--factor N]',
+        run: async (_rest, values, io) => {
+          await reviewBursts(
+            { cases: required(values, 'cases'), factor: count(values, 'factor') },
+            io,
+          );
+        },
+      },
+      {
+        words: 'review set-aside',
+        usage: 'sealbox review set-aside --day YYYY-MM-DD [--level K] [--undo] --cases FOLDER',
+        run: async (_rest, values, io) => {
+          await reviewSetAside(
+            {
+              cases: required(values, 'cases'),
+              day: values.day,
+              level: values.level,
+              undo: values.undo,
             },
             io,
           );

@@ -159,7 +159,10 @@ export async function racingDatabase(t: Teardown): Promise<{ db: Db; wide: Db; u
 // server itself admits cases in one statement (server/db/admission.ts).
 
 /** Inserts a submission; undefined when the lookup token is already taken. */
-export async function insertSubmission(db: Db, s: NewSubmission): Promise<number | undefined> {
+export async function insertSubmission(
+  db: Db,
+  s: Omit<NewSubmission, 'effortLevel'> & { effortLevel?: number },
+): Promise<number | undefined> {
   const row = await db
     .insertInto('submissions')
     .values({
@@ -169,6 +172,7 @@ export async function insertSubmission(db: Db, s: NewSubmission): Promise<number
       envelope: s.envelope,
       received: s.received,
       status_on: s.received,
+      ...(s.effortLevel === undefined ? {} : { effort_level: s.effortLevel }),
     })
     .onConflict((oc) => oc.column('lookup_hash').doNothing())
     .returning('seq')

@@ -63,7 +63,16 @@ export function attentionMarks(t: Triage): string {
   return marks.join('<br>');
 }
 
-export function indexPage(records: readonly CaseRecord[], day: string = today()): string {
+/**
+ * The list of cases: the main index, or with `view.setAside` the cases set
+ * aside as part of a burst (set-aside.html). `view.asideCount` names how many
+ * the main index leaves out.
+ */
+export function indexPage(
+  records: readonly CaseRecord[],
+  day: string = today(),
+  view: { setAside?: boolean; asideCount?: number } = {},
+): string {
   const ordered = triageOrder(records, day);
   const urgent = ordered.filter((o) => o.triage.urgent).length;
   const overdue = ordered.filter((o) => o.triage.checkin?.overdue).length;
@@ -84,10 +93,17 @@ export function indexPage(records: readonly CaseRecord[], day: string = today())
     return `<tr>${cells.map((c) => `<td dir="auto">${c}</td>`).join('')}</tr>`;
   });
   const head = ['Attention', 'Case', 'Received', 'Last activity', 'Status', 'Follow-ups', 'Country', 'UN body', 'What happened', 'Consent']; // prettier-ignore
+  const aside = view.asideCount
+    ? ` ${view.asideCount} case(s) set aside as part of a burst are not listed here: see <a href="set-aside.html">set-aside.html</a>.`
+    : '';
+  const intro = view.setAside
+    ? `<h1>Cases set aside</h1>
+<p class="note">${records.length} case(s) set aside as part of a burst (as of ${escapeHtml(day)}): nothing is deleted, and a case that turns urgent or hears from its author again goes back to <a href="index.html">the main list</a> by itself. <code>sealbox review set-aside --undo</code> brings a day back. All cases are in <a href="cases.csv">cases.csv</a>.</p>`
+    : `<h1>Cases</h1>
+<p class="note">${records.length} case(s), ${urgent} urgent, ${overdue} with a check-in overdue (as of ${escapeHtml(day)}); urgent cases first, then overdue check-ins.${aside} This folder holds decrypted testimony: keep it on the offline computer. Every case is in <a href="cases.csv">cases.csv</a>.</p>`;
   return page(
-    'Sealbox cases',
-    `<h1>Cases</h1>
-<p class="note">${records.length} case(s), ${urgent} urgent, ${overdue} with a check-in overdue (as of ${escapeHtml(day)}); urgent cases first, then overdue check-ins. This folder holds decrypted testimony: keep it on the offline computer. The same list is in <a href="cases.csv">cases.csv</a>.</p>
+    view.setAside ? 'Sealbox cases set aside' : 'Sealbox cases',
+    `${intro}
 <table>
 <thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
 <tbody>

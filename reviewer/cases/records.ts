@@ -25,6 +25,8 @@ export interface ItemContent {
   flag?: string;
   /** The number of the epoch key that opened it (0: the identity key, before epoch keys). */
   epoch?: number;
+  /** A submission's proof-of-work effort level, as the bundle tells it (absent in older bundles). */
+  effort?: number;
 }
 
 export const STATE_FORMAT = 'sealbox-cases-v1';
@@ -151,6 +153,14 @@ export interface CaseRecord {
   summary?: string;
   /** The name to print with the summary: only ever set where consent is "yes". */
   summaryName?: string;
+  /**
+   * The effort level the submission's proof of work was paid at, as the server
+   * recorded it (absent for cases from before it did): with `received`, what
+   * tells a burst (cases/bursts.ts).
+   */
+  effort?: number;
+  /** The day the reviewer set the case aside as part of a burst (review set-aside). */
+  setAside?: string;
 }
 
 export interface CheckinRequest {
@@ -210,6 +220,7 @@ export function newCaseRecord(item: ItemContent): CaseRecord {
     status: 'received',
     items: [],
     statements: [],
+    ...(item.effort === undefined ? {} : { effort: item.effort }),
   };
 }
 

@@ -253,6 +253,9 @@ class ItemOpener {
         digest,
         epoch,
         ...(flag ? { flag } : {}),
+        ...(item.type === 'submission' && item.meta.effort !== undefined
+          ? { effort: item.meta.effort }
+          : {}),
       });
       this.#pending = staged;
     } catch (error) {

@@ -33,9 +33,11 @@ export async function admitSubmission(db: Db, a: Admission): Promise<AdmissionOu
     ), held as (
       select ${exportOrderShared} from spent
     ), inserted as (
-      insert into submissions (case_id, lookup_hash, keyset_version, envelope, received, status_on)
+      insert into submissions
+        (case_id, lookup_hash, keyset_version, envelope, received, status_on, effort_level)
       select ${s.caseId}::text, ${s.lookupHash}::bytea, ${s.keysetVersion}::integer,
-             ${s.envelope}::bytea, ${s.received}::date, ${s.received}::date
+             ${s.envelope}::bytea, ${s.received}::date, ${s.received}::date,
+             ${s.effortLevel}::integer
       from held
       on conflict (lookup_hash) do nothing
       returning seq

@@ -62,7 +62,7 @@ export async function exportItem(db: Db, seq: number, kind: 'submission' | 'foll
   if (kind === 'submission') {
     const s = await db
       .selectFrom('submissions')
-      .select(['case_id', 'received', 'envelope', 'keyset_version'])
+      .select(['case_id', 'received', 'envelope', 'keyset_version', 'effort_level'])
       .where('seq', '=', seq)
       .executeTakeFirst();
     if (!s?.envelope) return undefined;
@@ -72,6 +72,7 @@ export async function exportItem(db: Db, seq: number, kind: 'submission' | 'foll
       received: s.received,
       envelope: s.envelope,
       keysetVersion: s.keyset_version,
+      effortLevel: s.effort_level,
       uploads: await uploadsOf(db, { submissionSeq: seq }),
     };
   }
@@ -88,6 +89,7 @@ export async function exportItem(db: Db, seq: number, kind: 'submission' | 'foll
     received: f.received,
     envelope: f.envelope,
     keysetVersion: f.keyset_version,
+    effortLevel: null,
     uploads: await uploadsOf(db, { followupSeq: seq }),
   };
 }

@@ -9,6 +9,8 @@ export interface NewSubmission {
   keysetVersion: number;
   envelope: Uint8Array;
   received: string;
+  /** The effort level its proof was paid at (server/pow.ts): nothing else about the sender. */
+  effortLevel: number;
 }
 
 export interface CaseView {
@@ -53,15 +55,20 @@ export async function findCase(db: Db, lookupHash: Uint8Array): Promise<CaseView
   );
 }
 
-/** Whether a lookup hash names a case that is not purged (a light read: no envelope). */
-export async function openCaseByLookupHash(db: Db, lookupHash: Uint8Array): Promise<boolean> {
+/** The seq of the case a lookup hash names, if it is not purged (a light read: no envelope). */
+export async function openCaseSeq(db: Db, lookupHash: Uint8Array): Promise<number | undefined> {
   const row = await db
     .selectFrom('submissions')
     .select('seq')
     .where('lookup_hash', '=', lookupHash)
     .where('purged_on', 'is', null)
     .executeTakeFirst();
-  return row !== undefined;
+  return row?.seq;
+}
+
+/** Whether a lookup hash names a case that is not purged. */
+export async function openCaseByLookupHash(db: Db, lookupHash: Uint8Array): Promise<boolean> {
+  return (await openCaseSeq(db, lookupHash)) !== undefined;
 }
 
 export async function submissionByLookupHash(

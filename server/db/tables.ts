@@ -24,6 +24,8 @@ export interface SubmissionTable {
   received: DateText;
   status_on: DateText;
   purged_on: DateText | null;
+  /** The effort level its proof of work was paid at; null for cases from before it was kept. */
+  effort_level: ColumnType<number | null, number | undefined, never>;
 }
 
 export interface FollowupTable {
@@ -44,6 +46,8 @@ export interface UploadTable {
   digest: Uint8Array | null;
   submission_seq: number | null;
   followup_seq: number | null;
+  /** The open case whose lookup token started it (a follow-up's file); null for strangers. */
+  case_seq: ColumnType<number | null, number | undefined, never>;
 }
 
 export interface UploadPartTable {

@@ -7,7 +7,15 @@ import type { Upload } from './tables.ts';
 
 export async function createUpload(
   db: Db,
-  u: { id: string; size: number; partSize: number; partCount: number; created: string },
+  u: {
+    id: string;
+    size: number;
+    partSize: number;
+    partCount: number;
+    created: string;
+    /** The open case whose token started it (see caseUnclaimedBytes). */
+    caseSeq?: number;
+  },
 ): Promise<void> {
   await db
     .insertInto('uploads')
@@ -17,8 +25,21 @@ export async function createUpload(
       part_size: u.partSize,
       part_count: u.partCount,
       created: u.created,
+      ...(u.caseSeq === undefined ? {} : { case_seq: u.caseSeq }),
     })
     .execute();
+}
+
+/** Declared bytes of the uploads a case's token started that no item has claimed yet. */
+export async function caseUnclaimedBytes(db: Db, caseSeq: number): Promise<number> {
+  const row = await db
+    .selectFrom('uploads')
+    .select(sql<number | string>`coalesce(sum(size), 0)`.as('bytes'))
+    .where('case_seq', '=', caseSeq)
+    .where('submission_seq', 'is', null)
+    .where('followup_seq', 'is', null)
+    .executeTakeFirst();
+  return Number(row?.bytes ?? 0);
 }
 
 export async function getUpload(db: Db, id: string): Promise<Upload | undefined> {

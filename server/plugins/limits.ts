@@ -35,6 +35,11 @@ declare module 'fastify' {
      */
     effort?: 'minimum';
     /**
+     * With effort 'minimum': whether this request is exempt from it (an
+     * upload for a case already open, say). Decided after the proof verifies.
+     */
+    effortWaived?: (request: FastifyRequest) => Promise<boolean>;
+    /**
      * Which bucket a paid request takes its token from, when that depends on
      * the request (the route's `rateClass` otherwise). Decided after the proof
      * verifies and before anything is charged.
@@ -167,12 +172,12 @@ async function limits(
   });
 
   app.addHook('preHandler', async (request, reply) => {
-    const { rateClass, paidBy, effort, bucketOf } = request.routeOptions.config;
+    const { rateClass, paidBy, effort, effortWaived, bucketOf } = request.routeOptions.config;
     if (rateClass === undefined || rateClass === 'read') return;
     if (paidBy === 'proof') {
       const proof = (request.body as { challenge: Proof }).challenge;
       const verified = options.pow.verify(proof);
-      if (effort === 'minimum') {
+      if (effort === 'minimum' && !(effortWaived && (await effortWaived(request)))) {
         // Refused before any token or record: the proof stays unspent.
         if (options.load.dayClosed()) throw dailyLimit(reply);
         const minimumLevel = options.load.minimumLevel();

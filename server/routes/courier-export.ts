@@ -45,11 +45,27 @@ async function* exportBundle(
       cursor = seq;
       const item = await exportItem(db, seq, kind);
       if (!item) continue; // purged since the batch was listed
-      const { caseId, id, received, envelope, keysetVersion: sealedTo, uploads } = item;
+      const {
+        caseId,
+        id,
+        received,
+        envelope,
+        keysetVersion: sealedTo,
+        effortLevel,
+        uploads,
+      } = item;
       const metaUploads = uploads.map(bundleUpload);
       yield kind === 'submission'
         ? encoder.submission(
-            { id: caseId, seq, received, keysetVersion: sealedTo, uploads: metaUploads },
+            {
+              id: caseId,
+              seq,
+              received,
+              keysetVersion: sealedTo,
+              uploads: metaUploads,
+              // Cases from before levels were kept carry none.
+              ...(effortLevel === null ? {} : { effort: effortLevel }),
+            },
             envelope,
           )
         : encoder.followup(

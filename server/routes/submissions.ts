@@ -119,6 +119,7 @@ const submissions: FastifyPluginCallbackZod = (app, _options, done) => {
           keysetVersion: header.keysetVersion,
           envelope,
           received: today(),
+          effortLevel: proof.level,
         },
       };
       const { received } = admission.submission;

@@ -4,6 +4,15 @@
 // SEALBOX_UPLOAD_PARTS_IN_FLIGHT at once) and goes to the database as one row,
 // so any instance can serve any upload. Parts are hashed as they are stored,
 // so finish reads back only what the running digest lacks (upload-digest.ts).
+//
+// Starting an upload costs what a new case costs now: a proof at the minimum
+// effort level of the moment (server/load.ts), so that a flood paying the base
+// price cannot use up the bytes that attachments share while the service is
+// busy. A follow-up's files are the exception, as follow-ups are: an upload
+// started with the lookup token of a case already open takes a base-level
+// proof, from the follow-ups' bucket, while the case's unclaimed uploads stay
+// within one largest file (SEALBOX_UPLOAD_MAX_BYTES); past that it pays the
+// minimum like anyone. (docs/threat-model.md, "Flooders".)
 import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -13,6 +22,7 @@ import type { Db } from '../db/database.ts';
 import { today } from '../db/dates.ts';
 import type { Upload } from '../db/tables.ts';
 import {
+  caseUnclaimedBytes,
   createUpload,
   getUpload,
   lockUploadForFinish,
@@ -25,10 +35,11 @@ import {
   readUpload,
   storedParts,
 } from '../db/uploads.ts';
+import { openCaseSeq } from '../db/submissions.ts';
 import { ApiError } from '../errors.ts';
 import { paidProof } from '../plugins/limits.ts';
 import { proofSchema, spendVerified } from '../pow.ts';
-import { base64url, decodeField, errorSchema } from './schemas.ts';
+import { base64url, decodeField, errorSchema, lookupTokenSchema } from './schemas.ts';
 import { newId } from '../ids.ts';
 import { PartBuffers } from '../upload-buffers.ts';
 import { RunningDigests } from '../upload-digest.ts';
@@ -115,6 +126,29 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
     await existing(app.sealbox.db, (request.params as { uploadId: string }).uploadId);
   };
 
+  /**
+   * The open case an upload is started for, when its body shows a lookup
+   * token that names one and the case's unclaimed uploads leave room for it;
+   * null otherwise. Asked once per request (the limits and the handler).
+   */
+  const followupCase = new WeakMap<FastifyRequest, Promise<number | null>>();
+  const caseOf = (request: FastifyRequest): Promise<number | null> => {
+    let found = followupCase.get(request);
+    if (!found) {
+      found = (async () => {
+        const { lookupToken, size } = request.body as { lookupToken?: string; size: number };
+        if (lookupToken === undefined) return null;
+        const db = app.sealbox.db;
+        const hash = await app.sealbox.lookupHash(decodeField('lookupToken', lookupToken, 32));
+        const seq = await openCaseSeq(db, hash);
+        if (seq === undefined) return null;
+        return (await caseUnclaimedBytes(db, seq)) + size <= config.upload.maxBytes ? seq : null;
+      })();
+      followupCase.set(request, found);
+    }
+    return found;
+  };
+
   // Raw parts are not parsed: the handler streams them with its own limit.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => {
     done(null, payload);
@@ -123,19 +157,31 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/uploads',
     {
-      config: { rateClass: 'write', paidBy: 'proof' },
+      config: {
+        rateClass: 'write',
+        paidBy: 'proof',
+        effort: 'minimum',
+        effortWaived: async (request) => (await caseOf(request)) !== null,
+        bucketOf: async (request) => ((await caseOf(request)) !== null ? 'followup' : 'write'),
+      },
       schema: {
         summary: 'Start an attachment upload (ciphertext size and part size declared up front)',
+        description:
+          'The proof must be at the minimum effort level of the moment, as for a new case, ' +
+          'unless `lookupToken` names a case already open (a follow-up’s file): then any level ' +
+          'does, while the case’s unclaimed uploads stay within SEALBOX_UPLOAD_MAX_BYTES.',
         body: z.object({
           challenge: proofSchema,
           size: z.number().int().positive(),
           partSize: z.number().int().positive(),
+          lookupToken: lookupTokenSchema.optional(),
         }),
         response: {
           201: uploadStateSchema,
           400: errorSchema,
           409: errorSchema,
           413: errorSchema,
+          429: errorSchema,
           503: errorSchema,
         },
       },
@@ -169,11 +215,19 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
         throw new ApiError(503, 'UPLOAD_CAPACITY', 'the service takes no more files for now');
       }
       const proof = paidProof(request);
+      const caseSeq = await caseOf(request);
       const id = newId();
       // Anonymous writes commit in windows (db/commit-window.ts).
       await app.sealbox.commitWindow.run(async (trx) => {
         await spendVerified(trx, proof);
-        await createUpload(trx, { id, size, partSize, partCount, created: today() });
+        await createUpload(trx, {
+          id,
+          size,
+          partSize,
+          partCount,
+          created: today(),
+          ...(caseSeq === null ? {} : { caseSeq }),
+        });
       });
       digests.created(id);
       const upload = { id, size, part_size: partSize, part_count: partCount, finished: null };

@@ -440,3 +440,25 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
   }
   return -1;
 }
+
+t.test('a submission may carry the effort level it was paid at, or not', async (t) => {
+  const sub = { id: 's', seq: 5, received: '2025-01-01', keysetVersion: 3, uploads: [] };
+  const write = async (meta: object) => {
+    const encoder = await BundleEncoder.create();
+    const out = [encoder.start(start), encoder.submission(meta as typeof sub, envelope1)];
+    out.push(encoder.end());
+    return concatBytes(...out);
+  };
+  const read = async (bundle: Uint8Array) => {
+    const got: BundleItem[] = [];
+    for await (const item of readBundle([bundle])) got.push(item);
+    return got.find((i) => i.type === 'submission');
+  };
+  const without = await read(await write(sub));
+  t.same(without?.type === 'submission' && without.meta, sub, 'without: read as before');
+  const withLevel = await read(await write({ ...sub, effort: 4 }));
+  t.same(withLevel?.type === 'submission' && withLevel.meta, { ...sub, effort: 4 });
+  for (const effort of [-1, 65, 1.5, '3']) {
+    await t.rejects(write({ ...sub, effort }), { code: 'FORMAT_INVALID' }, `effort ${effort}`);
+  }
+});

@@ -171,6 +171,8 @@ export interface ItemSpec {
   files?: FileSpec[];
   /** Envelope bytes to use instead of a sealed document (e.g. sealed for another keyset). */
   envelope?: Uint8Array;
+  /** A submission's effort level, as a server that keeps it exports it. */
+  effort?: number;
 }
 
 export async function sealItem(
@@ -261,7 +263,14 @@ export async function writeBundle(
     if (spec.kind === 'submission') {
       out.push(
         encoder.submission(
-          { id: spec.id, seq: spec.seq, received, keysetVersion: sealing.keysetVersion, uploads },
+          {
+            id: spec.id,
+            seq: spec.seq,
+            received,
+            keysetVersion: sealing.keysetVersion,
+            uploads,
+            ...(spec.effort === undefined ? {} : { effort: spec.effort }),
+          },
           envelope,
         ),
       );

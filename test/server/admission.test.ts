@@ -42,6 +42,7 @@ function admission(
       keysetVersion: 1,
       envelope: new Uint8Array(randomBytes(64)),
       received: day,
+      effortLevel: 0,
     },
   };
 }

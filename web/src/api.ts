@@ -194,8 +194,14 @@ export const api = {
   epochs: () => call<{ epochs?: unknown }>('GET', '/v1/epochs'),
   challenge: (level = 0) =>
     call<ChallengeAnswer>('GET', level ? `/v1/challenge?level=${level}` : '/v1/challenge'),
-  createUpload: (challenge: Proof, size: number, partSize: number) =>
-    json<UploadState>('POST', '/v1/uploads', { challenge, size, partSize }),
+  /** With `lookupToken`, a follow-up's file: the case's token lets it go at the base level. */
+  createUpload: (challenge: Proof, size: number, partSize: number, lookupToken?: string) =>
+    json<UploadState>('POST', '/v1/uploads', {
+      challenge,
+      size,
+      partSize,
+      ...(lookupToken ? { lookupToken } : {}),
+    }),
   putPart: (id: string, part: number, bytes: Uint8Array) =>
     call<unknown>(
       'PUT',

@@ -4,7 +4,7 @@
 // kept nowhere: not on the server in a form the receipt opens, not in the
 // browser. A receipt taken later opens no testimony (docs/threat-model.md,
 // "What the person sees of what they sent").
-import { type ReceiptKeys, DOCUMENT_VERSION } from '../../client-crypto/index.ts';
+import { type ReceiptKeys, DOCUMENT_VERSION, toBase64Url } from '../../client-crypto/index.ts';
 import type { FormDefinition } from '../form/schema.ts';
 import { focusOn, h, uid } from './dom.ts';
 import { describeFollowupFailure, showFailure } from './errors.ts';
@@ -125,7 +125,9 @@ export function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLEleme
       progress,
       chosen.map((file) => file.size),
     );
-    const attachments = await sendAttachments(chosen, progress, whole);
+    const attachments = await sendAttachments(chosen, progress, whole, {
+      lookupToken: toBase64Url(keys.lookupToken),
+    });
     const { received } = await sendSealed(
       {
         v: DOCUMENT_VERSION,

@@ -5,7 +5,8 @@
 // may ask to try harder: the work so far is dropped and a challenge one level
 // up is solved instead. A refusal for too low an effort (the minimum rose
 // while this device worked) is answered at the new minimum: that proof was
-// not spent. Follow-ups and uploads never come here: they take level 0.
+// not spent. A new case's files come here too (each upload costs what a case
+// costs now); follow-ups and their files never do: they take level 0.
 import { type ChallengeAnswer, type Proof, api, isEffortTooLow } from './api.ts';
 import type { BusyNotice } from './busy-notice.ts';
 import { Abandoned, deviceRate, solve } from './pow.ts';

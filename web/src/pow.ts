@@ -113,8 +113,8 @@ export async function solve(challenge: Challenge, signal?: AbortSignal): Promise
 }
 
 /** A fresh challenge at level 0, solved: the proof an upload or a follow-up carries. */
-export async function proofOfWork(): Promise<Proof> {
-  return solve(await api.challenge());
+export async function proofOfWork(level = 0): Promise<Proof> {
+  return solve(await api.challenge(level));
 }
 
 let measured: Promise<number> | undefined;

@@ -168,7 +168,7 @@ export function submitView(form: FormDefinition): HTMLElement {
       progress,
       chosen.map((file) => file.size),
     );
-    const attachments = await sendAttachments(chosen, progress, whole);
+    const attachments = await sendAttachments(chosen, progress, whole, { busy });
     const { received } = await sendSealed(
       {
         v: DOCUMENT_VERSION,

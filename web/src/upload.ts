@@ -43,20 +43,28 @@ export async function withRetry<T>(
 }
 
 /**
- * Sends an encrypted attachment and returns its upload id. `pow` solves a
- * fresh challenge for each attempt at the create call.
+ * How a write is paid for: solves a proof (at the level the service asks,
+ * for a new case's files) and sends the write with it, answering what it
+ * answers.
+ */
+export type Payment = <T>(send: (proof: Proof) => Promise<T>) => Promise<T>;
+
+/**
+ * Sends an encrypted attachment and returns its upload id. `pay` solves a
+ * fresh proof for each attempt at the create call; `lookupToken` (b64url) is
+ * given for a follow-up's files.
  */
 export async function uploadAttachment(
   encrypted: EncryptedAttachment,
-  pow: () => Promise<Proof>,
+  pay: Payment,
   events: UploadEvents,
-  options: UploadOptions = {},
+  options: UploadOptions & { lookupToken?: string } = {},
 ): Promise<string> {
   const total = encrypted.ciphertextSize;
   const partSize = Math.min(options.partSize ?? PART_BYTES, total);
   // A proof pays for one attempt, so every attempt solves a fresh one.
   const created = await withRetry(
-    async () => api.createUpload(await pow(), total, partSize),
+    () => pay((proof) => api.createUpload(proof, total, partSize, options.lookupToken)),
     events,
     options,
   );
