@@ -130,7 +130,7 @@ void t.test('submit → courier pull → workbench → courier push → status p
   await bench.fill('#answer-text', REPLY);
   await bench.selectOption('#answer-status', 'in_review');
   await bench.click('form[aria-labelledby=answer-heading] button[type=submit]');
-  await bench.locator('li', { hasText: 'reply → in_review' }).waitFor();
+  await bench.locator('li', { hasText: 'reply → Being reviewed' }).waitFor();
 
   // The other case, purged.
   await bench.click('[data-view="nav.cases"]');
