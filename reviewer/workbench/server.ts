@@ -48,6 +48,13 @@ const REFUSAL_TEXT: Record<Refusal, string> = {
   SECRET_WRONG: 'This request carries a wrong workbench secret.',
 };
 
+// The command line's advice for these speaks of commands and terminals; on the
+// page the person has neither in front of them.
+const PAGE_ADVICE: Record<string, string> = {
+  USAGE: '',
+  PASSPHRASE_MISSING: 'Unlock the workbench with the passphrase of your key file.',
+};
+
 /** Errors the person can act on become 4xx with their words; anything else is a fault. */
 function errorStatus(error: unknown): number | null {
   if (!isCliError(error) && !isSealboxError(error)) return null;
@@ -95,7 +102,8 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
       }
       const { message, advice } = outcomeOf(error);
       const code = (error as { code: string }).code;
-      return sendError(response, status, code, `${message} ${advice}`.trim());
+      const words = code in PAGE_ADVICE ? PAGE_ADVICE[code]! : advice;
+      return sendError(response, status, code, `${message} ${words}`.trim());
     }
   }
 

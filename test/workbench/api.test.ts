@@ -209,3 +209,31 @@ t.test('figures name each table and row by what they count, for the page to word
     ['2026-05', '2026-05'],
   ]);
 });
+
+t.test(
+  'refusals speak to the page, and a too large request is answered, not cut off',
+  async (t) => {
+    const b = await startBench(t);
+    const wb = b.workbench;
+    const locked = await postJson(wb, '/api/cases/case-ni/statements', { kind: 'purge' });
+    t.match(locked.json().error?.message, /Unlock the workbench/);
+    t.notMatch(locked.json().error?.message, /terminal/);
+    t.equal((await postJson(wb, '/api/unlock', { passphrase: PASSPHRASE })).status, 200);
+    const bad = await postJson(wb, '/api/cases/case-ni/statements', {
+      kind: 'status',
+      status: 'x',
+    });
+    t.equal(bad.status, 400);
+    t.notMatch(bad.json().error?.message, /sealbox help/, 'no advice about commands on the page');
+
+    // Over the 1 MiB a JSON request may have: the refusal arrives whole.
+    const large = await postJson(wb, '/api/cases/case-ni/statements', {
+      kind: 'reply',
+      text: 'x'.repeat(4_000_000),
+    });
+    t.equal(large.status, 400);
+    t.equal(large.json().error?.code, 'USAGE');
+    t.match(large.json().error?.message, /too large/);
+    t.equal((await readFile(join(b.cases, 'outbox.jsonl'), 'utf8').catch(() => '')).length, 0, 'nothing signed'); // prettier-ignore
+  },
+);
