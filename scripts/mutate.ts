@@ -110,6 +110,49 @@ const TARGETS: Record<string, Target> = {
     mutate: ['client-crypto/statement.ts:51-190'],
     tests: ['test/client-crypto/statement.test.ts'],
   },
+  encoding: {
+    why: 'the wire encodings every key, signature and envelope passes through: strict base64url, UTF-8 and the Crockford symbols of receipts and fingerprints',
+    mutate: ['client-crypto/encoding.ts:10-110'],
+    tests: ['test/client-crypto/encoding.test.ts'],
+  },
+  'page-signature': {
+    why: "the organisation's signature over a built page: signed by the pinned root, naming it, over a well-formed payload",
+    // checkPayload, signPage, verifyPageSignature; not the constants above them.
+    mutate: ['client-crypto/page-signature.ts:46-146'],
+    tests: ['test/client-crypto/page-signature.test.ts'],
+  },
+  epoch: {
+    why: "reviewers' epoch keys: signed by a reviewer of the keyset, within their days, the current one chosen for sealing, none missing",
+    // From addDays on: the date checks, the payload check, verification and the choice of keys.
+    mutate: ['client-crypto/epoch.ts:71-252'],
+    tests: ['test/client-crypto/epoch.test.ts'],
+  },
+  'bundle-frame': {
+    why: "the bundle reader's framing: exact lengths, the bounds of meta and body, every record's checksum and the bundle digest",
+    mutate: ['client-crypto/bundle-frame.ts:19-164'],
+    tests: ['test/client-crypto/bundle.test.ts'],
+  },
+  'bundle-format': {
+    why: 'what a bundle record may hold: its type, only known fields, well-formed ids, counts and digests, its header',
+    // The functions; not the record types and sizes above them.
+    mutate: ['client-crypto/bundle-format.ts:88-200'],
+    tests: ['test/client-crypto/bundle.test.ts'],
+  },
+  'bundle-encoder': {
+    why: 'the bundle writer: records in order, attachments after their item, the end record counting and digesting them all',
+    mutate: ['client-crypto/bundle-encoder.ts:27-190'],
+    tests: ['test/client-crypto/bundle.test.ts'],
+  },
+  'bundle-reader': {
+    why: 'the bundle reader: damaged records reported and skipped, attachments checked even when skipped, removed records found by the end record',
+    mutate: ['client-crypto/bundle-reader.ts:36-286'],
+    tests: ['test/client-crypto/bundle.test.ts'],
+  },
+  document: {
+    why: 'the sealed documents and replies: their fields checked, the author signature, a reply opened only by its key',
+    mutate: ['client-crypto/document.ts:87-282'],
+    tests: ['test/client-crypto/envelope.test.ts', 'test/client-crypto/vectors.test.ts'],
+  },
   'safe-name': {
     why: "attachment and case names from anyone, written to the reviewer's disk: never a path, hidden, reserved or runnable",
     // The functions; not the regular expressions above them (about a hundred

@@ -354,6 +354,29 @@ t.test('malformed records', async (t) => {
   await expectCode(t, concatBytes(bundle, new Uint8Array(1)), 'FORMAT_INVALID');
 });
 
+t.test('the bounds of a record: 1 MiB of metadata, a body under 2^53 bytes', async (t) => {
+  // A start record whose JSON is padded with spaces to the largest metadata,
+  // then nothing: read, and the bundle is only cut short. One byte more is
+  // refused before it is read.
+  const json = JSON.stringify(start);
+  const largest = frame(1, json.padEnd(1 << 20));
+  const result = await expectCode(t, largest, 'STREAM_TRUNCATED');
+  t.same(
+    result.items.map((i) => i.type),
+    ['start'],
+  );
+  await expectCode(t, frame(1, json.padEnd((1 << 20) + 1)), 'FORMAT_INVALID');
+  // The upper half of the body length: below 2^21 the body is waited for (and
+  // the bundle ends first); at 2^21 the length passes 2^53 and is refused.
+  const withBodyLength = (high: number): Uint8Array => {
+    const record = frame(1, json).slice(0, 13 + json.length);
+    new DataView(record.buffer).setUint32(5 + json.length, high);
+    return record;
+  };
+  await expectCode(t, withBodyLength(2 ** 21 - 1), 'STREAM_TRUNCATED');
+  await expectCode(t, withBodyLength(2 ** 21), 'FORMAT_INVALID');
+});
+
 t.test('the encoder refuses out-of-order writing', async (t) => {
   const encoder = await BundleEncoder.create();
   const sub = { id: 's', seq: 1, received: '2025-01-01', keysetVersion: 1, uploads: [] };

@@ -93,6 +93,13 @@ t.test('malformed input gets a code, never a crash', async (t) => {
       JSON.stringify(bad)?.slice(0, 40),
     );
   }
+  for (const notAnObject of [null, 42, 'x']) {
+    t.equal(
+      await codeOf(verifyKeyset(notAnObject, { publicKey: org.publicKey }, { now })),
+      'FORMAT_INVALID',
+      `${String(notAnObject)} is not a signed keyset`,
+    );
+  }
   await t.rejects(signKeyset({ ...base, reviewers: [] }, org), { code: 'FORMAT_INVALID' });
   await t.rejects(signKeyset({ ...base, version: 0 }, org), { code: 'FORMAT_INVALID' });
 });
@@ -160,6 +167,8 @@ t.test('a signed payload that is not a keyset is FORMAT_INVALID', async (t) => {
     ['a fractional version', { ...base, version: 1.5 }],
     ['a date as a number', { ...base, expires: 20270101 }],
     ['a date in another form', { ...base, issued: '2026-1-1' }],
+    // A list of one date reads as the date to the pattern and to Date.parse.
+    ['a date in a list', { ...base, issued: ['2026-01-01'] }],
     ['month 13', { ...base, expires: '2027-13-01' }],
     ['reviewers not a list', { ...base, reviewers: card }],
     ['65 reviewers', { ...base, reviewers: Array(65).fill(card) }],

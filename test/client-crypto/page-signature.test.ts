@@ -115,8 +115,17 @@ t.test('malformed signatures and payloads are refused with a code', async (t) =>
     saved: null,
     signed: '2026-12-02',
   };
+  // Values that are not of the field's type yet read as a valid one once made a
+  // string (a list of one digest or date) are refused for their type.
   const cases: [string, unknown, string][] = [
     ['an array', [], 'FORMAT_INVALID'],
+    ['null', null, 'FORMAT_INVALID'],
+    ['a string', 'sealbox', 'FORMAT_INVALID'],
+    ['a number', 1, 'FORMAT_INVALID'],
+    ['a version that is a number', { ...good, version: 100 }, 'FORMAT_INVALID'],
+    ['a digest in a list', { ...good, manifest: [good.manifest] }, 'FORMAT_INVALID'],
+    ['a saved digest in a list', { ...good, saved: [good.manifest] }, 'FORMAT_INVALID'],
+    ['a date in a list', { ...good, signed: [good.signed] }, 'FORMAT_INVALID'],
     ['another version', { ...good, v: 2 }, 'VERSION_UNSUPPORTED'],
     ['another app', { ...good, app: 'x' }, 'VERSION_UNSUPPORTED'],
     ['no version', { ...good, version: '' }, 'FORMAT_INVALID'],
@@ -129,5 +138,9 @@ t.test('malformed signatures and payloads are refused with a code', async (t) =>
   ];
   for (const [what, payload, code] of cases) {
     t.equal(await codeOf(verifyPageSignature(await sign(payload), pin)), code, what);
+  }
+  // The bounds themselves: a version of 1 and of 64 characters.
+  for (const version of ['1', 'x'.repeat(64)]) {
+    t.equal((await verifyPageSignature(await sign({ ...good, version }), pin)).version, version);
   }
 });
