@@ -71,11 +71,12 @@ t.test('a caseworker imports, finds, answers and purges without a terminal', asy
   await page.waitForSelector('text=Signed and added to the outbox.');
 
   await page.click('[data-view="nav.cases"]');
+  await page.waitForSelector('#case-count');
+  t.equal(await page.textContent('p.status'), '', 'the line about the reply stays with its view');
   await page.click('[data-case="case-ni"]');
   await page.waitForSelector('button.danger');
   t.match(await page.textContent('main'), /<img src=x onerror=alert\(1\)>/, 'shown as text');
   await page.click('button.danger');
-  // "Signed and added to the outbox." still stands from the reply: wait for the purge itself.
   await page.locator('li', { hasText: ': purge' }).waitFor();
 
   const lines = await readOutbox(join(b.cases, 'outbox.jsonl'));

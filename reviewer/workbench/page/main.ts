@@ -51,6 +51,9 @@ function say(text: string): void {
 
 async function go(next: () => Promise<void>): Promise<void> {
   view = next;
+  // A line about the last action ("Signed and added to the outbox.") belongs
+  // to the view it was said on, not to the next one.
+  say('');
   try {
     await next();
   } catch (error) {
