@@ -49,13 +49,19 @@ const challengeLevels = (requests: Captured[]) =>
     .filter((r) => new URL(r.url).pathname === '/v1/challenge')
     .map((r) => Number(new URL(r.url).searchParams.get('level') ?? 0));
 
-function submittedLevel(requests: Captured[]): number | undefined {
-  const post = requests.filter((r) => r.method === 'POST' && r.url.endsWith('/v1/submissions'));
-  const body = JSON.parse(post.at(-1)?.body?.toString('utf8') ?? '{}') as {
-    challenge?: { challenge?: { parameters?: { data?: { level?: number } } } };
-  };
-  return body.challenge?.challenge?.parameters?.data?.level;
+/** The level of the proof in each POST to `path` (the last one alone by default). */
+function paidLevels(requests: Captured[], path: string): (number | undefined)[] {
+  return requests
+    .filter((r) => r.method === 'POST' && new URL(r.url).pathname === path)
+    .map((r) => {
+      const body = JSON.parse(r.body?.toString('utf8') ?? '{}') as {
+        challenge?: { challenge?: { parameters?: { data?: { level?: number } } } };
+      };
+      return body.challenge?.challenge?.parameters?.data?.level;
+    });
 }
+
+const submittedLevel = (requests: Captured[]) => paidLevels(requests, '/v1/submissions').at(-1);
 
 void t.test('busy: the page says so, the person tries harder, the report gets in', async (t) => {
   const browser = await openBrowser(t);
@@ -161,3 +167,27 @@ void t.test('busier while working: met at the new level, said in French', async 
   await page.locator('.receipt').waitFor({ timeout: 120_000 });
   t.equal(submittedLevel(requests), PINNED, 'sent again at the level the server asked for');
 });
+
+void t.test(
+  "a new case with files while busy: each file is paid at the case's level",
+  async (t) => {
+    const browser = await openBrowser(t);
+    const { page, requests } = browser;
+    await page.goto(`${site.url}/?lang=en`);
+    await page.getByText(/keys are verified/).waitFor();
+    await fillRequired(page);
+    await page.setInputFiles('input[type=file]', [
+      { name: 'one.txt', mimeType: 'text/plain', buffer: Buffer.from('first file') },
+      { name: 'two.txt', mimeType: 'text/plain', buffer: Buffer.from('second file') },
+    ]);
+    await page.getByRole('button', { name: 'Lock and send' }).click();
+    await page.locator('.receipt').waitFor({ timeout: 120_000 });
+    const uploads = paidLevels(requests, '/v1/uploads');
+    t.equal(uploads.length, 2, 'one upload a file');
+    t.ok(
+      uploads.every((level) => level !== undefined && level >= PINNED),
+      `every upload paid at least level ${PINNED}: ${uploads.join()}`,
+    );
+    t.ok((submittedLevel(requests) ?? 0) >= PINNED, 'and the case itself');
+  },
+);
