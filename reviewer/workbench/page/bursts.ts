@@ -74,7 +74,7 @@ export async function showBursts(shell: Shell, result: Node[] = []): Promise<voi
     const cells = [
       ...row.slice(0, -1).map((cell) => el('td', {}, cell)),
       el('td', {}, burst ? el('strong', {}, t('bursts.mark')) : ''),
-      el('td', {}, el('label', { for: choice.id }, t('bursts.levelOf', { day })), choice, ' ', aside, ' ', back), // prettier-ignore
+      el('td', {}, el('label', { for: choice.id }, t('bursts.levelOf', { day })), ' ', choice, ' ', aside, ' ', back), // prettier-ignore
     ];
     return el('tr', { 'data-day': day }, ...cells);
   });
