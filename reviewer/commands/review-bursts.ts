@@ -30,26 +30,22 @@ function levelColumns(days: readonly BurstDay[]): string[] {
   ];
 }
 
-export async function reviewBursts(
-  options: { cases: string; factor?: number | undefined },
-  io: CommandIo,
-): Promise<{ days: BurstDay[]; usual: number }> {
+/** The rule with the reviewer's factor, checked. */
+export function burstRule(factor: number | undefined): BurstRule {
   const rule: BurstRule = { ...DEFAULT_BURST_RULE };
-  if (options.factor !== undefined) {
-    if (!(options.factor >= 2 && options.factor <= 1000)) {
+  if (factor !== undefined) {
+    if (!(Number.isInteger(factor) && factor >= 2 && factor <= 1000)) {
       throw usage('--factor is a whole number from 2 to 1000.');
     }
-    rule.factor = options.factor;
+    rule.factor = factor;
   }
-  const folder = await CaseFolder.open(options.cases, { create: false });
-  const result = burstDays(await folder.allCases(), rule);
-  const { days, usual } = result;
-  if (days.length === 0) {
-    io.print('No cases yet.');
-    return result;
-  }
+  return rule;
+}
+
+/** The table `review bursts` prints (and the workbench shows): a header row, then one row per day. */
+export function burstTable(days: readonly BurstDay[]): string[][] {
   const columns = levelColumns(days);
-  const rows = [
+  return [
     ['day', 'new cases', ...columns.map((l) => `level ${l}`), 'set aside', ''],
     ...days.map((d) => [
       d.day,
@@ -59,6 +55,21 @@ export async function reviewBursts(
       d.burst ? 'BURST' : '',
     ]),
   ];
+}
+
+export async function reviewBursts(
+  options: { cases: string; factor?: number | undefined },
+  io: CommandIo,
+): Promise<{ days: BurstDay[]; usual: number }> {
+  const rule = burstRule(options.factor);
+  const folder = await CaseFolder.open(options.cases, { create: false });
+  const result = burstDays(await folder.allCases(), rule);
+  const { days, usual } = result;
+  if (days.length === 0) {
+    io.print('No cases yet.');
+    return result;
+  }
+  const rows = burstTable(days);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const row of rows) {
     io.print(
@@ -80,6 +91,32 @@ export async function reviewBursts(
   return result;
 }
 
+/**
+ * Sets the cases of a day (and level) aside, or brings them back with `undo`,
+ * writes the changed cases and rewrites index.html and set-aside.html.
+ */
+export async function setAsideDay(
+  cases: string,
+  choice: { day: string | undefined; level?: string | undefined; undo: boolean },
+  now?: Date,
+): Promise<SetAsideOutcome> {
+  if (choice.day === undefined || !DAY.test(choice.day)) {
+    throw usage('--day is the arrival day of the burst, such as 2026-12-01.');
+  }
+  const level = choice.level;
+  if (level !== undefined && level !== UNKNOWN_LEVEL && !/^\d{1,2}$/.test(level)) {
+    throw usage(`--level is an effort level (a whole number) or "${UNKNOWN_LEVEL}".`);
+  }
+  const folder = await CaseFolder.open(cases, { create: false });
+  const day = today(now);
+  const records = await folder.allCases();
+  const picked = { day: choice.day, ...(level === undefined ? {} : { level }) };
+  const outcome = setAsideBurst(records, picked, day, choice.undo);
+  for (const record of outcome.changed) await folder.writeCase(record);
+  await writeFolderIndex(folder, records, day);
+  return outcome;
+}
+
 export async function reviewSetAside(
   options: {
     cases: string;
@@ -90,21 +127,13 @@ export async function reviewSetAside(
   },
   io: CommandIo,
 ): Promise<SetAsideOutcome> {
-  if (options.day === undefined || !DAY.test(options.day)) {
-    throw usage('--day is the arrival day of the burst, such as 2026-12-01.');
-  }
+  const outcome = await setAsideDay(
+    options.cases,
+    { day: options.day, level: options.level, undo: options.undo === true },
+    options.now,
+  );
   const level = options.level;
-  if (level !== undefined && level !== UNKNOWN_LEVEL && !/^\d{1,2}$/.test(level)) {
-    throw usage(`--level is an effort level (a whole number) or "${UNKNOWN_LEVEL}".`);
-  }
-  const folder = await CaseFolder.open(options.cases, { create: false });
-  const day = today(options.now);
-  const records = await folder.allCases();
-  const choice = { day: options.day, ...(level === undefined ? {} : { level }) };
-  const outcome = setAsideBurst(records, choice, day, options.undo === true);
-  for (const record of outcome.changed) await folder.writeCase(record);
-  await writeFolderIndex(folder, records, day);
-  const what = `cases received on ${options.day}${level === undefined ? '' : ` at level ${level}`}`;
+  const what = `cases received on ${options.day!}${level === undefined ? '' : ` at level ${level}`}`;
   if (options.undo) {
     io.print(`${outcome.changed.length} ${what} are back in the main list (index.html).`);
     return outcome;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { CaseFolder } from '../cases/case-folder.ts';
 import { FIELD, answerValues } from '../cases/form-labels.ts';
 import { readItemText } from '../cases/item-text.ts';
+import { isSetAside } from '../cases/bursts.ts';
 import type { CaseRecord } from '../cases/records.ts';
 import { caseName } from '../cases/safe-name.ts';
 import { today, triage, triageOrder } from '../cases/triage.ts';
@@ -32,6 +33,8 @@ export interface CaseSummary {
   dangerNow: boolean;
   /** The day the person asked for help at a check-in, when that makes the case urgent. */
   helpRequested: string | null;
+  /** Set aside with a burst (reviewer/cases/bursts.ts): listed in set-aside.html, not index.html. */
+  setAside: boolean;
 }
 
 export interface CaseFilter {
@@ -44,6 +47,8 @@ export interface CaseFilter {
   to?: string | undefined;
   needsAnswer?: boolean | undefined;
   text?: string | undefined;
+  /** Also the cases set aside with a burst; index.html leaves them out, and so does the list by default. */
+  setAside?: boolean | undefined;
 }
 
 /**
@@ -91,6 +96,7 @@ export function summarise(records: readonly CaseRecord[], day: string = today())
     urgent: triage(r, day).urgent,
     dangerNow: answerValues(r.answers, FIELD.dangerNow).includes('yes'),
     helpRequested: r.helpRequested ?? null,
+    setAside: isSetAside(r, day),
   }));
 }
 
@@ -110,7 +116,10 @@ export async function caseText(folder: CaseFolder, record: CaseRecord): Promise<
 const fold = (text: string): string =>
   text.normalize('NFKD').replace(/\p{M}/gu, '').toLocaleLowerCase('en');
 
-/** The chosen cases in the order of index.html and cases.csv: urgent first, then overdue check-ins. */
+/**
+ * The chosen cases in the order of index.html and cases.csv: urgent first,
+ * then overdue check-ins. Cases set aside with a burst only when asked for.
+ */
 export async function listCases(
   folder: CaseFolder,
   filter: CaseFilter,
@@ -129,7 +138,8 @@ export async function listCases(
       has(s.consent, filter.consent) &&
       (!filter.from || s.received >= filter.from) &&
       (!filter.to || s.received <= filter.to) &&
-      (!filter.needsAnswer || s.needsAnswer),
+      (!filter.needsAnswer || s.needsAnswer) &&
+      (filter.setAside === true || !s.setAside),
   );
   const words = fold(filter.text ?? '')
     .split(/\s+/)

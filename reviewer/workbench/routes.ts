@@ -33,6 +33,7 @@ import {
   withBodyFile,
 } from './http-util.ts';
 import { protectionRoute } from './protection-routes.ts';
+import { burstRoute } from './bursts-routes.ts';
 
 export interface RouteContext {
   ws: Workspace;
@@ -85,6 +86,7 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
   }
   ws.session.touch();
   if (await protectionRoute(ctx)) return;
+  if (await burstRoute(ctx)) return;
   if (route === 'POST /api/keyset') {
     const organisation = param(url, 'organisation') || undefined;
     const lines = await serial(() =>
@@ -124,6 +126,7 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
             to: param(url, 'to'),
             needsAnswer: needs === '1' || needs === 'true',
             text: param(url, 'text'),
+            setAside: param(url, 'setAside') === '1',
           },
           today(ws.now?.()),
         )

@@ -1,7 +1,8 @@
 // The list of cases as a table the reviewer can sort by a column: received,
 // status, country, UN body, what happened or case number. It starts in the
 // order the server gives (urgent cases first, as index.html and cases.csv put
-// them), and an urgent case says so in words, not only by its colour. Each
+// them), and an urgent case says so in words, not only by its colour, as
+// does a case set aside with a burst (listed only when asked for). Each
 // sortable header holds a button (keyboard and screen reader use it like any
 // other) and carries aria-sort; sorting happens here, over the cases shown.
 import { el } from './dom.ts';
@@ -21,6 +22,8 @@ export interface CaseRow {
   urgent: boolean;
   dangerNow: boolean;
   helpRequested: string | null;
+  /** Set aside with a burst: shown only when the reviewer asks for those too. */
+  setAside: boolean;
 }
 
 export type SortKey = 'attention' | 'case' | 'received' | 'status' | 'country' | 'unBody' | 'kinds';
@@ -36,7 +39,7 @@ let sortKey: SortKey = 'attention';
 let descending = false;
 
 function attention(c: CaseRow): Node | string {
-  if (!c.urgent) return '';
+  if (!c.urgent) return c.setAside ? el('span', { class: 'set-aside' }, t('setAside.mark')) : '';
   const reasons = [
     c.dangerNow ? t('urgent.danger') : null,
     c.helpRequested ? t('urgent.help', { date: c.helpRequested }) : null,

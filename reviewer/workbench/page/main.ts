@@ -28,6 +28,7 @@ interface Summary {
   urgent: boolean;
   dangerNow: boolean;
   helpRequested: string | null;
+  setAside: boolean;
 }
 interface Attachment { index: number; file: string; originalName: string; type: string; size: number; image: boolean } // prettier-ignore
 interface Item { index: number; kind: string; date: string; flag: string | null; message: string; answers: { field: string; label: string; text: string; values: string[] }[]; attachments: Attachment[] } // prettier-ignore
@@ -118,6 +119,8 @@ async function showCases(): Promise<void> {
   };
   const needs = el('input', { type: 'checkbox' });
   needs.checked = filters.needsAnswer === '1';
+  const aside = el('input', { type: 'checkbox' });
+  aside.checked = filters.setAside === '1';
   const form = el(
     'form',
     { class: 'filters', 'aria-label': t('cases.heading') },
@@ -127,6 +130,7 @@ async function showCases(): Promise<void> {
     field('f-to', t('filter.to'), controls.to!),
     field('f-text', t('filter.text'), controls.text!),
     field('f-needs', t('filter.needsAnswer'), needs),
+    field('f-set-aside', t('filter.setAside'), aside),
     el('button', { type: 'submit' }, t('filter.apply')),
   );
   form.addEventListener('submit', (event) => {
@@ -135,6 +139,7 @@ async function showCases(): Promise<void> {
     for (const [name, control] of Object.entries(controls))
       if (control.value) filters[name] = control.value;
     if (needs.checked) filters.needsAnswer = '1';
+    if (aside.checked) filters.setAside = '1';
     void go(showCases);
   });
   screen(

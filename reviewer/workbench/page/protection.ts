@@ -1,7 +1,8 @@
-// The views after intake (check-ins, the report, the weekly keys) and the
+// The views after intake (check-ins, the report, the weekly keys, bursts) and the
 // parts they add to a case's page, kept out of main.ts: it adds their menu
 // entries and calls caseSections() when it shows a case.
 import { api } from './api.ts';
+import { showBursts } from './bursts.ts';
 import { type CheckinState, checkinSection, showCheckins } from './checkins.ts';
 import { type Reporting, showReport, summarySection } from './report.ts';
 import type { Shell } from './shell.ts';
@@ -16,6 +17,7 @@ export function protectionViews(shell: Shell): [string, () => Promise<void>][] {
     ['nav.checkins', () => showCheckins(shell)],
     ['nav.report', () => showReport(shell, `${year}-01-01`, `${year}-12-31`)],
     ['nav.keys', () => showWeeklyKeys(shell)],
+    ['nav.bursts', () => showBursts(shell)],
   ];
 }
 
