@@ -4,7 +4,7 @@
 // lines the command would have printed. The case folder and the outbox are
 // the command line's own, so a reviewer can switch between the two.
 import { stat } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
   type BundleItem,
@@ -73,7 +73,7 @@ export async function unlock(ws: Workspace, passphrase: string): Promise<void> {
 
 /** Where the workbench puts the public card: beside the key file, my.key → my-card.json. */
 export function cardPathOf(key: string): string {
-  return join(dirname(key), `${basename(key, extname(key))}-card.json`);
+  return resolve(join(dirname(key), `${basename(key, extname(key))}-card.json`));
 }
 
 export async function hasKeyFile(ws: Workspace): Promise<boolean> {
@@ -110,7 +110,7 @@ export async function createKey(
     workbenchIo(request.passphrase),
   );
   ws.session.unlock(request.passphrase);
-  return { fingerprint, key: ws.key, card };
+  return { fingerprint, key: resolve(ws.key), card };
 }
 
 /** The first keyset of a folder (checked against the fingerprint read by voice), or a newer one. */

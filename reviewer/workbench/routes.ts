@@ -3,11 +3,12 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { StatementKind } from '../../client-crypto/index.ts';
 import { CaseFolder } from '../cases/case-folder.ts';
 import { today } from '../cases/triage.ts';
+import { DEFAULT_REVIEWER_NAME } from '../commands/reviewer-identity.ts';
 import { CliError, usage } from '../errors.ts';
 import {
   type Workspace,
@@ -77,8 +78,9 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
       statuses: STATUSES,
       hasKeyset: f?.state.keyset != null,
       hasKey: await hasKeyFile(ws),
-      key: ws.key,
+      key: resolve(ws.key),
       card: cardPathOf(ws.key),
+      defaultName: DEFAULT_REVIEWER_NAME,
     });
   }
   if (route === 'POST /api/key') {
