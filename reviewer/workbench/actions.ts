@@ -4,6 +4,7 @@
 // lines the command would have printed. The case folder and the outbox are
 // the command line's own, so a reviewer can switch between the two.
 import { stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
   type BundleItem,
@@ -19,11 +20,12 @@ import { csvCell } from '../cases/register-csv.ts';
 import { caseName } from '../cases/safe-name.ts';
 import { type OpenReport, openOutcome, reviewOpen } from '../commands/review-open.ts';
 import { reviewCheckOutbox, reviewStatement } from '../commands/review-statement.ts';
+import { reviewerCreate } from '../commands/reviewer-identity.ts';
 import { CliError, isCliError, usage } from '../errors.ts';
 import type { CommandIo } from '../io.ts';
 import { COST_ENV, loadReviewerKey } from '../keys.ts';
 import { defaultOutbox, readOutboxIfAny } from '../outbox.ts';
-import { PASSPHRASE_ENV } from '../passphrase.ts';
+import { MIN_NEW_PASSPHRASE_LENGTH, PASSPHRASE_ENV } from '../passphrase.ts';
 import { type Statistics, computeStatistics } from '../stats/count.ts';
 import { statisticsSvg } from '../stats/svg.ts';
 import { folderKeyset } from '../trust.ts';
@@ -67,6 +69,48 @@ export async function unlock(ws: Workspace, passphrase: string): Promise<void> {
   if (passphrase === '') throw new CliError('PASSPHRASE_MISSING', 'The passphrase is empty.');
   await loadReviewerKey(ws.key, workbenchIo(passphrase));
   ws.session.unlock(passphrase);
+}
+
+/** Where the workbench puts the public card: beside the key file, my.key → my-card.json. */
+export function cardPathOf(key: string): string {
+  return resolve(join(dirname(key), `${basename(key, extname(key))}-card.json`));
+}
+
+export async function hasKeyFile(ws: Workspace): Promise<boolean> {
+  return exists(ws.key);
+}
+
+/**
+ * `sealbox reviewer create` from the page, for a key file that does not exist
+ * yet: the passphrase typed twice, the card beside the key. Nothing is ever
+ * overwritten. The session is unlocked with the new passphrase.
+ */
+export async function createKey(
+  ws: Workspace,
+  request: { name: string | undefined; passphrase: string; again: string },
+): Promise<{ fingerprint: string; key: string; card: string }> {
+  const card = cardPathOf(ws.key);
+  for (const path of [ws.key, card]) {
+    if (await exists(path)) {
+      throw new CliError('FILE_EXISTS', `${path} already exists; it is never overwritten.`);
+    }
+  }
+  // An empty one would send the command looking for a terminal to ask in.
+  if (request.passphrase === '') {
+    throw new CliError(
+      'PASSPHRASE_WEAK',
+      `The passphrase is empty: a new one needs at least ${MIN_NEW_PASSPHRASE_LENGTH} characters.`,
+    );
+  }
+  if (request.passphrase !== request.again) {
+    throw new CliError('PASSPHRASE_WEAK', 'The two passphrases differ.');
+  }
+  const { fingerprint } = await reviewerCreate(
+    { name: request.name?.trim() || undefined, out: ws.key, card },
+    workbenchIo(request.passphrase),
+  );
+  ws.session.unlock(request.passphrase);
+  return { fingerprint, key: resolve(ws.key), card };
 }
 
 /** The first keyset of a folder (checked against the fingerprint read by voice), or a newer one. */

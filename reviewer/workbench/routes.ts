@@ -1,17 +1,23 @@
 // The JSON API behind the page, one resource at a time. Every route here runs
 // after guard.ts let the request through (loopback, this Host, the secret).
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { basename, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { StatementKind } from '../../client-crypto/index.ts';
 import { CaseFolder } from '../cases/case-folder.ts';
 import { today } from '../cases/triage.ts';
+import { DEFAULT_REVIEWER_NAME } from '../commands/reviewer-identity.ts';
 import { CliError, usage } from '../errors.ts';
 import {
   type Workspace,
   STATUSES,
   adoptKeyset,
+  cardPathOf,
+  createKey,
   figures,
+  hasKeyFile,
   importBundle,
   outboxView,
   signStatement,
@@ -72,7 +78,28 @@ export async function apiRoute(ctx: RouteContext): Promise<void> {
       idleMinutes: ws.session.idleMs / 60_000,
       statuses: STATUSES,
       hasKeyset: f?.state.keyset != null,
+      hasKey: await hasKeyFile(ws),
+      key: resolve(ws.key),
+      card: cardPathOf(ws.key),
+      defaultName: DEFAULT_REVIEWER_NAME,
     });
+  }
+  if (route === 'POST /api/key') {
+    const body = await readJson(request);
+    const created = await serial(() =>
+      createKey(ws, {
+        name: optionalString(body, 'name'),
+        passphrase: optionalString(body, 'passphrase') ?? '',
+        again: optionalString(body, 'again') ?? '',
+      }),
+    );
+    return sendJson(response, 200, created);
+  }
+  if (route === 'GET /api/card') {
+    const card = await readFile(cardPathOf(ws.key), 'utf8').catch(() => {
+      throw new CliError('FILE_MISSING', 'There is no public card beside the key file.');
+    });
+    return sendDownload(response, 'application/json', card, basename(cardPathOf(ws.key)));
   }
   if (route === 'POST /api/unlock') {
     const body = await readJson(request);

@@ -13,6 +13,10 @@ interface Session {
   unlocked: boolean;
   idleMinutes: number;
   statuses: string[];
+  hasKey: boolean;
+  key: string;
+  card: string;
+  defaultName: string;
 }
 interface Summary {
   caseId: string;
@@ -36,7 +40,7 @@ interface CaseView { summary: Summary; items: Item[]; statements: { date: string
 
 const main = el('main', { id: 'main' });
 const status = el('p', { role: 'status', class: 'status' });
-let session: Session = { unlocked: false, idleMinutes: 15, statuses: [] };
+let session: Session = { unlocked: false, idleMinutes: 15, statuses: [], hasKey: true, key: '', card: '', defaultName: '' }; // prettier-ignore
 let view: () => Promise<void> = showCases;
 let filters: Record<string, string> = {};
 
@@ -69,6 +73,7 @@ function screen(heading: string, ...content: (Node | null)[]): void {
 }
 
 function showUnlock(then: () => Promise<void>): Promise<void> {
+  if (!session.hasKey) return showCreateKey(then);
   const input = el('input', { type: 'password', autocomplete: 'current-password' });
   const form = el('form', {}, field('passphrase', t('unlock.label'), input), el('button', { type: 'submit' }, t('unlock.button'))); // prettier-ignore
   form.addEventListener('submit', (event) => {
@@ -89,6 +94,60 @@ function showUnlock(then: () => Promise<void>): Promise<void> {
   );
   input.focus();
   return Promise.resolve();
+}
+
+// Step 1 of the reviewer guide, for a --key file that does not exist yet: the
+// command line's `reviewer create`, run by the workbench.
+function showCreateKey(then: () => Promise<void>): Promise<void> {
+  const name = el('input', { type: 'text', autocomplete: 'off', value: session.defaultName, 'aria-describedby': 'key-name-warning' }); // prettier-ignore
+  const passphrase = el('input', { type: 'password', autocomplete: 'new-password' });
+  const again = el('input', { type: 'password', autocomplete: 'new-password' });
+  const form = el(
+    'form',
+    {},
+    field('key-name', t('create.name'), name),
+    el('p', { id: 'key-name-warning', class: 'warning' }, t('create.nameWarning')),
+    field('key-passphrase', t('create.passphrase'), passphrase),
+    field('key-again', t('create.again'), again),
+    el('button', { type: 'submit' }, t('create.button')),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    postJson('/api/key', { name: name.value, passphrase: passphrase.value, again: again.value })
+      .then((made) => {
+        passphrase.value = again.value = '';
+        session.hasKey = session.unlocked = true;
+        showCreated(made as { fingerprint: string; key: string; card: string }, then);
+      })
+      .catch(problem);
+  });
+  screen(
+    t('create.heading'),
+    el('p', {}, t('create.hint', { key: session.key, card: session.card })),
+    form,
+  );
+  name.focus();
+  return Promise.resolve();
+}
+
+function showCreated(
+  made: { fingerprint: string; key: string; card: string },
+  then: () => Promise<void>,
+): void {
+  // prettier-ignore
+  const save = el('button', { type: 'button' }, t('created.save'));
+  const cardName = made.card.split(/[\\/]/).pop() ?? 'card.json';
+  save.addEventListener('click', () => void saveCopy('/api/card', cardName).catch(problem));
+  const next = el('button', { type: 'button' }, t('created.next'));
+  next.addEventListener('click', () => void go(then));
+  screen(
+    t('created.heading'),
+    el('p', {}, t('created.key', { key: made.key })),
+    el('p', {}, t('created.card', { card: made.card }), ' ', save),
+    el('p', {}, t('created.fingerprint')),
+    el('p', { class: 'warning' }, el('code', { id: 'fingerprint' }, made.fingerprint)),
+    el('p', {}, next),
+  );
 }
 
 const FILTERS: [string, string][] = [
@@ -380,7 +439,7 @@ function header(): HTMLElement {
 
 function render(): void {
   document.getElementById('app')!.replaceChildren(header(), status, main);
-  if (session.unlocked) void go(view);
+  if (session.unlocked && session.hasKey) void go(view);
   else void showUnlock(view);
 }
 
