@@ -1,6 +1,7 @@
 // review ui: starts the workbench and keeps it running until Ctrl-C. The
 // address printed carries the session's secret; it is valid until the
 // command stops.
+import { access } from 'node:fs/promises';
 import { usage } from '../errors.ts';
 import type { CommandIo } from '../io.ts';
 import { openBrowser } from './open-browser.ts';
@@ -29,6 +30,13 @@ export async function reviewUi(
   });
   io.print(`The workbench is open at ${workbench.url}`);
   io.print('Only this computer can reach it. Press Ctrl-C here to stop it.');
+  const hasKey = await access(options.key).then(
+    () => true,
+    () => false,
+  );
+  if (!hasKey) {
+    io.print(`There is no key file at ${options.key} yet: the page will help you create it.`);
+  }
   if (options.browser) openBrowser(workbench.url);
   onStarted?.(workbench);
   await new Promise<void>((resolve) => {

@@ -7,7 +7,8 @@ import t from 'tap';
 import { parseReviewerCard } from '../../client-crypto/index.ts';
 import { loadReviewerKey, reviewerFingerprint } from '../../reviewer/keys.ts';
 import { type Workbench, startWorkbench } from '../../reviewer/workbench/server.ts';
-import { tempDir } from '../reviewer/fixtures.ts';
+import { reviewUi } from '../../reviewer/workbench/command.ts';
+import { tempDir, testIo } from '../reviewer/fixtures.ts';
 import { call, postJson } from './fixtures.ts';
 
 process.env.SEALBOX_KEYFILE_COST = 'test';
@@ -122,4 +123,15 @@ t.test('creating a key needs the secret, this Host and nothing else', async (t) 
   t.equal((await call(wb, '/api/card', { secret: false })).status, 401);
   await t.rejects(stat(join(dir, 'my.key')));
   t.notOk(wb.session.unlocked);
+});
+
+t.test('review ui says at start that the page will create the missing key', async (t) => {
+  const dir = await tempDir(t);
+  const io = testIo();
+  const key = join(dir, 'my.key');
+  await reviewUi({ cases: join(dir, 'cases'), key, browser: false }, io, (wb) => {
+    process.nextTick(() => process.emit('SIGTERM'));
+    t.ok(wb.port > 0);
+  });
+  t.match(io.lines.join('\n'), `There is no key file at ${key} yet`);
 });
