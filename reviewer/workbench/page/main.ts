@@ -1,7 +1,7 @@
 // The workbench page: one view at a time (unlock, cases, a case, import,
 // outbox, figures). Every piece of case data is set as text.
 import { ApiError, SECRET, SECRET_HEADER, api, apiBlob, postJson, saveCopy } from './api.ts';
-import { caseTable } from './case-table.ts';
+import { type CaseRow, caseTable } from './case-table.ts';
 import { el, field, select, table } from './dom.ts';
 import { type FigureTally, periodWords, rowLabel, tallyTitle } from './figure-words.ts';
 import { answerWord, answerWords, fieldLabel, kindName, statusName } from './form-words.ts';
@@ -18,21 +18,9 @@ interface Session {
   card: string;
   defaultName: string;
 }
-interface Summary {
+/** A case as the list gives it, with the full case id. */
+interface Summary extends CaseRow {
   caseId: string;
-  name: string;
-  short: string;
-  received: string;
-  status: string;
-  country: string[];
-  unBody: string[];
-  reprisalKinds: string[];
-  consent: string[];
-  needsAnswer: boolean;
-  urgent: boolean;
-  dangerNow: boolean;
-  helpRequested: string | null;
-  setAside: boolean;
 }
 interface Attachment { index: number; file: string; originalName: string; type: string; size: number; image: boolean } // prettier-ignore
 interface Item { index: number; kind: string; date: string; flag: string | null; message: string; answers: { field: string; label: string; text: string; values: string[] }[]; attachments: Attachment[] } // prettier-ignore
