@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { reviewBursts, reviewSetAside } from '../../reviewer/commands/review-bursts.ts';
 import { reviewOpen } from '../../reviewer/commands/review-open.ts';
-import { type ItemSpec, makeSetup, tempDir, writeBundle } from './fixtures.ts';
+import { type ItemSpec, makeSetup, submissionsFrom, tempDir, writeBundle } from './fixtures.ts';
 
 const BURST_DAY = '2026-11-13';
 
@@ -16,14 +16,7 @@ t.test('a burst is seen by day and level and set aside without losing anything',
   const dir = await tempDir(t);
   const s = await makeSetup(dir);
   const cases = join(dir, 'cases');
-  let seq = 0;
-  const submission = (id: string, received: string, extra: Partial<ItemSpec> = {}): ItemSpec => ({
-    kind: 'submission',
-    id,
-    seq: ++seq,
-    received,
-    ...extra,
-  });
+  const submission = submissionsFrom(0);
   const items: ItemSpec[] = [
     submission('before-levels', '2026-11-10'),
     submission('quiet-one', '2026-11-11', { effort: 0 }),
@@ -34,7 +27,7 @@ t.test('a burst is seen by day and level and set aside without losing anything',
     submission('talking', BURST_DAY, { effort: 5 }),
     submission('low-that-day', BURST_DAY, { effort: 0 }),
   ];
-  items.push({ kind: 'followup', id: 'talking-again', caseId: 'talking', seq: ++seq });
+  items.push({ kind: 'followup', id: 'talking-again', caseId: 'talking', seq: items.length + 1 });
   const bundle = join(dir, 'b.sbx');
   await writeBundle(bundle, items, s.sealing, s);
   const report = await reviewOpen(

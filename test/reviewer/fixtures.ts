@@ -224,6 +224,18 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield await Promise.resolve(bytes);
 }
 
+/** Submissions with rising sequence numbers from `after` + 1, for tests that need many. */
+export function submissionsFrom(after: number) {
+  let seq = after;
+  return (id: string, received: string, extra: Partial<ItemSpec> = {}): ItemSpec => ({
+    kind: 'submission',
+    id,
+    seq: ++seq,
+    received,
+    ...extra,
+  });
+}
+
 const exported = new WeakMap<ItemSpec, Awaited<ReturnType<typeof sealItem>>>();
 
 /**

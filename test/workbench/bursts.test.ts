@@ -6,20 +6,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { reviewBursts } from '../../reviewer/commands/review-bursts.ts';
-import { PASSPHRASE, type ItemSpec, writeBundle } from '../reviewer/fixtures.ts';
+import { PASSPHRASE, type ItemSpec, submissionsFrom, writeBundle } from '../reviewer/fixtures.ts';
 import { type Bench, call, postJson, startBench } from './fixtures.ts';
 
 const BURST_DAY = '2026-11-13';
 
 async function importFlood(b: Bench): Promise<void> {
-  let seq = 10;
-  const submission = (id: string, received: string, extra: Partial<ItemSpec> = {}): ItemSpec => ({
-    kind: 'submission',
-    id,
-    seq: ++seq,
-    received,
-    ...extra,
-  });
+  const submission = submissionsFrom(10);
   const items: ItemSpec[] = [
     submission('quiet-one', '2026-11-11', { effort: 0 }),
     submission('quiet-two', '2026-11-11', { effort: 0 }),
