@@ -14,6 +14,8 @@ import axe from 'axe-core';
 import type { FastifyInstance } from 'fastify';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { PAGE_SIGNATURE_PATH, fingerprint, signPage } from '../../client-crypto/index.ts';
+import { keyOptions } from '../../reviewer/io.ts';
+import { loadSigningKey } from '../../reviewer/keys.ts';
 import { buildApp } from '../../server/app.ts';
 import { storeKeyset } from '../../server/db/keysets.ts';
 import { ensureKeyset, preparePage } from '../../server/startup.ts';
@@ -27,6 +29,7 @@ import {
   testDatabase,
   testSecrets,
 } from '../helper.ts';
+import { makeOrganisation, publishOrganisation } from '../audit/organisation.ts';
 import { signBuild } from '../page-signing.ts';
 import { pageCoverageArgs, sourcemapDir, startPageCoverage } from './page-coverage.ts';
 
@@ -300,4 +303,59 @@ export async function fillRequired(page: Page): Promise<void> {
   await page.check('[data-field=consent_public] input[value=no]');
   await page.check('[data-field=publicity_risk] input[value=unsure]');
   await page.check('[data-field=safe_contact] input[value=no_contact]');
+}
+
+/**
+ * An organisation made with the real commands in `dir` (test/audit/organisation.ts),
+ * published on a server that pins only its root's fingerprint, serving the page
+ * the root signed: what the loop tests file reports into and carry bundles from.
+ */
+export async function startOrganisationSite(t: Teardown, dir: string) {
+  const org = await makeOrganisation(dir);
+  const { dist } = await builtPage();
+  const { app, db } = await build(t, { env: { SEALBOX_ORG_FINGERPRINT: org.fingerprint } });
+  await publishOrganisation(db, org);
+  const root = await loadSigningKey(join(dir, 'org.key'), 'organisation', keyOptions(org.io));
+  serveWeb(app, dist, root);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const server = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return { org, app, db, server, courier: { server, key: org.courierKey } };
+}
+
+/**
+ * A report through the submission page's default form, as a person files it,
+ * with the safe contact "this status page"; returns the receipt. `dangerNow`
+ * answers "in danger right now?" (left unanswered without it).
+ */
+export async function fileReport(
+  page: Page,
+  server: string,
+  report: { country: string; message: string; dangerNow?: 'yes' | 'no' | 'unsure' },
+): Promise<string> {
+  await page.goto(server);
+  await page.getByText(/keys are verified/).waitFor();
+  await page.check('[data-field=un_body] input[value=human_rights_council]');
+  await page.selectOption('[data-field=country] select', report.country);
+  await page.check('[data-field=reprisal_kinds] input[value=threats]');
+  await page.check('[data-field=consent_public] input[value=no]');
+  await page.check('[data-field=publicity_risk] input[value=yes]');
+  if (report.dangerNow)
+    await page.check(`[data-field=danger_now] input[value=${report.dangerNow}]`);
+  await page.check('[data-field=safe_contact] input[value=status_page]');
+  await page.getByLabel('Your account').fill(report.message);
+  await page.getByRole('button', { name: 'Lock and send' }).click();
+  await page.locator('.receipt').waitFor({ timeout: 60_000 });
+  const receipt = (await page.textContent('.receipt'))!.trim();
+  await page.getByLabel('I have written down my receipt').check();
+  await page.getByRole('button', { name: 'Finish' }).click();
+  return receipt;
+}
+
+/** The status page, opened afresh with a receipt, once it has shown the case. */
+export async function checkStatus(page: Page, server: string, receipt: string): Promise<void> {
+  await page.goto(server);
+  await page.getByRole('button', { name: 'Check a report' }).click();
+  await page.getByLabel('Receipt', { exact: true }).fill(receipt);
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await page.locator('.status-line').waitFor();
 }

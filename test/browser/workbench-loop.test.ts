@@ -6,50 +6,24 @@
 // outbox passes `review check-outbox`; `courier push` carries it; each person's
 // status page then shows the verified reply, or the case closed and deleted.
 // Before the push, the status page shows nothing of either.
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { courierPush } from '../../reviewer/courier/commands.ts';
 import { courierPull } from '../../reviewer/courier/pull.ts';
-import { keyOptions } from '../../reviewer/io.ts';
-import { loadSigningKey } from '../../reviewer/keys.ts';
 import { startWorkbench } from '../../reviewer/workbench/server.ts';
-import { makeOrganisation, publishOrganisation } from '../audit/organisation.ts';
-import { build } from '../helper.ts';
 import { PASSPHRASE, tempDir } from '../reviewer/fixtures.ts';
-import { axeViolations, builtPage, openBrowser, screenshot, serveWeb } from './harness.ts';
+import {
+  axeViolations,
+  checkStatus,
+  fileReport,
+  openBrowser,
+  screenshot,
+  startOrganisationSite,
+} from './harness.ts';
 
 const MESSAGE = 'After I spoke in Geneva, police visited my parents in Mandalay.';
 const REPLY = 'Thank you. We will raise this with the special rapporteur, without your name.';
-
-/** A report through the submission page, as a person files it; returns the receipt. */
-async function submit(page: Page, server: string, country: string, message: string) {
-  await page.goto(server);
-  await page.getByText(/keys are verified/).waitFor();
-  await page.check('[data-field=un_body] input[value=human_rights_council]');
-  await page.selectOption('[data-field=country] select', country);
-  await page.check('[data-field=reprisal_kinds] input[value=threats]');
-  await page.check('[data-field=consent_public] input[value=no]');
-  await page.check('[data-field=publicity_risk] input[value=yes]');
-  await page.check('[data-field=safe_contact] input[value=status_page]');
-  await page.getByLabel('Your account').fill(message);
-  await page.getByRole('button', { name: 'Lock and send' }).click();
-  await page.locator('.receipt').waitFor({ timeout: 60_000 });
-  const receipt = (await page.textContent('.receipt'))!.trim();
-  await page.getByLabel('I have written down my receipt').check();
-  await page.getByRole('button', { name: 'Finish' }).click();
-  return receipt;
-}
-
-/** The status page, opened afresh with a receipt, once it has shown the case. */
-async function checkStatus(page: Page, server: string, receipt: string): Promise<void> {
-  await page.goto(server);
-  await page.getByRole('button', { name: 'Check a report' }).click();
-  await page.getByLabel('Receipt', { exact: true }).fill(receipt);
-  await page.getByRole('button', { name: 'Check', exact: true }).click();
-  await page.locator('.status-line').waitFor();
-}
 
 /**
  * Applies the case list's filters and waits for the list they give: each
@@ -67,20 +41,16 @@ async function applyFilters(bench: Page, country: string, text: string): Promise
 void t.test('submit → courier pull → workbench → courier push → status page', async (t) => {
   const dir = await tempDir(t);
   const p = (name: string) => join(dir, name);
-  const org = await makeOrganisation(dir);
-  const { dist } = await builtPage();
-  const { app, db } = await build(t, { env: { SEALBOX_ORG_FINGERPRINT: org.fingerprint } });
-  await publishOrganisation(db, org);
-  serveWeb(app, dist, await loadSigningKey(p('org.key'), 'organisation', keyOptions(org.io)));
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const server = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const courier = { server, key: org.courierKey };
+  const { org, db, server, courier } = await startOrganisationSite(t, dir);
 
   // Two people, in the browser.
   const browser = await openBrowser(t);
   const { page } = browser;
-  const answered = await submit(page, server, 'MM', MESSAGE);
-  const purged = await submit(page, server, 'NI', 'My passport was taken at the airport.');
+  const answered = await fileReport(page, server, { country: 'MM', message: MESSAGE });
+  const purged = await fileReport(page, server, {
+    country: 'NI',
+    message: 'My passport was taken at the airport.',
+  });
 
   // The courier pulls; the bundle goes to the offline computer.
   const bundle = p('bundle.sealbox');
