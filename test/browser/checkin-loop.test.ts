@@ -5,9 +5,10 @@
 // carries the replies; on the status page one person clicks "Please contact me",
 // the other "Confirm". The next `courier pull` → `review open` makes the first
 // case urgent (first in index.html and cases.csv, with its reason, and in
-// `review checkins`) and leaves the other one calm. The person's page says
-// nothing alarming (docs/threat-model.md), and the server holds ciphertext only.
-import { readFile } from 'node:fs/promises';
+// `review checkins`) and leaves the other one calm, until the reviewer writes
+// back (`review reply`). The person's page says nothing alarming
+// (docs/threat-model.md), and the server holds ciphertext only.
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Page } from 'playwright-core';
@@ -183,6 +184,27 @@ void t.test('status page "Please contact me" → courier → review: the case is
   t.match(checkins.lines[1], `check-in due by`);
   t.match(checkins.lines[1], `last sign of life ${day}`);
   t.notMatch(checkins.lines[1], /URGENT|OVERDUE/);
+
+  // Writing back answers the call: after the next round the mark is gone.
+  const answer = join(dir, 'answer.txt');
+  await writeFile(answer, 'We will call you today on the number you gave us.');
+  const io = testIo();
+  t.equal(await run(['review', 'reply', helpId, '--text-file', answer, ...reviewer], io), 0, io.errors.join('')); // prettier-ignore
+  t.match(await courierPush({ ...courier, outbox: join(cases, 'outbox.jsonl') }, org.io), {
+    applied: 1,
+  });
+  await courierPull({ ...courier, out: join(dir, 'b3.sealbox') }, org.io);
+  const third = await reviewOpen(
+    { bundle: join(dir, 'b3.sealbox'), key: org.reviewerKey, cases },
+    org.io,
+  );
+  t.same([third.opened, third.failed, third.setAside], [[], [], []], 'nothing new');
+  t.notMatch((await listed(cases)).rows.join(''), /URGENT/, 'no longer urgent');
+  const later = testIo();
+  t.equal(await run(['review', 'checkins', '--cases', cases], later), 0);
+  t.notMatch(later.lines.join('\n'), /URGENT/);
+  await checkStatus(page, server, receipts[countryOf[helpId]!]!);
+  await page.getByText('We will call you today').waitFor();
 
   t.same(browser.errors, []);
   const foreign = browser.requests.filter((r) => !r.url.startsWith(`${server}/`));
