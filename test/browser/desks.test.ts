@@ -3,8 +3,9 @@
 // seals the report to the one chosen, so that only that desk's reviewers
 // (and those of an `always` desk) open it, as the reviewer tool opens it. A
 // follow-up goes to the desk the newest reply names; with no such reply, the
-// page asks again. A keyset whose desks were changed after the root signed it
-// is refused, and nothing is sealed.
+// page asks again. A desk gone from a newer keyset while the person wrote is
+// said so, and nothing is sealed to everyone instead. A keyset whose desks were
+// changed after the root signed it is refused, and nothing is sealed.
 import t, { type Test } from 'tap';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
@@ -15,6 +16,7 @@ import {
   fromBase64Url,
   openDocument,
   parseEnvelopeHeader,
+  signKeyset,
 } from '../../client-crypto/index.ts';
 import { insertStatement } from '../../server/db/statements.ts';
 import { storeKeyset } from '../../server/db/keysets.ts';
@@ -223,6 +225,38 @@ void t.test('after a reply naming desk B, follow-ups and check-ins go to desk B'
   }
   t.same(browser.errors, []);
 });
+
+void t.test(
+  'a desk gone while the person wrote: nothing sealed, asked to choose again',
+  async (t) => {
+    const changing = await deskSite(t);
+    const browser = await openBrowser(t);
+    const { page } = browser;
+    await page.goto(changing.url);
+    await page.getByText(/keys are verified/).waitFor();
+    await fillRequired(page);
+    await page.getByLabel('Your account').fill('written while the desks changed');
+    await page.locator('[data-field=desk]').getByLabel('Treaty bodies').check();
+    // The organisation publishes a newer keyset without desk A, same reviewers.
+    const { keyset, org } = changing.org;
+    const newer = await signKeyset(
+      { ...keyset, version: 2, desks: keyset.desks!.filter((d) => d.id !== 'a') },
+      org,
+    );
+    await storeKeyset(changing.db, 2, JSON.stringify(newer));
+    await page.getByRole('button', { name: 'Lock and send' }).click();
+    await page
+      .locator('#submit-view [role=alert]')
+      .getByText(/changed who receives reports since this page was opened/)
+      .waitFor();
+    t.notOk(
+      browser.requests.some((r) => r.method === 'POST'),
+      'nothing sealed or sent to every reviewer instead',
+    );
+    t.equal(await page.getByLabel('Your account').inputValue(), 'written while the desks changed');
+    t.same(await axeViolations(page), [], 'axe: desks changed');
+  },
+);
 
 void t.test('desks changed after the root signed them: refused, nothing sealed', async (t) => {
   const changes: [string, (p: Record<string, unknown>) => void][] = [
