@@ -45,6 +45,8 @@ export interface StatementInput {
   text?: string;
   /** Days between signs of life asked for (0 ends them); only in a reply. */
   checkin?: number;
+  /** The desk the case is with, when the keyset has desks: the page seals follow-ups to it. */
+  desk?: string;
   /** The submitter's reply key, from the case's submission. */
   replyPublicKey: Uint8Array;
   date?: Date;
@@ -108,6 +110,7 @@ export async function createStatement(
       ...(input.status !== undefined ? { status: input.status } : {}),
       ...(input.kind === 'reply' ? { text: input.text } : {}),
       ...(input.checkin !== undefined ? { checkin: input.checkin } : {}),
+      ...(input.desk !== undefined ? { desk: input.desk } : {}),
     },
     input.replyPublicKey,
     keyset.version,
@@ -158,6 +161,8 @@ export interface SubmitterView {
   text?: string;
   /** Days between signs of life the reviewers ask for (0: no more). */
   checkin?: number;
+  /** The desk the case is with, as the sealed part names it. */
+  desk?: string;
   date: string;
   reviewer: string;
 }
@@ -193,6 +198,7 @@ export async function readStatementAsSubmitter(
     ...(st.status !== undefined ? { status: st.status } : {}),
     ...(reply.text !== undefined ? { text: reply.text } : {}),
     ...(reply.checkin !== undefined && st.kind === 'reply' ? { checkin: reply.checkin } : {}),
+    ...(reply.desk !== undefined ? { desk: reply.desk } : {}),
     date: st.date,
     reviewer: st.reviewer,
   };

@@ -24,11 +24,14 @@ import {
   generateReviewerIdentity,
   isoDate,
   reviewerCard,
+  reviewerFingerprint,
   signKeyset,
   toBase64Url,
+  verifyKeyset,
 } from '../client-crypto/index.ts';
 import type {
   CourierKey,
+  Desk,
   Keyset,
   ReceiptKeys,
   EpochKey,
@@ -420,6 +423,50 @@ export async function makeKeyset(version = 1): Promise<TestKeyset> {
   const epochs = await currentEpochs([reviewer], now);
   const sealing = await epochSealingKeys(keyset, epochs, now);
   return { org, reviewer, courier, keyset, signed, epochs, sealing };
+}
+
+export interface DeskKeyset {
+  org: SigningKeyPair;
+  /** One reviewer per name given, in keyset order. */
+  reviewers: ReviewerIdentity[];
+  /** The keyset as verified against `org`, its desks included. */
+  keyset: Keyset;
+  signed: SignedKeyset;
+  /** One current epoch key per reviewer, in keyset order. */
+  epochs: TestEpoch[];
+  sealing: SealingKeys;
+}
+
+/**
+ * An organisation whose keyset divides reviewers (one per name) into the desks
+ * `desks` makes from their fingerprints (keyset order), signed by its root,
+ * with every reviewer's current epoch key; stored in `db` when given.
+ */
+export async function makeDeskKeyset(
+  names: readonly string[],
+  desks: (fingerprints: string[]) => Desk[],
+  db?: Db,
+): Promise<DeskKeyset> {
+  const org = await generateOrganisationKey();
+  const reviewers = await Promise.all(names.map((name) => generateReviewerIdentity(name)));
+  const now = new Date();
+  const content: Keyset = {
+    version: 1,
+    issued: isoDate(now),
+    expires: isoDate(new Date(now.getTime() + 365 * 86_400_000)),
+    reviewers: reviewers.map(reviewerCard),
+    couriers: [courierCard(await generateCourierKey('Courier'))],
+  };
+  content.desks = desks(await Promise.all(content.reviewers.map((c) => reviewerFingerprint(c))));
+  const signed = await signKeyset(content, org);
+  const keyset = await verifyKeyset(signed, { publicKey: org.publicKey });
+  const epochs = await currentEpochs(reviewers, now);
+  const sealing = await epochSealingKeys(keyset, epochs, now);
+  if (db) {
+    await storeKeyset(db, keyset.version, JSON.stringify(signed));
+    await storeEpochs(db, epochs);
+  }
+  return { org, reviewers, keyset, signed, epochs, sealing };
 }
 
 /** Fetches a challenge (at effort `level`, if given) and solves it, as the page does. */

@@ -102,6 +102,26 @@ t.test(
   },
 );
 
+t.test('the desk a reply names reaches the submitter, and only a desk id', async (t) => {
+  const input = {
+    kind: 'reply' as const,
+    caseId: 'case-1',
+    text: 'Your case is with the special procedures team.',
+    desk: 'special-procedures',
+    replyPublicKey: world.replyKeyPair.publicKey,
+  };
+  const reply = await createStatement(input, amina!, world.keyset);
+  const seen = await readStatementAsSubmitter(reply, world.keyset, world.replyKeyPair, 'case-1');
+  t.equal(seen.desk, 'special-procedures');
+  const plain = await createStatement({ ...input, desk: undefined }, amina!, world.keyset);
+  const none = await readStatementAsSubmitter(plain, world.keyset, world.replyKeyPair, 'case-1');
+  t.notOk('desk' in none, 'no desk when the reply names none');
+  t.equal(
+    await codeOf(createStatement({ ...input, desk: 'Not a desk' }, amina!, world.keyset)),
+    'FORMAT_INVALID',
+  );
+});
+
 t.test('a signer outside the keyset is refused', async (t) => {
   const mallory = await generateReviewerIdentity('Mallory');
   const forged = await createStatement(

@@ -3,59 +3,28 @@
 // one per reviewer of the keyset (docs/protocol.md, "Desks").
 import t from 'tap';
 import {
-  type Keyset,
-  courierCard,
   deriveReceiptKeys,
-  generateCourierKey,
-  generateOrganisationKey,
   generateReceipt,
-  generateReviewerIdentity,
   openDocument,
-  reviewerCard,
-  reviewerFingerprint,
   sealDocumentToDesk,
-  signKeyset,
   toBase64Url,
-  verifyKeyset,
 } from '../../client-crypto/index.ts';
-import { isoDate } from '../../client-crypto/encoding.ts';
-import { storeKeyset } from '../../server/db/keysets.ts';
 import { submissionByCaseId } from '../../server/db/submissions.ts';
-import { currentEpochs, epochSealingKeys, makeEpoch } from '../epochs.ts';
-import { build, sampleDocument, solvedChallenge, storeEpochs } from '../helper.ts';
+import { makeEpoch } from '../epochs.ts';
+import { build, makeDeskKeyset, sampleDocument, solvedChallenge } from '../helper.ts';
 
 type ErrorJson = { error: { code: string } };
 
 t.test('desk envelopes are accepted and checked like any other', async (t) => {
   const { app, db } = await build(t);
-  const org = await generateOrganisationKey();
-  const reviewers = [
-    await generateReviewerIdentity('Treaty bodies reviewer'),
-    await generateReviewerIdentity('Special procedures reviewer'),
-  ];
-  const now = new Date();
-  const content: Keyset = {
-    version: 1,
-    issued: isoDate(now),
-    expires: isoDate(new Date(now.getTime() + 365 * 86_400_000)),
-    reviewers: reviewers.map(reviewerCard),
-    couriers: [courierCard(await generateCourierKey('Courier'))],
-  };
-  const fingerprints = await Promise.all(content.reviewers.map((c) => reviewerFingerprint(c)));
-  content.desks = [
-    { id: 'treaty-bodies', names: { en: 'Treaty bodies' }, reviewers: [fingerprints[0]!] },
-    {
-      id: 'special-procedures',
-      names: { en: 'Special procedures' },
-      reviewers: [fingerprints[1]!],
-    },
-  ];
-  const signed = await signKeyset(content, org);
-  await storeKeyset(db, 1, JSON.stringify(signed));
-  const keyset = await verifyKeyset(signed, { publicKey: org.publicKey });
-  const epochs = await currentEpochs(reviewers, now);
-  await storeEpochs(db, epochs);
-  const sealing = await epochSealingKeys(keyset, epochs, now);
+  const { reviewers, keyset, epochs, sealing } = await makeDeskKeyset(
+    ['Treaty bodies reviewer', 'Special procedures reviewer'],
+    ([treaty, special]) => [
+      { id: 'treaty-bodies', names: { en: 'Treaty bodies' }, reviewers: [treaty!] },
+      { id: 'special-procedures', names: { en: 'Special procedures' }, reviewers: [special!] },
+    ],
+    db,
+  );
 
   const keys = await deriveReceiptKeys(await generateReceipt());
   const lookupToken = toBase64Url(keys.lookupToken);

@@ -6,6 +6,7 @@
 // missed check-in shows nothing at all (docs/threat-model.md).
 import { type ReceiptKeys, DOCUMENT_VERSION } from '../../client-crypto/index.ts';
 import type { FormDefinition } from '../form/schema.ts';
+import type { DeskRoute } from './desk-choice.ts';
 import { focusOn, h, uid } from './dom.ts';
 import { describeFollowupFailure, showFailure } from './errors.ts';
 import { formatDate, locale, tr } from './i18n.ts';
@@ -14,7 +15,11 @@ import { sendSealed } from './send-sealed.ts';
 
 export type CheckinAnswer = 'fine' | 'help';
 
-export function checkinForm(form: FormDefinition, keys: ReceiptKeys): HTMLElement {
+export function checkinForm(
+  form: FormDefinition,
+  keys: ReceiptKeys,
+  route: DeskRoute,
+): HTMLElement {
   const headingId = uid('checkin');
   const confirm = tr(h('button', { type: 'button', class: 'primary' }), 'checkin.confirm');
   const contact = tr(h('button', { type: 'button' }), 'checkin.contact');
@@ -32,6 +37,9 @@ export function checkinForm(form: FormDefinition, keys: ReceiptKeys): HTMLElemen
     done,
   );
   const send = (answer: CheckinAnswer) => {
+    // A follow-up like any other: to the desk of the case.
+    const desk = route.resolve();
+    if (desk === null) return;
     confirm.disabled = true;
     contact.disabled = true;
     outcome.hidden = true;
@@ -45,6 +53,7 @@ export function checkinForm(form: FormDefinition, keys: ReceiptKeys): HTMLElemen
         answers: { checkin: answer },
         message: '',
         attachments: [],
+        ...(desk !== undefined ? { desk } : {}),
       },
       keys,
       progress,

@@ -7,7 +7,7 @@ import { ApiError, isEpochNotCurrent } from './api.ts';
 import { h } from './dom.ts';
 import { type Vars, tr } from './i18n.ts';
 import { refusalHeadline } from './page-check.ts';
-import { KeysetNotTrusted } from './trust.ts';
+import { DesksChanged, KeysetNotTrusted } from './trust.ts';
 
 export interface Failure {
   key: string;
@@ -20,6 +20,7 @@ export interface Failure {
 export function describeFailure(error: unknown): Failure {
   if (error instanceof KeysetNotTrusted)
     return { key: refusalHeadline(error.reason), detail: error.reason, final: !error.retry };
+  if (error instanceof DesksChanged) return { key: 'desk.changed', final: false };
   if (isSealboxError(error))
     return { key: 'error.crypto', vars: { code: error.code }, final: true };
   if (error instanceof ApiError) {

@@ -6,6 +6,7 @@
 // "What the person sees of what they sent").
 import { type ReceiptKeys, DOCUMENT_VERSION, toBase64Url } from '../../client-crypto/index.ts';
 import type { FormDefinition } from '../form/schema.ts';
+import type { DeskRoute } from './desk-choice.ts';
 import { focusOn, h, uid } from './dom.ts';
 import { describeFollowupFailure, showFailure } from './errors.ts';
 import { type ChosenFile, filePicker } from './files.ts';
@@ -13,8 +14,7 @@ import { formatDate, formatSize, locale, tr } from './i18n.ts';
 import { holdPage } from './leave-guard.ts';
 import { progressArea } from './progress.ts';
 import { sendAttachments, showWhole } from './send-files.ts';
-import { sendSealed } from './send-sealed.ts';
-import { requireSealingKeys } from './trust.ts';
+import { sealingFor, sendSealed } from './send-sealed.ts';
 
 interface Sent {
   received: string;
@@ -78,7 +78,11 @@ function sentSummary() {
   };
 }
 
-export function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLElement {
+export function followupForm(
+  form: FormDefinition,
+  keys: ReceiptKeys,
+  route: DeskRoute,
+): HTMLElement {
   const id = uid('followup');
   const text = h('textarea', { id, rows: '6', maxlength: '100000' });
   const files = filePicker();
@@ -117,10 +121,15 @@ export function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLEleme
     files.setDisabled(busy);
   };
 
-  async function send(message: string, chosen: ChosenFile[]): Promise<Sent> {
-    // The epoch keys may have run out while the person wrote: said before any
-    // file leaves the page (sendSealed fetches them again to seal).
-    await requireSealingKeys();
+  async function send(
+    message: string,
+    chosen: ChosenFile[],
+    desk: string | undefined,
+  ): Promise<Sent> {
+    // The epoch keys may have run out (or the desks changed) while the person
+    // wrote: said before any file leaves the page (sendSealed fetches them
+    // again to seal).
+    await sealingFor(desk);
     const whole = showWhole(
       progress,
       chosen.map((file) => file.size),
@@ -137,6 +146,7 @@ export function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLEleme
         answers: {},
         message,
         attachments,
+        ...(desk !== undefined ? { desk } : {}),
       },
       keys,
       progress,
@@ -158,10 +168,12 @@ export function followupForm(form: FormDefinition, keys: ReceiptKeys): HTMLEleme
       text.focus();
       return;
     }
+    const desk = route.resolve();
+    if (desk === null) return;
     setBusy(true);
     keepOpen.hidden = false;
     const release = holdPage();
-    void send(message, chosen)
+    void send(message, chosen, desk)
       .then((done) => {
         progress.hide();
         text.value = '';

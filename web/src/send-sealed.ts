@@ -2,11 +2,15 @@
 // trusted keyset and epoch keys → seal the document → proof of work → send. Nothing is sealed
 // to a keyset that did not verify against the pinned root, and every document is
 // signed with the receipt's author key, so that reviewers know it comes from
-// this receipt's holder.
+// this receipt's holder. A keyset with desks has every document sealed to the
+// desk it names, never to every reviewer (docs/protocol.md, "Desks").
 import {
+  type Keyset,
   type ReceiptKeys,
   type SealedDocument,
+  type SealingKeys,
   sealDocument,
+  sealDocumentToDesk,
   toBase64Url,
 } from '../../client-crypto/index.ts';
 import { type Proof, api, isEpochNotCurrent } from './api.ts';
@@ -14,7 +18,18 @@ import type { BusyNotice } from './busy-notice.ts';
 import { sendNewCase } from './new-case.ts';
 import { proofOfWork } from './pow.ts';
 import type { Progress } from './progress.ts';
-import { requireSealingKeys } from './trust.ts';
+import { DesksChanged, requireSealing } from './trust.ts';
+
+/** The keys to seal `desk` (undefined: no desk) to now, or DesksChanged. */
+export async function sealingFor(
+  desk: string | undefined,
+): Promise<{ keyset: Keyset; keys: SealingKeys }> {
+  const sealing = await requireSealing();
+  const desks = sealing.keyset.desks ?? [];
+  const fits = desk === undefined ? desks.length === 0 : desks.some((d) => d.id === desk);
+  if (!fits) throw new DesksChanged();
+  return sealing;
+}
 
 /**
  * Seals `document` and sends it as a submission or a follow-up; the files are
@@ -34,11 +49,14 @@ export async function sendSealed(
   busy?: BusyNotice,
 ): Promise<{ received: string }> {
   const attempt = async (step: 'progress.seal' | 'progress.reseal') => {
-    const sealing = await requireSealingKeys();
+    const { keyset, keys: sealing } = await sealingFor(document.desk);
     progress.step(step);
     if (stages) stages.sealing();
     else progress.fraction(undefined);
-    const envelope = await sealDocument(document, sealing, keys.authorKeyPair);
+    const envelope =
+      document.desk === undefined
+        ? await sealDocument(document, sealing, keys.authorKeyPair)
+        : await sealDocumentToDesk(document, sealing, keyset, keys.authorKeyPair);
     progress.step('progress.pow');
     const write = (challenge: Proof) => {
       progress.step('progress.send');

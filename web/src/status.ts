@@ -15,6 +15,7 @@ import type { FormDefinition } from '../form/schema.ts';
 import { ApiError, api } from './api.ts';
 import { focusOn, h, uid } from './dom.ts';
 import { checkinForm } from './checkin.ts';
+import { caseDesk } from './desk-choice.ts';
 import { followupForm } from './followup.ts';
 import { isDemo, pinnedFingerprint } from './config.ts';
 import { describeFailure, showFailure } from './errors.ts';
@@ -197,6 +198,8 @@ export function statusView(form: FormDefinition): HTMLElement {
       : ([...views].reverse().find((v) => v.status)?.status ?? 'received');
     // The newest word on check-ins counts: a later "0" ends them.
     const checkin = [...views].reverse().find((v) => v.checkin !== undefined)?.checkin ?? 0;
+    // Follow-ups go to the desk the newest reply naming one names.
+    const route = caseDesk(keyset, [...views].reverse().find((v) => v.desk !== undefined)?.desk);
     const resultHeading = tr(h('h2'), 'status.result_heading');
     const parts = [
       resultHeading,
@@ -216,8 +219,9 @@ export function statusView(form: FormDefinition): HTMLElement {
       views.length
         ? h('ol', { class: 'statements' }, ...views.map(statementItem))
         : tr(h('p'), 'status.replies_none'),
-      purged || checkin === 0 ? null : checkinForm(form, keys),
-      purged ? null : followupForm(form, keys),
+      purged ? null : route.element,
+      purged || checkin === 0 ? null : checkinForm(form, keys, route),
+      purged ? null : followupForm(form, keys, route),
     ];
     result.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
     focusOn(resultHeading);

@@ -9,6 +9,7 @@ import {
 } from '../../client-crypto/index.ts';
 import type { FormDefinition } from '../form/schema.ts';
 import { busyNotice } from './busy-notice.ts';
+import { type DeskChoice, deskChoice } from './desk-choice.ts';
 import { isDemo } from './config.ts';
 import { h, focusOn, uid } from './dom.ts';
 import { describeSubmitFailure, showFailure } from './errors.ts';
@@ -18,8 +19,8 @@ import { locale, tr } from './i18n.ts';
 import { refusalHeadline } from './page-check.ts';
 import { progressArea } from './progress.ts';
 import { showReceipt } from './receipt-view.ts';
-import { sendSealed } from './send-sealed.ts';
-import { type Trust, requireSealingKeys, trustedForSealing } from './trust.ts';
+import { sealingFor, sendSealed } from './send-sealed.ts';
+import { type Trust, trustedForSealing } from './trust.ts';
 import { sendAttachments, showWhole } from './send-files.ts';
 import { holdPage } from './leave-guard.ts';
 
@@ -30,6 +31,9 @@ export function submitView(form: FormDefinition): HTMLElement {
   const trustLine = h('p', { class: 'trust', role: 'status' });
   const trustError = h('div', { class: 'alert', role: 'alert', hidden: true });
   const questions = renderForm(form);
+  // Filled once the keyset verified, and only if it has desks.
+  const deskSlot = h('div');
+  let desk: DeskChoice | undefined;
   const messageId = uid('message');
   const messageHint = uid('hint');
   const message = h('textarea', {
@@ -49,6 +53,7 @@ export function submitView(form: FormDefinition): HTMLElement {
     'fieldset',
     { class: 'plain' },
     tr(h('legend', { class: 'section' }), form.titleKey),
+    deskSlot,
     questions.element,
     h(
       'div',
@@ -101,6 +106,9 @@ export function submitView(form: FormDefinition): HTMLElement {
         fingerprint: `\u2066${trust.fingerprint}\u2069`,
       });
       trustError.hidden = true;
+      const desks = trust.keyset.desks;
+      desk = desks ? deskChoice(desks, 'desk.legend', 'desk.hint') : undefined;
+      deskSlot.replaceChildren(...(desk ? [desk.element] : []));
       formEl.hidden = false;
       return;
     }
@@ -132,7 +140,10 @@ export function submitView(form: FormDefinition): HTMLElement {
   formEl.addEventListener('submit', (event) => {
     event.preventDefault();
     failure.hidden = true;
-    const invalid = questions.validate();
+    // Every missing answer is marked; the first in the form takes focus.
+    const deskMissing = desk?.validate();
+    const questionMissing = questions.validate();
+    const invalid = deskMissing ?? questionMissing;
     if (invalid) {
       tr(failure, 'submit.validation');
       failure.hidden = false;
@@ -160,9 +171,11 @@ export function submitView(form: FormDefinition): HTMLElement {
   async function send() {
     const receipt = await generateReceipt();
     const keys = await deriveReceiptKeys(receipt);
-    // The epoch keys may have run out while the person wrote: say so before
-    // any file leaves the page (sendSealed fetches them again to seal).
-    await requireSealingKeys();
+    // The epoch keys may have run out (or the desks changed) while the person
+    // wrote: say so before any file leaves the page (sendSealed fetches them
+    // again to seal).
+    const chosenDesk = desk?.chosen();
+    await sealingFor(chosenDesk);
     const chosen = files.files();
     const whole = showWhole(
       progress,
@@ -179,6 +192,7 @@ export function submitView(form: FormDefinition): HTMLElement {
         message: message.value,
         attachments,
         replyPublicKey: toBase64Url(keys.replyKeyPair.publicKey),
+        ...(chosenDesk !== undefined ? { desk: chosenDesk } : {}),
       },
       keys,
       progress,

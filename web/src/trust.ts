@@ -84,6 +84,18 @@ export class KeysetNotTrusted extends Error {
   }
 }
 
+/**
+ * The organisation's desks are not those the page offered: the desk chosen is
+ * gone, or desks came or went since the page was opened. Nothing is sealed;
+ * the person chooses again from the current keyset.
+ */
+export class DesksChanged extends Error {
+  constructor() {
+    super('the desks of the keyset changed');
+    this.name = 'DesksChanged';
+  }
+}
+
 async function currentSealingKeys(
   keyset: Keyset,
   fetched: ReturnType<typeof api.epochs> | undefined,
@@ -123,10 +135,15 @@ export async function trustedForSealing(): Promise<Trust> {
  * the reason.
  */
 export async function requireSealingKeys(): Promise<SealingKeys> {
+  return (await requireSealing()).keys;
+}
+
+/** The same, with the keyset they belong to (its desks decide how a document is sealed). */
+export async function requireSealing(): Promise<{ keyset: Keyset; keys: SealingKeys }> {
   pending = undefined;
   const keyset = await requireTrustedKeyset();
   try {
-    return await currentSealingKeys(keyset, undefined);
+    return { keyset, keys: await currentSealingKeys(keyset, undefined) };
   } catch (error) {
     const { reason, retry } = reasonFor(error, 'epochs');
     throw new KeysetNotTrusted(reason, retry);
