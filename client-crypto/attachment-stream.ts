@@ -6,7 +6,14 @@
 //
 //   ciphertext = stream_header (24) || chunk_1 || … || chunk_n
 //   chunk_i    = secretstream_push(plain_i, tag = MESSAGE, or FINAL for i = n)
-//   digest     = BLAKE2b-256(ciphertext)
+//   digest     = attachment-digest.ts over the ciphertext (sha256-segments by
+//                default; blake2b-256 still read)
+import {
+  type DigestAlgorithm,
+  DEFAULT_DIGEST_ALGORITHM,
+  LEGACY_DIGEST_ALGORITHM,
+  attachmentHasher,
+} from './attachment-digest.ts';
 import { SealboxError } from './errors.ts';
 import { attachmentPaddedLength } from './padding.ts';
 import { getSodium } from './sodium.ts';
@@ -87,15 +94,19 @@ export interface EncryptedAttachment {
   size: number;
   ciphertextSize: number;
   chunks: AsyncIterable<Uint8Array>;
-  /** BLAKE2b-256 of the whole ciphertext; available once `chunks` is consumed. */
+  /** The algorithm `digest` is computed with, for the manifest and the upload's finish. */
+  digestAlgorithm: DigestAlgorithm;
+  /** The digest of the whole ciphertext; available once `chunks` is consumed. */
   digest(): Uint8Array;
 }
 
 export async function encryptAttachment(
   source: ByteSource,
   size: number,
+  options: { digestAlgorithm?: DigestAlgorithm } = {},
 ): Promise<EncryptedAttachment> {
   const sodium = await getSodium();
+  const digestAlgorithm = options.digestAlgorithm ?? DEFAULT_DIGEST_ALGORITHM;
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError('attachment size out of range');
   const key = sodium.crypto_secretstream_xchacha20poly1305_keygen();
   const padded = attachmentPaddedLength(size);
@@ -103,27 +114,27 @@ export async function encryptAttachment(
   let digest: Uint8Array | undefined;
 
   async function* chunks(): AsyncGenerator<Uint8Array> {
-    const hash = sodium.crypto_generichash_init(null, 32);
+    const hash = await attachmentHasher(digestAlgorithm);
     const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(key);
-    sodium.crypto_generichash_update(hash, header);
+    await hash.update(header);
     yield header;
     let seen = 0;
     let index = 0;
-    const emit = (plain: Uint8Array) => {
+    const emit = async (plain: Uint8Array) => {
       index++;
       const tag =
         index === chunkCount
           ? sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL
           : sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
       const c = sodium.crypto_secretstream_xchacha20poly1305_push(state, plain, null, tag);
-      sodium.crypto_generichash_update(hash, c);
+      await hash.update(c);
       return c;
     };
     let pending: Uint8Array | undefined;
     for await (const piece of rechunk(source, CHUNK_BYTES)) {
       seen += piece.length;
       if (seen > size) throw new RangeError('attachment is larger than its declared size');
-      if (pending) yield emit(pending);
+      if (pending) yield await emit(pending);
       pending = piece;
     }
     if (seen !== size) throw new RangeError('attachment is smaller than its declared size');
@@ -134,14 +145,14 @@ export async function encryptAttachment(
       const full = new Uint8Array(pending.length + top);
       full.set(pending);
       remaining -= top;
-      yield emit(full);
+      yield await emit(full);
     }
     while (remaining > 0) {
       const n = Math.min(remaining, CHUNK_BYTES);
       remaining -= n;
-      yield emit(new Uint8Array(n));
+      yield await emit(new Uint8Array(n));
     }
-    digest = sodium.crypto_generichash_final(hash, 32);
+    digest = await hash.final();
   }
 
   return {
@@ -149,6 +160,7 @@ export async function encryptAttachment(
     size,
     ciphertextSize: attachmentCiphertextSize(size),
     chunks: chunks(),
+    digestAlgorithm,
     digest() {
       if (!digest) throw new Error('digest is known only after the ciphertext is consumed');
       return digest;
@@ -157,27 +169,29 @@ export async function encryptAttachment(
 }
 
 /**
- * Decrypts an attachment, yielding its plaintext (padding removed). Throws
+ * Decrypts an attachment, yielding its plaintext (padding removed). The digest
+ * is checked with the entry's algorithm, blake2b-256 when it names none (a
+ * manifest written before sha256-segments). Throws
  * STREAM_TAMPERED, STREAM_TRUNCATED or DIGEST_MISMATCH. What it yielded is
  * provisional until the iterator finishes without throwing: callers write to
  * a temporary file and keep it only then.
  */
 export async function* decryptAttachment(
   source: ByteSource,
-  entry: { key: Uint8Array; size: number; digest: Uint8Array },
+  entry: { key: Uint8Array; size: number; digest: Uint8Array; digestAlgorithm?: DigestAlgorithm },
 ): AsyncGenerator<Uint8Array> {
   const sodium = await getSodium();
   if (entry.key.length !== 32)
     throw new SealboxError('KEY_INVALID', 'attachment key must be 32 bytes');
   const padded = attachmentPaddedLength(entry.size);
   const chunkCount = Math.ceil(padded / CHUNK_BYTES);
-  const hash = sodium.crypto_generichash_init(null, 32);
+  const hash = await attachmentHasher(entry.digestAlgorithm ?? LEGACY_DIGEST_ALGORITHM);
   const reader = new ExactReader(source);
   const header = await reader.read(STREAM_HEADER_BYTES);
   if (header.length < STREAM_HEADER_BYTES) {
     throw new SealboxError('STREAM_TRUNCATED', 'attachment ends before its header');
   }
-  sodium.crypto_generichash_update(hash, header);
+  await hash.update(header);
   let state: ReturnType<typeof sodium.crypto_secretstream_xchacha20poly1305_init_pull>;
   try {
     state = sodium.crypto_secretstream_xchacha20poly1305_init_pull(header, entry.key);
@@ -191,7 +205,7 @@ export async function* decryptAttachment(
     const c = await reader.read(CHUNK_BYTES + STREAM_ABYTES);
     if (c.length === 0) break;
     if (finished) throw new SealboxError('STREAM_TAMPERED', 'data after the final chunk');
-    sodium.crypto_generichash_update(hash, c);
+    await hash.update(c);
     const expected = index + 1 < chunkCount ? CHUNK_BYTES : padded - (chunkCount - 1) * CHUNK_BYTES;
     if (index < chunkCount && c.length < expected + STREAM_ABYTES) {
       throw new SealboxError('STREAM_TRUNCATED', `attachment ends inside chunk ${index + 1}`);
@@ -225,8 +239,8 @@ export async function* decryptAttachment(
   }
   if (!finished)
     throw new SealboxError('STREAM_TRUNCATED', 'attachment ends before its final chunk');
-  const digest = sodium.crypto_generichash_final(hash, 32);
-  if (!sodium.memcmp(digest, entry.digest)) {
+  const digest = await hash.final();
+  if (entry.digest.length !== digest.length || !sodium.memcmp(digest, entry.digest)) {
     throw new SealboxError('DIGEST_MISMATCH', 'attachment digest does not match the manifest');
   }
 }

@@ -8,6 +8,7 @@
 // reviewer accepts a follow-up only if it is signed by the key that signed the
 // case's submission. Neither the server nor the courier, who can seal anything
 // to the reviewers' public keys, can write in the submitter's name.
+import { type DigestAlgorithm, isDigestAlgorithm } from './attachment-digest.ts';
 import { concatBytes, fromBase64Url, utf8Encode } from './encoding.ts';
 import type { SealingKeys } from './epoch.ts';
 import { checkDeskId, deskMembers } from './desks.ts';
@@ -38,6 +39,8 @@ export interface AttachmentManifestEntry {
   size: number;
   key: string;
   digest: string;
+  /** How `digest` was computed; absent in manifests written before sha256-segments: blake2b-256. */
+  digestAlgorithm?: DigestAlgorithm;
 }
 
 interface DocumentCommon {
@@ -116,6 +119,8 @@ function checkAttachment(value: unknown): AttachmentManifestEntry {
     fail('attachment key must be 32 bytes');
   if (fromBase64Url(text(a.digest, 'attachment digest')).length !== 32)
     fail('attachment digest must be 32 bytes');
+  if (a.digestAlgorithm !== undefined && !isDigestAlgorithm(a.digestAlgorithm))
+    fail('attachment digest algorithm is not one this reader knows');
   return {
     uploadId: text(a.uploadId, 'upload id', 100),
     name: text(a.name, 'attachment name', 1000),
@@ -123,6 +128,7 @@ function checkAttachment(value: unknown): AttachmentManifestEntry {
     size: a.size as number,
     key: a.key as string,
     digest: a.digest as string,
+    ...(a.digestAlgorithm === undefined ? {} : { digestAlgorithm: a.digestAlgorithm }),
   };
 }
 

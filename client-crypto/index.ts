@@ -32,6 +32,12 @@ export {
   sealDocumentToDesk,
 } from './document.ts';
 export { type EncryptedAttachment, encryptAttachment, rechunk } from './attachment-stream.ts';
+export {
+  type DigestAlgorithm,
+  DIGEST_ALGORITHMS,
+  DEFAULT_DIGEST_ALGORITHM,
+  LEGACY_DIGEST_ALGORITHM,
+} from './attachment-digest.ts';
 export { type SignedStatement, type SubmitterView, readStatementAsSubmitter } from './statement.ts';
 
 // ---- For the reviewer tool and the server: keys and cards, keysets, opening
@@ -119,4 +125,9 @@ export { padme } from './padding.ts';
 export { sealEnvelope } from './envelope.ts';
 export { type SubmissionDocument, type ReplyDocument, sealReply, openReply } from './document.ts';
 export { CHUNK_BYTES, attachmentCiphertextSize } from './attachment-stream.ts';
+export {
+  ATTACHMENT_DIGEST_LABEL,
+  DIGEST_SEGMENT_BYTES,
+  attachmentDigest,
+} from './attachment-digest.ts';
 export { type BundleStart } from './bundle-format.ts';

@@ -14,8 +14,11 @@
 // its scenario is described.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
+  type DigestAlgorithm,
+  ATTACHMENT_DIGEST_LABEL,
   type BundleStart,
   type Desk,
   type Keyset,
@@ -624,8 +627,10 @@ await receiptSuccess(
 
 // --- Attachment streams ---
 
-async function encrypt(plaintext: Uint8Array) {
-  const enc = await encryptAttachment([plaintext], plaintext.length);
+// The vectors written before sha256-segments keep BLAKE2b-256 (and name no
+// algorithm, as those manifests did); the sha256-segments ones follow.
+async function encrypt(plaintext: Uint8Array, digestAlgorithm: DigestAlgorithm = 'blake2b-256') {
+  const enc = await encryptAttachment([plaintext], plaintext.length, { digestAlgorithm });
   const parts: Uint8Array[] = [];
   for await (const c of enc.chunks) parts.push(c);
   return { key: enc.key, digest: enc.digest(), parts, ciphertext: concatBytes(...parts) };
@@ -635,7 +640,13 @@ function streamVector(
   description: string,
   expect: string,
   error: string | undefined,
-  s: { key: Uint8Array; size: number; digest: Uint8Array; ciphertext: Uint8Array },
+  s: {
+    key: Uint8Array;
+    size: number;
+    digest: Uint8Array;
+    ciphertext: Uint8Array;
+    digestAlgorithm?: DigestAlgorithm;
+  },
   plaintext?: Uint8Array,
 ) {
   write(name, {
@@ -646,6 +657,7 @@ function streamVector(
     key: b64(s.key),
     size: s.size,
     digest: b64(s.digest),
+    ...(s.digestAlgorithm ? { digestAlgorithm: s.digestAlgorithm } : {}),
     ciphertext: b64(s.ciphertext),
     ...(plaintext ? { plaintext: b64(plaintext) } : {}),
   });
@@ -773,6 +785,74 @@ streamVector(
       digest: sodium.crypto_generichash(32, ciphertext, null),
       ciphertext,
     },
+  );
+}
+
+{
+  // sha256-segments (docs/protocol.md, "Attachment digest").
+  const sha = (...parts: Uint8Array[]) =>
+    new Uint8Array(
+      createHash('sha256')
+        .update(concatBytes(...parts))
+        .digest(),
+    );
+  const overList = (hashes: Uint8Array[], count = hashes.length) => {
+    const n = new Uint8Array(4);
+    new DataView(n.buffer).setUint32(0, count);
+    return sha(ATTACHMENT_DIGEST_LABEL, n, ...hashes);
+  };
+  const one = {
+    ...(await encrypt(smallPlain, 'sha256-segments')),
+    size: smallPlain.length,
+    digestAlgorithm: 'sha256-segments' as const,
+  };
+  streamVector(
+    'stream-sha256-success',
+    'A 1000-byte attachment with a sha256-segments digest: one segment of 4137 bytes.',
+    'success',
+    undefined,
+    one,
+    smallPlain,
+  );
+  const twoPlain = sodium.randombytes_buf_deterministic(1_048_576, seed('attachment 2 segments'));
+  streamVector(
+    'stream-sha256-success-two-segments',
+    'A 1048576-byte attachment with a sha256-segments digest: 16 chunks, a ciphertext of 1048872 bytes, two segments (1048576 and 296 bytes).',
+    'success',
+    undefined,
+    {
+      ...(await encrypt(twoPlain, 'sha256-segments')),
+      size: twoPlain.length,
+      digestAlgorithm: 'sha256-segments',
+    },
+    twoPlain,
+  );
+  const h1 = sha(one.ciphertext);
+  const mismatches: [string, string, Uint8Array][] = [
+    ['empty-list', 'over an empty list of segment hashes (n = 0)', overList([])],
+    ['hash-repeated', 'over its one segment hash given twice (n = 2)', overList([h1, h1])],
+    ['count-wrong', 'over its one segment hash with n = 2', overList([h1], 2)],
+    [
+      'byte-changed',
+      'over the same ciphertext with its byte 100 changed',
+      overList([sha(flip(one.ciphertext, 100))]),
+    ],
+  ];
+  for (const [name, how, digest] of mismatches) {
+    streamVector(
+      `stream-sha256-${name}`,
+      `stream-sha256-success whose manifest digest is computed ${how}.`,
+      'digest mismatch',
+      'DIGEST_MISMATCH',
+      { ...one, digest },
+    );
+  }
+  streamVector(
+    'stream-sha256-named-blake2b',
+    'stream-sha256-success with its right digest but digestAlgorithm "blake2b-256".',
+    'digest mismatch',
+    'DIGEST_MISMATCH',
+    { ...one, digestAlgorithm: 'blake2b-256' },
   );
 }
 

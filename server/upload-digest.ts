@@ -1,20 +1,85 @@
-// The BLAKE2b-256 of an upload's ciphertext, hashed while its parts arrive, so
-// that finishing a 1 GiB upload does not read 1 GiB back from the database.
+// The sha256-segments digest of an upload's ciphertext (docs/protocol.md,
+// "Attachment digest"), hashed while its parts arrive, so that finishing a
+// 1 GiB upload does not read 1 GiB back from the database. Only the digest
+// pages write now is followed: an upload finished with a blake2b-256 digest
+// (a page loaded before the change) is hashed from its stored parts at finish.
 // It is a shortcut kept in this process only, never the truth: with the hash
 // goes a fingerprint of the row version of every part it took in, and finish
 // trusts it only while those rows are still the stored ones. A restart, a part
 // stored or replaced through another instance, or parts that arrive too far
 // out of order make finish read the parts it lacks from the database instead.
-import type { getSodium } from '../client-crypto/index.ts';
+import { type Hash, createHash } from 'node:crypto';
+import {
+  type getSodium,
+  ATTACHMENT_DIGEST_LABEL,
+  DIGEST_SEGMENT_BYTES,
+} from '../client-crypto/index.ts';
 
 type Sodium = Awaited<ReturnType<typeof getSodium>>;
-type State = ReturnType<Sodium['crypto_generichash_init']>;
+type VersionState = ReturnType<Sodium['crypto_generichash_init']>;
+
+// libsodium copies its input into its WebAssembly memory, which never shrinks:
+// slices keep that copy small whatever the part size.
+const SLICE = 64 * 1024;
+
+/** sha256-segments over bytes fed in order, with node:crypto. */
+export class SegmentDigest {
+  private segment: Hash = createHash('sha256');
+  private filled = 0;
+  private readonly hashes: Buffer[] = [];
+
+  update(bytes: Uint8Array): void {
+    let offset = 0;
+    while (offset < bytes.length) {
+      const take = Math.min(DIGEST_SEGMENT_BYTES - this.filled, bytes.length - offset);
+      this.segment.update(bytes.subarray(offset, offset + take));
+      this.filled += take;
+      offset += take;
+      if (this.filled === DIGEST_SEGMENT_BYTES) this.close();
+    }
+  }
+
+  final(): Uint8Array {
+    if (this.filled > 0) this.close();
+    const count = Buffer.alloc(4);
+    count.writeUInt32BE(this.hashes.length);
+    const list = createHash('sha256').update(ATTACHMENT_DIGEST_LABEL).update(count);
+    for (const h of this.hashes) list.update(h);
+    return new Uint8Array(list.digest());
+  }
+
+  private close(): void {
+    this.hashes.push(this.segment.digest());
+    this.segment = createHash('sha256');
+    this.filled = 0;
+  }
+}
+
+/** BLAKE2b-256 of a whole ciphertext, for uploads finished with the digest pages wrote before. */
+export async function blake2bOf(
+  sodium: Sodium,
+  source: AsyncIterable<Uint8Array>,
+): Promise<Uint8Array> {
+  const state = sodium.crypto_generichash_init(null, 32);
+  try {
+    for await (const bytes of source) {
+      for (let at = 0; at < bytes.length; at += SLICE) {
+        sodium.crypto_generichash_update(state, bytes.subarray(at, at + SLICE));
+      }
+    }
+  } catch (error) {
+    // final frees the state in libsodium's memory.
+    sodium.crypto_generichash_final(state, 32);
+    throw error;
+  }
+  return sodium.crypto_generichash_final(state, 32);
+}
 
 interface Running {
   /** Parts 0 … next − 1 are in `hash`, and their row versions in `versions`. */
   next: number;
-  hash: State;
-  versions: State;
+  hash: SegmentDigest;
+  versions: VersionState;
   /** Parts stored before their turn, held until the ones before them arrive. */
   ahead: Map<number, { bytes: Uint8Array; version: string }>;
   /** A part came too far ahead to be held: hashing stops at `next`, finish reads the rest. */
@@ -24,13 +89,9 @@ interface Running {
 
 /** Where finish starts hashing: `from` parts are in `state` already. */
 export interface DigestResume {
-  state: State;
+  state: SegmentDigest;
   from: number;
 }
-
-// libsodium copies its input into its WebAssembly memory, which never shrinks:
-// slices keep that copy small whatever the part size.
-const SLICE = 64 * 1024;
 
 export class RunningDigests {
   private readonly uploads = new Map<string, Running>();
@@ -112,26 +173,14 @@ export class RunningDigests {
       if (running.next <= versions.length && this.sodium.memcmp(expected, actual)) {
         return { state: running.hash, from: running.next };
       }
-      this.sodium.crypto_generichash_final(running.hash, 32);
     }
-    return { state: this.sodium.crypto_generichash_init(null, 32), from: 0 };
+    return { state: new SegmentDigest(), from: 0 };
   }
 
   /** Hashes the rest of the ciphertext into `state`; the state is spent either way. */
-  async finish(state: State, rest: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-    try {
-      for await (const bytes of rest) this.update(state, bytes);
-    } catch (error) {
-      this.sodium.crypto_generichash_final(state, 32);
-      throw error;
-    }
-    return this.sodium.crypto_generichash_final(state, 32);
-  }
-
-  private update(state: State, bytes: Uint8Array): void {
-    for (let at = 0; at < bytes.length; at += SLICE) {
-      this.sodium.crypto_generichash_update(state, bytes.subarray(at, at + SLICE));
-    }
+  async finish(state: SegmentDigest, rest: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+    for await (const bytes of rest) state.update(bytes);
+    return state.final();
   }
 
   /** How many uploads are followed and how many early bytes are held (for tests). */
@@ -145,7 +194,6 @@ export class RunningDigests {
     this.uploads.delete(id);
     for (const part of running.ahead.keys()) this.dropAhead(running, part);
     // final frees the state in libsodium's memory; the result is not needed.
-    this.sodium.crypto_generichash_final(running.hash, 32);
     this.sodium.crypto_generichash_final(running.versions, 32);
   }
 
@@ -153,7 +201,7 @@ export class RunningDigests {
   private follow(id: string): Running {
     const running = this.uploads.get(id) ?? {
       next: 0,
-      hash: this.sodium.crypto_generichash_init(null, 32),
+      hash: new SegmentDigest(),
       versions: this.sodium.crypto_generichash_init(null, 32),
       ahead: new Map<number, { bytes: Uint8Array; version: string }>(),
       stalled: false,
@@ -170,7 +218,7 @@ export class RunningDigests {
   }
 
   private take(running: Running, bytes: Uint8Array, version: string): void {
-    this.update(running.hash, bytes);
+    running.hash.update(bytes);
     this.sodium.crypto_generichash_update(running.versions, `${version}\n`);
     running.next += 1;
   }

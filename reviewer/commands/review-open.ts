@@ -361,6 +361,8 @@ function decrypted(
     key: fromBase64Url(entry.key),
     size: entry.size,
     digest: fromBase64Url(entry.digest),
+    // Absent in manifests written before sha256-segments: the reader takes blake2b-256.
+    ...(entry.digestAlgorithm ? { digestAlgorithm: entry.digestAlgorithm } : {}),
   });
 }
 

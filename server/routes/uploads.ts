@@ -17,7 +17,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getSodium } from '../../client-crypto/index.ts';
+import { DIGEST_ALGORITHMS, getSodium } from '../../client-crypto/index.ts';
 import type { Db } from '../db/database.ts';
 import { today } from '../db/dates.ts';
 import type { Upload } from '../db/tables.ts';
@@ -42,7 +42,7 @@ import { proofSchema, spendVerified } from '../pow.ts';
 import { base64url, decodeField, errorSchema, lookupTokenSchema } from './schemas.ts';
 import { newId } from '../ids.ts';
 import { PartBuffers } from '../upload-buffers.ts';
-import { RunningDigests } from '../upload-digest.ts';
+import { RunningDigests, blake2bOf } from '../upload-digest.ts';
 
 export const MIN_PART_BYTES = 64 * 1024;
 export const MAX_PARTS = 65_536;
@@ -340,14 +340,21 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
     {
       config: { rateClass: 'write', paidBy: uploadExists },
       schema: {
-        summary: 'Finish an upload: every part present, BLAKE2b-256 of the ciphertext matches',
+        summary: 'Finish an upload: every part present, the digest of the ciphertext matches',
         params: z.object({ uploadId }),
-        body: z.object({ digest: base64url(43) }),
+        body: z.object({
+          digest: base64url(43),
+          digestAlgorithm: z.enum(DIGEST_ALGORITHMS).optional().meta({
+            description:
+              'how `digest` is computed (docs/protocol.md); absent means blake2b-256, what pages sent before sha256-segments',
+          }),
+        }),
         response: { 200: uploadStateSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema },
       },
     },
     async (request) => {
       const digest = decodeField('digest', request.body.digest, 32);
+      const algorithm = request.body.digestAlgorithm ?? 'blake2b-256';
       const upload = await app.sealbox.commitWindow.run(async (trx) => {
         const u = await lockUploadForFinish(trx, request.params.uploadId);
         if (!u) throw new ApiError(404, 'UPLOAD_NOT_FOUND', 'no such upload');
@@ -364,12 +371,18 @@ const uploads: FastifyPluginAsyncZod = async (app) => {
             `${u.part_count - parts.length} of ${u.part_count} parts are missing`,
           );
         }
-        // Parts hashed as they arrived are not read again (see upload-digest.ts).
-        const { state, from } = digests.resume(
-          u.id,
-          parts.map((p) => p.version),
-        );
-        const actual = await digests.finish(state, readUpload(trx, u, from, READ_BACK_SLICE));
+        let actual: Uint8Array;
+        if (algorithm === 'sha256-segments') {
+          // Parts hashed as they arrived are not read again (see upload-digest.ts).
+          const { state, from } = digests.resume(
+            u.id,
+            parts.map((p) => p.version),
+          );
+          actual = await digests.finish(state, readUpload(trx, u, from, READ_BACK_SLICE));
+        } else {
+          digests.forget(u.id);
+          actual = await blake2bOf(sodium, readUpload(trx, u, 0, READ_BACK_SLICE));
+        }
         if (!sodium.memcmp(actual, digest)) {
           throw new ApiError(
             400,

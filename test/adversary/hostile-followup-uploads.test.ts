@@ -54,7 +54,10 @@ async function upload(app: FastifyInstance, options: { finish?: boolean } = {}) 
     const done = await app.inject({
       method: 'POST',
       url: `/v1/uploads/${uploadId}/finish`,
-      payload: { digest: toBase64Url(encrypted.digest()) },
+      payload: {
+        digest: toBase64Url(encrypted.digest()),
+        digestAlgorithm: encrypted.digestAlgorithm,
+      },
     });
     if (done.statusCode !== 200) throw new Error(done.body);
   };
@@ -361,6 +364,7 @@ void t.test('a follow-up whose files and manifest disagree harms only itself', a
               size: 13,
               key: toBase64Url(encrypted.key),
               digest: toBase64Url(encrypted.digest()),
+              digestAlgorithm: encrypted.digestAlgorithm,
             },
           ],
           'CANARY-CLAIMS',

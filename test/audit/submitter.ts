@@ -98,7 +98,8 @@ export class Submitter {
       if (response.status !== 204) throw new Error(`part ${n}: ${await response.text()}`);
     }
     const digest = toBase64Url(encrypted.digest());
-    await this.json('POST', `/v1/uploads/${created.uploadId}/finish`, { digest });
+    const { digestAlgorithm } = encrypted;
+    await this.json('POST', `/v1/uploads/${created.uploadId}/finish`, { digest, digestAlgorithm });
     return {
       uploadId: created.uploadId,
       name,
@@ -106,6 +107,7 @@ export class Submitter {
       size: plain.length,
       key: toBase64Url(encrypted.key),
       digest,
+      digestAlgorithm,
     };
   }
 }

@@ -235,6 +235,7 @@ void t.test('the reviewer opens what the page sealed', async (t) => {
       key: fromBase64Url(entry.key),
       size: entry.size,
       digest: fromBase64Url(entry.digest),
+      ...(entry.digestAlgorithm ? { digestAlgorithm: entry.digestAlgorithm } : {}),
     });
     for await (const chunk of plain) chunks.push(chunk);
     const bytes = Buffer.concat(chunks);

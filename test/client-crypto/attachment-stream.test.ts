@@ -20,12 +20,18 @@ async function seal(plain: Uint8Array, pieces = 3) {
   for (let i = 0; i < plain.length; i += step) source.push(plain.subarray(i, i + step));
   const enc = await encryptAttachment(source, plain.length);
   const ciphertext = await collect(enc.chunks);
-  return { ciphertext, entry: { key: enc.key, size: plain.length, digest: enc.digest() }, enc };
+  const entry = {
+    key: enc.key,
+    size: plain.length,
+    digest: enc.digest(),
+    digestAlgorithm: enc.digestAlgorithm,
+  };
+  return { ciphertext, entry, enc };
 }
 
 async function outcome(
   source: Iterable<Uint8Array>,
-  entry: { key: Uint8Array; size: number; digest: Uint8Array },
+  entry: Parameters<typeof decryptAttachment>[1],
 ) {
   try {
     await collect(decryptAttachment(source, entry));

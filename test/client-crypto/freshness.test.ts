@@ -236,12 +236,18 @@ t.test('replies to the same submitter are fresh as well', async (t) => {
 async function encrypt(file: Uint8Array) {
   const enc = await encryptAttachment([file], file.length);
   const ciphertext = await collect(enc.chunks);
-  return { key: enc.key, size: file.length, ciphertext, digest: enc.digest() };
+  return {
+    key: enc.key,
+    size: file.length,
+    ciphertext,
+    digest: enc.digest(),
+    digestAlgorithm: enc.digestAlgorithm,
+  };
 }
 
 async function decryptOutcome(
   ciphertext: Uint8Array,
-  entry: { key: Uint8Array; size: number; digest: Uint8Array },
+  entry: Parameters<typeof decryptAttachment>[1],
 ): Promise<string> {
   try {
     await collect(decryptAttachment([ciphertext], entry));

@@ -35,6 +35,7 @@ t.test('256 MiB through seal and open with bounded memory', async (t) => {
   const entry = {
     key: enc.key,
     size: SIZE,
+    digestAlgorithm: enc.digestAlgorithm,
     get digest() {
       return enc.digest();
     },

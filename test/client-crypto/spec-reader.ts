@@ -1,6 +1,8 @@
 // A second reader of the protocol, written from docs/protocol.md alone with raw
-// libsodium calls: it shares nothing with client-crypto but base64url decoding,
+// libsodium calls (and node:crypto's SHA-256 for the attachment digest): it
+// shares nothing with client-crypto but base64url decoding,
 // so that vectors.test.ts can show the spec is enough to interoperate.
+import { createHash } from 'node:crypto';
 import sumo from 'libsodium-wrappers-sumo';
 import { fromBase64Url as b64 } from '../../client-crypto/index.ts';
 import type { Keyset } from '../../client-crypto/index.ts';
@@ -290,8 +292,31 @@ export function specDecryptStream(
   if (at !== ct.length) return 'TAMPERED';
   const all = concat(plain);
   if (all.subarray(v.size).some((b) => b !== 0)) return 'TAMPERED';
-  if (!sumo.memcmp(sumo.crypto_generichash(32, ct, null), b64(v.digest))) return 'DIGEST';
+  const digest = b64(v.digest);
+  const actual =
+    v.digestAlgorithm === 'sha256-segments'
+      ? specSegmentsDigest(ct)
+      : sumo.crypto_generichash(32, ct, null);
+  if (digest.length !== 32 || !sumo.memcmp(actual, digest)) return 'DIGEST';
   return all.subarray(0, v.size);
+}
+
+/** "Attachment digest", sha256-segments: SHA-256 of each 1 MiB, then of the labelled list. */
+export function specSegmentsDigest(ciphertext: Uint8Array): Uint8Array {
+  const S = 1_048_576;
+  const n = Math.ceil(ciphertext.length / S);
+  const list = createHash('sha256').update('sealbox/v2/attachment-digest\n');
+  const count = Buffer.alloc(4);
+  count.writeUInt32BE(n);
+  list.update(count);
+  for (let i = 0; i < n; i++) {
+    list.update(
+      createHash('sha256')
+        .update(ciphertext.subarray(i * S, (i + 1) * S))
+        .digest(),
+    );
+  }
+  return new Uint8Array(list.digest());
 }
 
 export function specPadme(length: number): number {

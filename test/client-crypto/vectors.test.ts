@@ -238,7 +238,12 @@ t.test('library', (t) => {
     t.test(v.name, async (t) => {
       const out: Uint8Array[] = [];
       const got = await outcome(async () => {
-        const entry = { key: b64(v.key), size: v.size, digest: b64(v.digest) };
+        const entry = {
+          key: b64(v.key),
+          size: v.size,
+          digest: b64(v.digest),
+          ...(v.digestAlgorithm ? { digestAlgorithm: v.digestAlgorithm } : {}),
+        };
         for await (const p of decryptAttachment(pieces(b64(v.ciphertext)), entry)) out.push(p);
       });
       t.equal(got.code, v.error);

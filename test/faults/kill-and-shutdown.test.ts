@@ -101,6 +101,7 @@ t.test('SIGKILL mid-upload, restart, resume; SIGTERM lets a part finish', async 
   );
   const early = await client.request('POST', `/v1/uploads/${id}/finish`, {
     digest: toBase64Url(encrypted.digest()),
+    digestAlgorithm: encrypted.digestAlgorithm,
   });
   t.equal(early.status, 409, 'an incomplete upload cannot be finished');
 
@@ -125,6 +126,7 @@ t.test('SIGKILL mid-upload, restart, resume; SIGTERM lets a part finish', async 
   }
   await client.json('POST', `/v1/uploads/${id}/finish`, {
     digest: toBase64Url(encrypted.digest()),
+    digestAlgorithm: encrypted.digestAlgorithm,
   });
   const receipt = await generateReceipt();
   const keys = await deriveReceiptKeys(receipt);
@@ -147,6 +149,7 @@ t.test('SIGKILL mid-upload, restart, resume; SIGTERM lets a part finish', async 
           size: plain.length,
           key: toBase64Url(encrypted.key),
           digest: toBase64Url(encrypted.digest()),
+          digestAlgorithm: encrypted.digestAlgorithm,
         },
       ],
       replyPublicKey: toBase64Url(keys.replyKeyPair.publicKey),

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
   type AttachmentManifestEntry,
+  type DigestAlgorithm,
   type Keyset,
   type SealedDocument,
   type SealingKeys,
@@ -158,6 +159,11 @@ export interface FileSpec {
   bytes: Uint8Array;
   /** Seal a different ciphertext than the manifest promises (to test verification). */
   corrupt?: boolean;
+  /**
+   * 'blake2b-256': sealed as pages did before sha256-segments, whose manifest
+   * entries name no digest algorithm.
+   */
+  digestAlgorithm?: DigestAlgorithm;
 }
 
 export interface ItemSpec {
@@ -183,7 +189,11 @@ export async function sealItem(
   const manifest: AttachmentManifestEntry[] = [];
   const ciphertexts: { id: string; bytes: Uint8Array }[] = [];
   for (const [i, file] of (spec.files ?? []).entries()) {
-    const encrypted = await encryptAttachment([file.bytes], file.bytes.length);
+    const encrypted = await encryptAttachment(
+      [file.bytes],
+      file.bytes.length,
+      file.digestAlgorithm ? { digestAlgorithm: file.digestAlgorithm } : {},
+    );
     const parts: Uint8Array[] = [];
     for await (const chunk of encrypted.chunks) parts.push(chunk.slice());
     const bytes = Buffer.concat(parts);
@@ -197,6 +207,9 @@ export async function sealItem(
       size: file.bytes.length,
       key: toBase64Url(encrypted.key),
       digest: toBase64Url(encrypted.digest()),
+      ...(file.digestAlgorithm === 'blake2b-256'
+        ? {}
+        : { digestAlgorithm: encrypted.digestAlgorithm }),
     });
   }
   const common = {

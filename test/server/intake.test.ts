@@ -72,7 +72,7 @@ t.test('intake end to end', async (t) => {
   const finished = await app.inject({
     method: 'POST',
     url: `/v1/uploads/${uploadId}/finish`,
-    payload: { digest: toBase64Url(enc.digest()) },
+    payload: { digest: toBase64Url(enc.digest()), digestAlgorithm: enc.digestAlgorithm },
   });
   t.equal(finished.statusCode, 200, finished.body);
 
@@ -83,6 +83,7 @@ t.test('intake end to end', async (t) => {
     size: plain.length,
     key: toBase64Url(enc.key),
     digest: toBase64Url(enc.digest()),
+    digestAlgorithm: enc.digestAlgorithm,
   };
   const document = sampleDocument('submission', keys, [entry]);
   const envelope = toBase64Url(await sealDocument(document, sealing, keys.authorKeyPair));
@@ -146,7 +147,12 @@ t.test('intake end to end', async (t) => {
     const [upload] = await uploadsOf(db, { submissionSeq: row!.seq });
     const stored = await collect(readUpload(db, upload!));
     const decrypted = await collect(
-      decryptAttachment(once(stored), { key: enc.key, size: plain.length, digest: enc.digest() }),
+      decryptAttachment(once(stored), {
+        key: enc.key,
+        size: plain.length,
+        digest: enc.digest(),
+        digestAlgorithm: enc.digestAlgorithm,
+      }),
     );
     t.same(decrypted, plain, 'the attachment decrypts to the original');
   });

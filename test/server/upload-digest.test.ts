@@ -1,16 +1,19 @@
 // The running digest of an upload: parts hashed as they arrive give the same
-// BLAKE2b-256 as hashing the whole ciphertext, and anything that makes the
+// sha256-segments digest as the library over the whole ciphertext (parts that
+// straddle a 1 MiB segment included), and anything that makes the
 // running hash doubtful (a replaced part, a changed row, a restart, parts far
 // out of order) sends finish back to the stored parts instead.
+import { randomBytes } from 'node:crypto';
 import t from 'tap';
-import { getSodium } from '../../client-crypto/index.ts';
-import { RunningDigests } from '../../server/upload-digest.ts';
+import { attachmentDigest, getSodium } from '../../client-crypto/index.ts';
+import { RunningDigests, SegmentDigest, blake2bOf } from '../../server/upload-digest.ts';
 
 const sodium = await getSodium();
-const PART = 100_000;
-const ciphertext = sodium.randombytes_buf(3 * PART + 1234);
+const PART = 400_000;
+// (node:crypto's random bytes: libsodium's take seconds per MiB here.)
+const ciphertext = new Uint8Array(randomBytes(3 * PART + 1234));
 const parts = [0, 1, 2, 3].map((n) => ciphertext.subarray(n * PART, (n + 1) * PART));
-const whole = sodium.crypto_generichash(32, ciphertext, null);
+const whole = await attachmentDigest(ciphertext, 'sha256-segments');
 
 function digests(limits: Partial<ConstructorParameters<typeof RunningDigests>[1]> = {}) {
   let now = 0;
@@ -117,7 +120,7 @@ t.test('idle and surplus uploads are forgotten', async (t) => {
   t.equal((await finish(d, 'a', versions)).from, 0);
 });
 
-t.test('a failure while reading the rest still frees the state', async (t) => {
+t.test("a failure while reading the rest is the caller's to see", async (t) => {
   const { d } = digests();
   const { state } = d.resume('none', []);
   async function* broken(): AsyncGenerator<Uint8Array> {
@@ -125,4 +128,24 @@ t.test('a failure while reading the rest still frees the state', async (t) => {
     throw new Error('database went away');
   }
   await t.rejects(d.finish(state, broken()), /database went away/);
+  await t.rejects(blake2bOf(sodium, broken()), /database went away/, 'the blake2b-256 path too');
+});
+
+t.test('sha256-segments at and around segment boundaries, pieces of any size', async (t) => {
+  const M = 1_048_576;
+  for (const length of [0, 1, M - 1, M, M + 1, 2 * M]) {
+    const bytes = new Uint8Array(randomBytes(length));
+    for (const piece of [1000, 65_553, M]) {
+      const s = new SegmentDigest();
+      for (let at = 0; at < length; at += piece) s.update(bytes.subarray(at, at + piece));
+      t.same(s.final(), await attachmentDigest(bytes), `${length} bytes in pieces of ${piece}`);
+    }
+  }
+});
+
+t.test('blake2b-256 for uploads finished with the older digest', async (t) => {
+  async function* all() {
+    for (const p of parts) yield p;
+  }
+  t.same(await blake2bOf(sodium, all()), sodium.crypto_generichash(32, ciphertext, null));
 });

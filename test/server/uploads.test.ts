@@ -2,9 +2,10 @@
 // leaves the stored parts as they were; the digest is checked against the
 // stored bytes whatever order the parts came in; parts held in memory at once
 // are bounded.
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { getSodium, toBase64Url } from '../../client-crypto/index.ts';
+import { attachmentDigest, getSodium, toBase64Url } from '../../client-crypto/index.ts';
 import { createUpload, getUpload, putPart, readUpload } from '../../server/db/uploads.ts';
 import { build, solvedChallenge, testDatabase } from '../helper.ts';
 
@@ -170,17 +171,20 @@ t.test('uploads', async (t) => {
 
 t.test('the digest check, whatever order the parts came in', async (t) => {
   const env = {
-    SEALBOX_UPLOAD_MAX_BYTES: String(1024 * KiB),
+    SEALBOX_UPLOAD_MAX_BYTES: String(2048 * KiB),
     SEALBOX_UPLOAD_PART_MAX_BYTES: String(64 * KiB),
     SEALBOX_UPLOAD_PARTS_IN_FLIGHT: '1',
   };
   const first = await build(t, { env });
   const { db } = first;
-  const sodium = await getSodium();
   const partSize = 64 * KiB;
-  const data = new Uint8Array(sodium.randombytes_buf(5 * partSize + 100));
+  // 18 parts over two 1 MiB segments of the sha256-segments digest, which is
+  // the one hashed as parts arrive.
+  const data = new Uint8Array(randomBytes(17 * partSize + 100));
+  const all = Array.from({ length: 18 }, (_, n) => n);
   const part = (n: number) => Buffer.from(data.subarray(n * partSize, (n + 1) * partSize));
-  const rightDigest = toBase64Url(sodium.crypto_generichash(32, data, null));
+  const digestOf = async (bytes: Uint8Array) => toBase64Url(await attachmentDigest(bytes));
+  const rightDigest = await digestOf(data);
   const wrongDigest = toBase64Url(new Uint8Array(32).fill(3));
 
   async function upload(app: typeof first.app) {
@@ -202,11 +206,15 @@ t.test('the digest check, whatever order the parts came in', async (t) => {
     t.equal(res.statusCode, 204, `part ${n}`);
   };
   const finish = (app: typeof first.app, id: string, digest: string) =>
-    app.inject({ method: 'POST', url: `/v1/uploads/${id}/finish`, payload: { digest } });
+    app.inject({
+      method: 'POST',
+      url: `/v1/uploads/${id}/finish`,
+      payload: { digest, digestAlgorithm: 'sha256-segments' },
+    });
 
   await t.test('parts in reverse order', async (t) => {
     const id = await upload(first.app);
-    for (const n of [5, 4, 3, 2, 1, 0]) await put(first.app, id, n);
+    for (const n of all.toReversed()) await put(first.app, id, n);
     const wrong = await finish(first.app, id, wrongDigest);
     t.equal(wrong.json<ErrorJson>().error.code, 'UPLOAD_DIGEST_MISMATCH');
     t.equal((await finish(first.app, id, rightDigest)).statusCode, 200);
@@ -214,7 +222,7 @@ t.test('the digest check, whatever order the parts came in', async (t) => {
 
   await t.test('in order, then a wrong digest, then the right one', async (t) => {
     const id = await upload(first.app);
-    for (const n of [0, 1, 2, 3, 4, 5]) await put(first.app, id, n);
+    for (const n of all) await put(first.app, id, n);
     const wrong = await finish(first.app, id, wrongDigest);
     t.equal(wrong.statusCode, 400);
     t.equal(wrong.json<ErrorJson>().error.code, 'UPLOAD_DIGEST_MISMATCH');
@@ -225,18 +233,18 @@ t.test('the digest check, whatever order the parts came in', async (t) => {
     const id = await upload(first.app);
     for (const n of [0, 1, 2]) await put(first.app, id, n);
     await put(first.app, id, 1, Buffer.alloc(partSize, 9));
-    for (const n of [3, 4, 5]) await put(first.app, id, n);
+    for (const n of all.slice(3)) await put(first.app, id, n);
     const stale = await finish(first.app, id, rightDigest);
     t.equal(stale.json<ErrorJson>().error.code, 'UPLOAD_DIGEST_MISMATCH', 'part 1 is now nines');
     const nines = new Uint8Array(data);
     nines.fill(9, partSize, 2 * partSize);
-    const digest = toBase64Url(sodium.crypto_generichash(32, nines, null));
+    const digest = await digestOf(nines);
     t.equal((await finish(first.app, id, digest)).statusCode, 200);
   });
 
   await t.test('a part rewritten behind this server (another instance)', async (t) => {
     const id = await upload(first.app);
-    for (const n of [0, 1, 2, 3, 4, 5]) await put(first.app, id, n);
+    for (const n of all) await put(first.app, id, n);
     await db
       .updateTable('upload_parts')
       .set({ bytes: new Uint8Array(partSize).fill(7) })
@@ -251,7 +259,7 @@ t.test('the digest check, whatever order the parts came in', async (t) => {
     );
     const sevens = new Uint8Array(data);
     sevens.fill(7, 2 * partSize, 3 * partSize);
-    const digest = toBase64Url(sodium.crypto_generichash(32, sevens, null));
+    const digest = await digestOf(sevens);
     t.equal((await finish(first.app, id, digest)).statusCode, 200);
   });
 
@@ -260,7 +268,7 @@ t.test('the digest check, whatever order the parts came in', async (t) => {
     for (const n of [0, 1, 2]) await put(first.app, id, n);
     await first.app.close();
     const second = await build(t, { db, env });
-    for (const n of [3, 4, 5]) await put(second.app, id, n);
+    for (const n of all.slice(3)) await put(second.app, id, n);
     const wrong = await finish(second.app, id, wrongDigest);
     t.equal(wrong.json<ErrorJson>().error.code, 'UPLOAD_DIGEST_MISMATCH');
     t.equal((await finish(second.app, id, rightDigest)).statusCode, 200);
@@ -354,3 +362,74 @@ t.test('a part read back in slices', async (t) => {
   );
   t.same(Buffer.concat(slices), Buffer.from(bytes.subarray(300_000)));
 });
+
+t.test(
+  'finish over HTTP names its digest; a page sending the older one is still served',
+  async (t) => {
+    const partSize = 64 * KiB;
+    const { app } = await build(t, { env: { SEALBOX_UPLOAD_PART_MAX_BYTES: String(partSize) } });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const sodium = await getSodium();
+    const data = new Uint8Array(randomBytes(3 * partSize + 7));
+    const sha = toBase64Url(await attachmentDigest(data, 'sha256-segments'));
+    const blake = toBase64Url(sodium.crypto_generichash(32, data, null));
+    const post = (path: string, body: unknown) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    async function uploaded() {
+      const created = await post('/v1/uploads', {
+        challenge: await solvedChallenge(app),
+        size: data.length,
+        partSize,
+      });
+      t.equal(created.status, 201);
+      const { uploadId } = (await created.json()) as { uploadId: string };
+      for (let n = 0; n * partSize < data.length; n++) {
+        const res = await fetch(`${url}/v1/uploads/${uploadId}/parts/${n}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/octet-stream' },
+          body: data.subarray(n * partSize, (n + 1) * partSize),
+        });
+        t.equal(res.status, 204);
+      }
+      return (body: unknown) => post(`/v1/uploads/${uploadId}/finish`, body);
+    }
+    const code = async (res: Response) => ((await res.json()) as ErrorJson).error.code;
+
+    await t.test('sha256-segments', async (t) => {
+      const finish = await uploaded();
+      const unknown = await finish({ digest: sha, digestAlgorithm: 'sha256' });
+      t.equal(unknown.status, 400, 'an algorithm the server does not know');
+      t.equal(await code(unknown), 'VALIDATION_FAILED');
+      const mislabelled = await finish({ digest: blake, digestAlgorithm: 'sha256-segments' });
+      t.equal(mislabelled.status, 400, 'the right BLAKE2b-256 under the new name');
+      t.equal(await code(mislabelled), 'UPLOAD_DIGEST_MISMATCH');
+      const unlabelled = await finish({ digest: sha });
+      t.equal(await code(unlabelled), 'UPLOAD_DIGEST_MISMATCH', 'no name means BLAKE2b-256');
+      const done = await finish({ digest: sha, digestAlgorithm: 'sha256-segments' });
+      t.equal(done.status, 200);
+      t.match(await done.json(), { finished: true });
+      t.equal((await finish({ digest: sha, digestAlgorithm: 'sha256-segments' })).status, 200);
+      const other = await finish({ digest: blake, digestAlgorithm: 'sha256-segments' });
+      t.equal(other.status, 409);
+      t.equal(await code(other), 'UPLOAD_FINISHED');
+    });
+
+    await t.test('blake2b-256, named or not (a page loaded before the change)', async (t) => {
+      const unnamed = await uploaded();
+      const wrong = await unnamed({ digest: toBase64Url(new Uint8Array(32)) });
+      t.equal(wrong.status, 400);
+      t.equal(await code(wrong), 'UPLOAD_DIGEST_MISMATCH');
+      t.equal((await unnamed({ digest: blake })).status, 200);
+      const named = await uploaded();
+      t.equal(
+        await code(await named({ digest: sha, digestAlgorithm: 'blake2b-256' })),
+        'UPLOAD_DIGEST_MISMATCH',
+      );
+      t.equal((await named({ digest: blake, digestAlgorithm: 'blake2b-256' })).status, 200);
+    });
+  },
+);

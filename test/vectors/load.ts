@@ -83,6 +83,8 @@ export interface StreamVector extends VectorBase {
   key: string;
   size: number;
   digest: string;
+  /** Absent in the vectors written before sha256-segments: blake2b-256. */
+  digestAlgorithm?: 'sha256-segments' | 'blake2b-256';
   ciphertext: string;
   plaintext?: string;
 }

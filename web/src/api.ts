@@ -210,8 +210,8 @@ export const api = {
       'application/octet-stream',
     ),
   uploadState: (id: string) => call<UploadState>('GET', upload(id)),
-  finishUpload: (id: string, digest: string) =>
-    json<UploadState>('POST', `${upload(id)}/finish`, { digest }),
+  finishUpload: (id: string, digest: string, digestAlgorithm: string) =>
+    json<UploadState>('POST', `${upload(id)}/finish`, { digest, digestAlgorithm }),
   submit: (body: SealedWrite) => json<{ received: string }>('POST', '/v1/submissions', body),
   status: (lookupToken: string) => json<StatusAnswer>('POST', '/v1/status', { lookupToken }),
   followup: (body: SealedWrite) => json<{ received: string }>('POST', '/v1/followups', body),

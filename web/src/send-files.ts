@@ -95,6 +95,7 @@ export async function sendAttachments(
       size: file.size,
       key: toBase64Url(encrypted.key),
       digest: toBase64Url(encrypted.digest()),
+      digestAlgorithm: encrypted.digestAlgorithm,
     });
   }
   return manifest;

@@ -97,6 +97,6 @@ export async function uploadAttachment(
     throw new ApiError(0, 'UPLOAD_PARTS', `expected ${created.partCount} parts, made ${index}`);
   }
   const digest = toBase64Url(encrypted.digest());
-  await withRetry(() => api.finishUpload(id, digest), events, options);
+  await withRetry(() => api.finishUpload(id, digest, encrypted.digestAlgorithm), events, options);
   return id;
 }
