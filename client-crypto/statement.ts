@@ -48,6 +48,8 @@ export interface StatementInput {
   /** The submitter's reply key, from the case's submission. */
   replyPublicKey: Uint8Array;
   date?: Date;
+  /** The desk the case is with (a desk id of the keyset): the page seals follow-ups to it. */
+  desk?: string;
 }
 
 function checkStatement(value: unknown): Statement {
@@ -96,6 +98,9 @@ export async function createStatement(
   if (input.checkin !== undefined && input.kind !== 'reply') {
     throw new SealboxError('FORMAT_INVALID', 'only a reply asks for check-ins');
   }
+  if (input.desk !== undefined && !keyset.desks?.some((d) => d.id === input.desk)) {
+    throw new SealboxError('FORMAT_INVALID', `the keyset has no desk "${input.desk}"`);
+  }
   // What the submitter opens repeats the kind and status that are signed, so
   // the two sides always agree on them.
   const envelope = await sealReply(
@@ -108,6 +113,7 @@ export async function createStatement(
       ...(input.status !== undefined ? { status: input.status } : {}),
       ...(input.kind === 'reply' ? { text: input.text } : {}),
       ...(input.checkin !== undefined ? { checkin: input.checkin } : {}),
+      ...(input.desk !== undefined ? { desk: input.desk } : {}),
     },
     input.replyPublicKey,
     keyset.version,
