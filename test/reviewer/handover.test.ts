@@ -219,4 +219,23 @@ t.test('a case to desk A, answered, handed to desk B, answered there', async (t)
     [],
     'nothing adopted',
   );
+  const payload = JSON.parse(Buffer.from(signed.payload, 'base64url').toString('utf8')) as {
+    consent: string;
+  };
+  const reworded = join(dir, 'reworded.json');
+  await writeFile(
+    reworded,
+    JSON.stringify({
+      ...signed,
+      payload: Buffer.from(JSON.stringify({ ...payload, consent: 'Nobody asked.' })).toString(
+        'base64url',
+      ),
+    }),
+  );
+  t.equal(
+    await codeOf(reviewOpen({ bundle: reworded, key: s.benKey, cases: fresh }, s.io)),
+    'HANDOVER_TAMPERED',
+    'a signed field changed on the way',
+  );
+  t.same(await readdir(fresh).then((f) => f.filter((n) => n.startsWith('case'))), []);
 });
