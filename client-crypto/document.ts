@@ -259,6 +259,8 @@ export interface OpenedDocument {
   author: Uint8Array;
   /** The X-Wing public key that opened it (an epoch key, or a legacy identity key). */
   openedWith: Uint8Array;
+  /** The authored plaintext as sealed: author key || signature || document, kept for a handover. */
+  authored: Uint8Array;
 }
 
 /**
@@ -293,7 +295,52 @@ export async function openDocument(
   if (document.kind !== opened.header.kind) {
     throw new SealboxError('ENVELOPE_TAMPERED', 'document kind does not match its header');
   }
-  return { header: opened.header, document, author, openedWith: opened.key.publicKey };
+  return {
+    header: opened.header,
+    document,
+    author,
+    openedWith: opened.key.publicKey,
+    authored: plaintext.slice(),
+  };
+}
+
+/**
+ * Hands an authored plaintext (author key || signature || document, as
+ * `openDocument` returned it) to another desk: sealed again, unchanged, as a
+ * version 3 envelope of the same kind to the members of `deskId`, decoys for
+ * the others (docs/protocol.md, "Handing a case to another desk"). The
+ * signature is checked first: a handover never carries what the author did
+ * not sign.
+ */
+export async function resealToDesk(
+  authored: Uint8Array,
+  keys: SealingKeys,
+  keyset: Keyset,
+  deskId: string,
+): Promise<Uint8Array> {
+  const sodium = await getSodium();
+  if (authored.length < AUTHORED_PREFIX_BYTES) fail('sealed document is too short');
+  const bytes = authored.subarray(AUTHORED_PREFIX_BYTES);
+  if (
+    !sodium.crypto_sign_verify_detached(
+      authored.subarray(32, AUTHORED_PREFIX_BYTES),
+      concatBytes(DOCUMENT_SIGNATURE_LABEL, bytes),
+      authored.subarray(0, 32),
+    )
+  ) {
+    throw new SealboxError('DOCUMENT_SIGNATURE_INVALID', 'document signature does not verify');
+  }
+  const document = checkDocument(parseJsonBytes(bytes, 'sealed document'));
+  if (keys.keysetVersion !== keyset.version || keys.recipients.length !== keyset.reviewers.length)
+    throw new RangeError('the sealing keys are not those of this keyset');
+  const members = await deskMembers(keyset, deskId);
+  return sealEnvelope(
+    document.kind,
+    keys.keysetVersion,
+    keys.recipients.map((r, i) => ({ publicKey: r.publicKey, decoy: !members[i] })),
+    authored,
+    DESK_ENVELOPE_VERSION,
+  );
 }
 
 /**

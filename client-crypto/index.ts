@@ -85,7 +85,7 @@ export {
   parseEnvelopeHeader,
   envelopeRecipientIds,
 } from './envelope.ts';
-export { type OpenedDocument, openDocument, checkAuthor } from './document.ts';
+export { type OpenedDocument, openDocument, checkAuthor, resealToDesk } from './document.ts';
 export { decryptAttachment } from './attachment-stream.ts';
 export {
   type Statement,

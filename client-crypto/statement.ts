@@ -50,6 +50,8 @@ export interface StatementInput {
   /** The submitter's reply key, from the case's submission. */
   replyPublicKey: Uint8Array;
   date?: Date;
+  /** The desk the case is with (a desk id of the keyset): the page seals follow-ups to it. */
+  desk?: string;
 }
 
 function checkStatement(value: unknown): Statement {
@@ -97,6 +99,9 @@ export async function createStatement(
   }
   if (input.checkin !== undefined && input.kind !== 'reply') {
     throw new SealboxError('FORMAT_INVALID', 'only a reply asks for check-ins');
+  }
+  if (input.desk !== undefined && !keyset.desks?.some((d) => d.id === input.desk)) {
+    throw new SealboxError('FORMAT_INVALID', `the keyset has no desk "${input.desk}"`);
   }
   // What the submitter opens repeats the kind and status that are signed, so
   // the two sides always agree on them.

@@ -16,6 +16,7 @@ import {
   organisationSignPage,
 } from './commands/organisation.ts';
 import { reviewOpen, openOutcome } from './commands/review-open.ts';
+import { reviewHandover } from './commands/review-handover.ts';
 import { reviewCheckOutbox, reviewStatement } from './commands/review-statement.ts';
 import { reviewStats } from './commands/review-stats.ts';
 import { reviewBursts, reviewSetAside } from './commands/review-bursts.ts';
@@ -58,6 +59,8 @@ const OPTIONS = {
   level: { type: 'string' },
   factor: { type: 'string' },
   undo: { type: 'boolean' },
+  'consent-recorded': { type: 'string' },
+  'epoch-keys': { type: 'string' },
   'no-browser': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -290,6 +293,32 @@ const SECTIONS: { title: string; commands: Command[] }[] = [
               caseId,
               checkin: checkinEvery(required(values, 'every')),
               ...signedInto(values),
+            },
+            io,
+          );
+        },
+      },
+      {
+        words: 'review handover',
+        usage: `sealbox review handover CASE --to DESK --consent-recorded "HOW THE PERSON AGREED"
+        --epoch-keys EPOCHS.json --out HANDOVER.json --key MY.key --cases FOLDER
+        Seals the case again to another desk, for its reviewers to open with
+        "review open"; nothing goes to the server`,
+        run: async (rest, values, io) => {
+          const [caseId, ...extra] = rest;
+          if (caseId === undefined || extra.length > 0) {
+            throw usage('Write: sealbox review handover CASE --to DESK --consent-recorded "…" ...');
+          }
+          await reviewHandover(
+            {
+              caseId,
+              to: required(values, 'to'),
+              consent: values['consent-recorded'],
+              epochKeys: required(values, 'epoch-keys'),
+              out: required(values, 'out'),
+              key: required(values, 'key'),
+              cases: required(values, 'cases'),
+              passphraseFile: values['passphrase-file'],
             },
             io,
           );

@@ -22,7 +22,10 @@ export type CliErrorCode =
   | 'ITEMS_SET_ASIDE'
   | 'PAGE_CHANGED'
   | 'PAGE_OTHER_ORGANISATION'
-  | 'PAGE_NOT_PINNED';
+  | 'PAGE_NOT_PINNED'
+  | 'DESK_UNKNOWN'
+  | 'HANDOVER_REFUSED'
+  | 'HANDOVER_TAMPERED';
 
 export class CliError extends CodedError<CliErrorCode> {
   constructor(code: CliErrorCode, message: string) {

@@ -199,6 +199,19 @@ const byCode: Record<SealboxErrorCode | CliErrorCode, Outcome> = {
   },
   RECEIPT_FORMAT: { exit: EXIT.inputInvalid, advice: 'Check the receipt code.' },
   RECEIPT_CHECKSUM: { exit: EXIT.inputInvalid, advice: 'Check the receipt code for a typo.' },
+  DESK_UNKNOWN: {
+    exit: EXIT.inputInvalid,
+    advice: 'Check the desk id: "sealbox review handover" lists the desks of the keyset.',
+  },
+  HANDOVER_REFUSED: {
+    exit: EXIT.inputInvalid,
+    advice: 'Nothing was written. The message above says what is missing.',
+  },
+  HANDOVER_TAMPERED: {
+    exit: EXIT.tampered,
+    advice:
+      'Nothing of it was adopted. Ask the reviewer who handed the case over to make the file again, and carry it yourself.',
+  },
   STATEMENT_NOT_FOR_CASE: {
     exit: EXIT.inputInvalid,
     advice: 'A statement names another case than expected.',

@@ -8,7 +8,7 @@
 // cannot reorder the text around it.
 import { fieldLabel, FIELD, answerText, orderedFieldIds } from './form-labels.ts';
 import type { ItemText } from './item-text.ts';
-import type { CaseRecord } from './records.ts';
+import { type CaseRecord, deskName } from './records.ts';
 import { caseName } from './safe-name.ts';
 import { type Triage, today, triage, triageOrder } from './triage.ts';
 
@@ -89,10 +89,11 @@ export function indexPage(
       escapeHtml(answerText(r.answers, FIELD.unBody)),
       escapeHtml(answerText(r.answers, FIELD.reprisalKinds)),
       escapeHtml(answerText(r.answers, FIELD.consentPublic)),
+      escapeHtml(r.desk ? deskName(r.desk) : ''),
     ];
     return `<tr>${cells.map((c) => `<td dir="auto">${c}</td>`).join('')}</tr>`;
   });
-  const head = ['Attention', 'Case', 'Received', 'Last activity', 'Status', 'Follow-ups', 'Country', 'UN body', 'What happened', 'Consent']; // prettier-ignore
+  const head = ['Attention', 'Case', 'Received', 'Last activity', 'Status', 'Follow-ups', 'Country', 'UN body', 'What happened', 'Consent', 'Desk']; // prettier-ignore
   const aside = view.asideCount
     ? ` ${view.asideCount} case(s) set aside as part of a burst are not listed here: see <a href="set-aside.html">set-aside.html</a>.`
     : '';
@@ -146,6 +147,15 @@ ${files.length ? `<h3>Attachments</h3>\n<ul>\n${files.join('\n')}\n</ul>` : ''}
 </section>`;
 }
 
+function handoverList(record: CaseRecord): string {
+  if (!record.handovers?.length) return '';
+  const items = record.handovers.map(
+    (h) =>
+      `<li>${escapeHtml(h.date)}: handed ${h.from ? `from desk ${escapeHtml(h.from)} ` : ''}to desk ${escapeHtml(h.to)}; consent: <span dir="auto">${escapeHtml(h.consent)}</span></li>`,
+  );
+  return `<h2>Handed over</h2>\n<ul>\n${items.join('\n')}\n</ul>\n`;
+}
+
 export function casePage(
   record: CaseRecord,
   items: readonly ItemText[],
@@ -161,8 +171,8 @@ export function casePage(
     `Case ${name}`,
     `<p><a href="../index.html">All cases</a></p>
 <h1>Case ${escapeHtml(name)}</h1>
-<p>Received ${escapeHtml(record.received)}. Status: <strong>${escapeHtml(record.status)}</strong>.</p>
-${marks ? `<p>${marks}</p>\n` : ''}${record.summary !== undefined ? `<h2>Summary for reporting</h2>\n<pre dir="auto">${escapeHtml(record.summary)}</pre>\n` : ''}${items.map(itemSection).join('\n')}
+<p>Received ${escapeHtml(record.received)}. Status: <strong>${escapeHtml(record.status)}</strong>.${record.desk ? ` Desk: <strong dir="auto">${escapeHtml(deskName(record.desk))}</strong>.` : ''}</p>
+${handoverList(record)}${marks ? `<p>${marks}</p>\n` : ''}${record.summary !== undefined ? `<h2>Summary for reporting</h2>\n<pre dir="auto">${escapeHtml(record.summary)}</pre>\n` : ''}${items.map(itemSection).join('\n')}
 ${statements.length ? `<h2>Written to the outbox</h2>\n<ul>\n${statements.join('\n')}\n</ul>` : ''}
 <p class="note">To answer this case: <code>sealbox review reply ${escapeHtml(name)} --key YOUR.key --cases FOLDER</code>; to change its status: <code>sealbox review status ${escapeHtml(name)} STATUS --key YOUR.key --cases FOLDER</code>.</p>`,
   );

@@ -27,6 +27,12 @@ export interface ItemContent {
   epoch?: number;
   /** A submission's proof-of-work effort level, as the bundle tells it (absent in older bundles). */
   effort?: number;
+  /** What the author sealed (author key || signature || document), kept so the case can be handed over. */
+  authored?: Uint8Array;
+  /** The keyset's names of the desk the document names, by language. */
+  deskNames?: Record<string, string>;
+  /** Set for a submission that came in a handover file: the desk it is with now, and how it came. */
+  handedOver?: { desk: CaseDesk; handover: HandoverRecord };
 }
 
 export const STATE_FORMAT = 'sealbox-cases-v1';
@@ -161,7 +167,38 @@ export interface CaseRecord {
   effort?: number;
   /** The day the reviewer set the case aside as part of a burst (review set-aside). */
   setAside?: string;
+  /**
+   * The desk the case is with: the one its submission was sealed to, or the
+   * one it was handed to (review handover). Absent for cases sealed to every
+   * reviewer. Every statement's reply document names it.
+   */
+  desk?: CaseDesk;
+  /** Each time the case was handed from one desk to another, oldest first. */
+  handovers?: HandoverRecord[];
 }
+
+export interface CaseDesk {
+  id: string;
+  /** The desk's names from the keyset, by language (shown, never trusted). */
+  names: Record<string, string>;
+}
+
+export interface HandoverRecord {
+  date: string;
+  /** Desk ids; `from` is absent when the case came to no desk. */
+  from?: string;
+  to: string;
+  /** How the person agreed to the case going to the other desk, as the reviewer recorded it. */
+  consent: string;
+}
+
+/** The desk's name for people: in `language` if the keyset gives one, else English, else its id. */
+export function deskName(desk: CaseDesk, language = 'en'): string {
+  return desk.names[language] ?? desk.names.en ?? Object.values(desk.names)[0] ?? desk.id;
+}
+
+/** The file, in an item's folder, that keeps what the author sealed (see ItemContent.authored). */
+export const AUTHORED_FILE = 'sealed-by-author.bin';
 
 export interface CheckinRequest {
   /** Days between two signs of life. */
@@ -221,6 +258,12 @@ export function newCaseRecord(item: ItemContent): CaseRecord {
     items: [],
     statements: [],
     ...(item.effort === undefined ? {} : { effort: item.effort }),
+    ...(document.desk === undefined
+      ? {}
+      : { desk: { id: document.desk, names: item.deskNames ?? {} } }),
+    ...(item.handedOver
+      ? { desk: item.handedOver.desk, handovers: [item.handedOver.handover] }
+      : {}),
   };
 }
 

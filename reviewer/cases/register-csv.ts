@@ -7,7 +7,7 @@
 // neutralised wherever they lead. The full-width forms are included because
 // some spreadsheets fold them to ASCII.
 import { FIELD, answerText } from './form-labels.ts';
-import type { CaseRecord } from './records.ts';
+import { type CaseRecord, deskName } from './records.ts';
 import { caseName } from './safe-name.ts';
 import { type Triage, today, triageOrder } from './triage.ts';
 
@@ -34,6 +34,7 @@ const COLUMNS = [
   'last_sign_of_life',
   'checkin_due',
   'checkin_overdue',
+  'desk',
 ] as const;
 
 const FORMULA_START =
@@ -72,6 +73,7 @@ export function caseRow(record: CaseRecord, triage: Triage): string[] {
     c?.lastSignOfLife ?? '',
     c?.due ?? '',
     c ? (c.overdue ? 'overdue' : 'no') : '',
+    record.desk ? deskName(record.desk) : '',
   ];
 }
 

@@ -11,7 +11,12 @@ import type { AttachmentManifestEntry } from '../../client-crypto/document.ts';
 import { CliError } from '../errors.ts';
 import { StagedFiles, makeStagedDir, toJson } from '../files.ts';
 import { answersAsText } from './form-labels.ts';
-import type { AttachmentRecord, CaseItem, ItemContent } from './records.ts';
+import {
+  type AttachmentRecord,
+  type CaseItem,
+  type ItemContent,
+  AUTHORED_FILE,
+} from './records.ts';
 import { safeFileName, uniqueFileName } from './safe-name.ts';
 
 /** One attachment's plaintext; the iteration throws if it cannot be verified. */
@@ -55,9 +60,11 @@ export class StagedItem {
     const dir = join(outer, folder);
     makeStagedDir(outer);
     makeStagedDir(dir);
-    if (document.attachments.length > 0) makeStagedDir(join(dir, ATTACHMENTS));
+    // A handover carries documents only: the files stay with the desk that had them.
+    const entries = item.handedOver ? [] : document.attachments;
+    if (entries.length > 0) makeStagedDir(join(dir, ATTACHMENTS));
     const taken = new Set<string>();
-    const planned = document.attachments.map((entry) => {
+    const planned = entries.map((entry) => {
       const file = uniqueFileName(safeFileName(entry.name), taken);
       taken.add(file);
       return {
@@ -70,6 +77,7 @@ export class StagedItem {
     const staged = new StagedItem(item, outer, dir, folder, planned, handOverTo);
     try {
       staged.files.writeFile(join(dir, 'message.txt'), document.message);
+      if (item.authored) staged.files.writeFile(join(dir, AUTHORED_FILE), item.authored);
       // A follow-up from the status page answers no questions: no empty files.
       if (Object.keys(document.answers).length > 0) {
         staged.files.writeFile(join(dir, 'answers.txt'), answersAsText(document.answers));

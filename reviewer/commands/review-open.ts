@@ -17,10 +17,12 @@
 // opened completely, and the run ends by erasing the secrets that are due
 // (reviewer/epochs/). An item sealed to an erased epoch is reported as such.
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import {
   type AttachmentManifestEntry,
   type BundleStart,
   type KemKeyPair,
+  type Keyset,
   decryptAttachment,
   type OpenedDocument,
   checkAuthor,
@@ -36,7 +38,9 @@ import {
 } from '../../client-crypto/index.ts';
 import { type CaseFolder, type StagedItem, CaseFolder as Folder } from '../cases/case-folder.ts';
 import type { StepHook } from '../cases/steps.ts';
+import { looksLikeHandover } from '../cases/handover-file.ts';
 import { writeFolderIndex } from '../cases/indexes.ts';
+import { adoptHandover } from './handover-adopt.ts';
 import { CliError, isCliError } from '../errors.ts';
 import { inputFileSize } from '../files.ts';
 import { openedKey } from '../cases/records.ts';
@@ -95,23 +99,16 @@ export async function reviewOpen(options: OpenOptions, io: CommandIo): Promise<O
       `Note: your key is not in keyset version ${keyset.version}; only older items may open.`,
     );
   }
-  const report: OpenReport = {
-    opened: [],
-    alreadyOpened: 0,
-    setAside: [],
-    waiting: [],
-    notForThisKey: [],
-    forOtherDesks: [],
-    sealedToErased: [],
-    failed: [],
-    bundleError: null,
-    cases: [],
-  };
+  if (await isHandoverFile(options.bundle)) {
+    const adopted = await adoptHandover({ file: options.bundle, folder, keyset, key }, io);
+    return { ...emptyReport(), opened: [adopted.caseId], cases: [adopted.caseId] };
+  }
+  const report = emptyReport();
   const touched = new Set<string>();
   const progress = progressBar(io.stderr, 'Opening bundle', size, 'bytes');
   const source = createReadStream(options.bundle, { highWaterMark: 64 * 1024 });
   source.on('data', (chunk) => progress.advance(chunk.length));
-  const opener = new ItemOpener(folder, keyRing(key.secrets), keyset.version, report, touched);
+  const opener = new ItemOpener(folder, keyRing(key.secrets), keyset, report, touched);
   try {
     for await (const item of readBundle(source)) {
       await opener.handle(item);
@@ -140,6 +137,33 @@ export async function reviewOpen(options: OpenOptions, io: CommandIo): Promise<O
   return report;
 }
 
+function emptyReport(): OpenReport {
+  return {
+    opened: [],
+    alreadyOpened: 0,
+    setAside: [],
+    waiting: [],
+    notForThisKey: [],
+    forOtherDesks: [],
+    sealedToErased: [],
+    failed: [],
+    bundleError: null,
+    cases: [],
+  };
+}
+
+/** A handover file (JSON) rather than a bundle from the courier (binary). */
+async function isHandoverFile(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = new Uint8Array(16);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return looksLikeHandover(head.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The key ring, each key with the epoch it belongs to (0: the identity key). */
 function keyRing(secrets: Parameters<typeof reviewerKeyRing>[0]): RingKey[] {
   const epochs = new Map(secrets.epochs.map((e) => [e.keyPair.publicKey, e.epoch]));
@@ -158,7 +182,7 @@ class ItemOpener {
   constructor(
     private readonly folder: CaseFolder,
     private readonly ring: RingKey[],
-    private readonly keysetVersion: number,
+    private readonly keyset: Keyset,
     private readonly report: OpenReport,
     private readonly touched: Set<string>,
   ) {}
@@ -166,10 +190,10 @@ class ItemOpener {
   async handle(item: BundleItem): Promise<void> {
     switch (item.type) {
       case 'start':
-        if (item.meta.keysetVersion > this.keysetVersion) {
+        if (item.meta.keysetVersion > this.keyset.version) {
           throw new CliError(
             'BUNDLE_OTHER_KEYSET',
-            `This bundle was made for keyset version ${item.meta.keysetVersion}, but this case folder knows only version ${this.keysetVersion}. Ask the organisation for the newest keyset file and give it with --keyset.`,
+            `This bundle was made for keyset version ${item.meta.keysetVersion}, but this case folder knows only version ${this.keyset.version}. Ask the organisation for the newest keyset file and give it with --keyset.`,
           );
         }
         this.start = item.meta;
@@ -252,6 +276,8 @@ class ItemOpener {
         author: toBase64Url(opened.author),
         digest,
         epoch,
+        authored: opened.authored,
+        ...deskNames(this.keyset, opened.document.desk),
         ...(flag ? { flag } : {}),
         ...(item.type === 'submission' && item.meta.effort !== undefined
           ? { effort: item.meta.effort }
@@ -341,6 +367,15 @@ class ItemOpener {
       await pending.discard();
     }
   }
+}
+
+/** The keyset's names of the desk a document names (none if the keyset no longer has it). */
+export function deskNames(
+  keyset: Keyset,
+  desk: string | undefined,
+): { deskNames?: Record<string, string> } {
+  const names = keyset.desks?.find((d) => d.id === desk)?.names;
+  return names ? { deskNames: names } : {};
 }
 
 /** Why an item was kept apart from its case, in words for the reviewer. */

@@ -22,6 +22,7 @@ import type { CommandIo } from '../io.ts';
 import { keyOptions } from '../io.ts';
 import { loadReviewerKey } from '../keys.ts';
 import { appendToOutbox, defaultOutbox, readOutbox } from '../outbox.ts';
+import { terminalField } from '../terminal-text.ts';
 import { folderKeyset, isMember } from '../trust.ts';
 
 export interface StatementOptions {
@@ -104,8 +105,18 @@ export async function reviewStatement(
       `Your key is not in keyset version ${keyset.version}; the server would refuse this statement.`,
     );
   }
+  // The person's page seals follow-ups to the desk a reply names; a desk the
+  // keyset no longer has is left out, and the page asks the person again.
+  const desk =
+    record.desk && keyset.desks?.some((d) => d.id === record.desk!.id) ? record.desk.id : undefined;
+  if (record.desk && desk === undefined) {
+    io.print(
+      `Note: desk ${terminalField(record.desk.id)} is not in keyset version ${keyset.version}; this statement names no desk, and the person will be asked to choose one again.`,
+    );
+  }
   const signed = await createStatement(
     {
+      ...(desk !== undefined ? { desk } : {}),
       kind: options.kind,
       caseId: record.caseId,
       ...(status !== undefined ? { status } : {}),

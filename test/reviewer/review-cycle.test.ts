@@ -173,7 +173,7 @@ t.test('open, re-open, follow up, reply, stats', async (t) => {
   );
   t.same(
     (await readdir(followUp)).sort(),
-    ['attachments', 'item.json', 'message.txt'],
+    ['attachments', 'item.json', 'message.txt', 'sealed-by-author.bin'],
     'a follow-up without answers has no empty answers files',
   );
   t.match(
