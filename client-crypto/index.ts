@@ -8,7 +8,7 @@
 export { SealboxError, isSealboxError, type SealboxErrorCode } from './errors.ts';
 export { toBase64Url, fromBase64Url } from './encoding.ts';
 export { type Keyset, type SignedKeyset, verifyKeyset } from './keyset.ts';
-export { type Desk, deskMembers, reviewerFingerprint } from './desks.ts';
+export { type Desk, checkDesks, deskMembers, reviewerFingerprint } from './desks.ts';
 export { type EpochKey, type SignedEpochKey, type SealingKeys, sealingKeys } from './epoch.ts';
 export { fingerprint } from './keys.ts';
 export {

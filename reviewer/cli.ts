@@ -34,6 +34,7 @@ const OPTIONS = {
   name: { type: 'string' },
   reviewer: { type: 'string', multiple: true },
   courier: { type: 'string', multiple: true },
+  desks: { type: 'string' },
   version: { type: 'string' },
   expires: { type: 'string' },
   cases: { type: 'string' },
@@ -138,13 +139,15 @@ const SECTIONS: { title: string; commands: Command[] }[] = [
       {
         words: 'organisation sign-keyset',
         usage: `sealbox organisation sign-keyset --key ORG.key --reviewer CARD [--reviewer CARD ...]
-        [--courier CARD ...] --version N --expires YYYY-MM-DD --out KEYSET.json`,
+        [--courier CARD ...] [--desks DESKS.json] --version N --expires YYYY-MM-DD --out KEYSET.json
+        DESKS.json holds the keyset's desks array (docs/protocol.md, "Desks")`,
         run: async (_rest, values, io) => {
           await organisationSignKeyset(
             {
               key: required(values, 'key'),
               reviewers: values.reviewer ?? [],
               couriers: values.courier ?? [],
+              desks: values.desks,
               version: Number(required(values, 'version')),
               expires: required(values, 'expires'),
               out: required(values, 'out'),

@@ -3,15 +3,19 @@
 // compare by voice.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import {
   PAGE_SIGNATURE_FILE,
   type PageSignature,
   type CourierCard,
+  type Desk,
   type Keyset,
   type ReviewerCard,
+  checkDesks,
   fingerprint,
   fromBase64Url,
   generateOrganisationKey,
+  isSealboxError,
   isoDate,
   parseCourierCard,
   parseReviewerCard,
@@ -55,6 +59,8 @@ export interface SignKeysetOptions {
   key: string;
   reviewers: string[];
   couriers: string[];
+  /** A JSON file holding the keyset's `desks` array, as docs/protocol.md writes it. */
+  desks?: string;
   version: number;
   expires: string;
   out: string;
@@ -83,12 +89,15 @@ export async function organisationSignKeyset(
   for (const path of options.couriers) {
     couriers.push(await readCard(path, 'courier', parseCourierCard));
   }
+  // Checked before the passphrase is asked for: a refused desks file costs nothing.
+  const desks = options.desks === undefined ? undefined : await readDesks(options.desks, reviewers);
   const keyset: Keyset = {
     version: options.version,
     issued,
     expires: options.expires,
     reviewers,
     couriers,
+    ...(desks !== undefined ? { desks } : {}),
   };
   const org = await loadSigningKey(
     options.key,
@@ -184,17 +193,50 @@ async function readCard<T>(path: string, what: string, parse: (value: unknown) =
   }
 }
 
+// Only the outer shape here: every desk rule (ids, names, fingerprints of the
+// keyset's reviewers, one desk to choose) is the library's, the very check the
+// page and the reviewers run on the signed keyset.
+const DesksFile = z.array(z.unknown());
+
+async function readDesks(path: string, reviewers: ReviewerCard[]): Promise<Desk[]> {
+  const parsed = DesksFile.safeParse(await readJsonFile(path, 'desks file'));
+  if (!parsed.success) {
+    throw new CliError(
+      'FILE_INVALID',
+      `The desks file ${path} must hold a JSON list of desks, [{"id": …, "names": …, "reviewers": […]}, …]. No keyset was written.`,
+    );
+  }
+  try {
+    return await checkDesks(parsed.data, reviewers);
+  } catch (error) {
+    if (!isSealboxError(error)) throw error;
+    throw new CliError(
+      'FILE_INVALID',
+      `The desks file ${path} is refused: ${error.message}. Reviewers are named by the fingerprints of the --reviewer cards. No keyset was written.`,
+    );
+  }
+}
+
 async function memberLines(keyset: Keyset): Promise<string[]> {
   const lines: string[] = [];
+  const names = new Map<string, string>();
   for (const r of keyset.reviewers) {
     const fp = await reviewerFingerprint(
       fromBase64Url(r.kemPublicKey),
       fromBase64Url(r.signPublicKey),
     );
+    names.set(fp, r.name);
     lines.push(`  reviewer ${r.name}: ${fp}`);
   }
   for (const c of keyset.couriers) {
     lines.push(`  courier  ${c.name}: ${await fingerprint(fromBase64Url(c.publicKey))}`);
+  }
+  for (const d of keyset.desks ?? []) {
+    const who = d.reviewers.map((fp) => names.get(fp) ?? fp).join(', ');
+    const label = Object.entries(d.names)
+      .map(([lang, name]) => `${lang} "${name}"`)
+      .join(', ');
+    lines.push(`  desk     ${d.id}${d.always ? ' (always included)' : ''} (${label}): ${who}`);
   }
   return lines;
 }

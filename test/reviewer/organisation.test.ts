@@ -1,6 +1,6 @@
 // Organisation and reviewer key commands, the command line frame, and keyset
 // updates in a case folder.
-import { readFile, stat } from 'node:fs/promises';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { CourierError } from '../../reviewer/courier/errors.ts';
@@ -9,7 +9,12 @@ import { reviewOpen } from '../../reviewer/commands/review-open.ts';
 import { run } from '../../reviewer/cli.ts';
 import { EXIT, describeError, exitCodeOf } from '../../reviewer/exit-codes.ts';
 import { CliError } from '../../reviewer/errors.ts';
-import { SealboxError } from '../../client-crypto/index.ts';
+import {
+  SealboxError,
+  parseReviewerCard,
+  reviewerFingerprint,
+  verifyKeyset,
+} from '../../client-crypto/index.ts';
 import { PassThrough } from 'node:stream';
 import { type TestIo, makeSetup, tempDir, testIo, writeBundle } from './fixtures.ts';
 
@@ -79,6 +84,157 @@ t.test('signing refuses what would make a bad keyset', async (t) => {
   await t.rejects(organisationSignKeyset({ ...base, reviewers: [join(dir, 'missing.json')] }, io), {
     code: 'FILE_MISSING',
   });
+});
+
+t.test('a keyset signed with --desks keeps them, signed by the root', async (t) => {
+  const dir = await tempDir(t);
+  const s = await makeSetup(dir);
+  t.notOk('desks' in s.keyset, 'without --desks the keyset has no desks field');
+  const [ana, ben] = await Promise.all(
+    ['ana', 'ben'].map(async (who) =>
+      reviewerFingerprint(
+        parseReviewerCard(JSON.parse(await readFile(join(dir, `${who}.card.json`), 'utf8'))),
+      ),
+    ),
+  );
+  const desks = [
+    { id: 'treaty', names: { en: 'Treaty bodies', fr: 'Organes de traités' }, reviewers: [ana] },
+    { id: 'special', names: { en: 'Special procedures' }, reviewers: [ben] },
+    { id: 'safety', names: { en: 'Safety' }, reviewers: [ben], always: true },
+  ];
+  const desksFile = join(dir, 'desks.json');
+  await writeFile(desksFile, JSON.stringify(desks));
+  const out = join(dir, 'keyset-v2.json');
+  const io = testIo();
+  t.equal(
+    await run(
+      [
+        'organisation',
+        'sign-keyset',
+        '--key',
+        s.orgKey,
+        '--reviewer',
+        join(dir, 'ana.card.json'),
+        '--reviewer',
+        join(dir, 'ben.card.json'),
+        '--desks',
+        desksFile,
+        '--version',
+        '2',
+        '--expires',
+        '2099-12-31',
+        '--out',
+        out,
+      ],
+      io,
+    ),
+    EXIT.ok,
+  );
+  const keyset = await verifyKeyset(JSON.parse(await readFile(out, 'utf8')), {
+    fingerprint: s.orgFingerprint,
+  });
+  t.same(keyset.desks, desks, 'the library reads back the very desks of the file');
+  t.match(
+    io.lines.join('\n'),
+    /desk {5}treaty \(en "Treaty bodies", fr "Organes de traités"\): Ana/,
+  );
+  t.match(io.lines.join('\n'), /desk {5}safety \(always included\) \(en "Safety"\): Ben/);
+});
+
+t.test('a bad desks file is refused in plain words and no keyset is written', async (t) => {
+  const dir = await tempDir(t);
+  const s = await makeSetup(dir);
+  const ana = await reviewerFingerprint(
+    parseReviewerCard(JSON.parse(await readFile(join(dir, 'ana.card.json'), 'utf8'))),
+  );
+  const ben = await reviewerFingerprint(
+    parseReviewerCard(JSON.parse(await readFile(join(dir, 'ben.card.json'), 'utf8'))),
+  );
+  const desk = (id: string, reviewers: string[], always?: boolean): object => ({
+    id,
+    names: { en: id },
+    reviewers,
+    ...(always === undefined ? {} : { always }),
+  });
+  const out = join(dir, 'k2.json');
+  const base = {
+    key: s.orgKey,
+    reviewers: [join(dir, 'ana.card.json')],
+    couriers: [],
+    version: 2,
+    expires: '2099-01-01',
+    out,
+  };
+  const cases: [string, string | null, RegExp, string][] = [
+    ['missing', null, /desks file .*missing\.json does not exist/, 'a missing file'],
+    ['not-json', '[{"id": "a",', /is not a JSON file/, 'a file that is not JSON'],
+    [
+      'object',
+      JSON.stringify({ desks: [desk('a', [ana])] }),
+      /must hold a JSON list of desks/,
+      'not a list',
+    ],
+    ['empty', '[]', /1 to 16 desks/, 'no desk'],
+    [
+      'unknown',
+      JSON.stringify([desk('a', [ben])]),
+      new RegExp(`reviewer ${ben} is not in the keyset`),
+      'a fingerprint of no --reviewer card',
+    ],
+    [
+      'twice',
+      JSON.stringify([desk('a', [ana]), desk('a', [ana])]),
+      /two desks have the same id/,
+      'a duplicate id',
+    ],
+    ['always', JSON.stringify([desk('a', [ana], true)]), /none to choose/, 'no desk to choose'],
+    [
+      'bad-id',
+      JSON.stringify([desk('A desk', [ana])]),
+      /a desk id is 1 to 40 characters/,
+      'a bad id',
+    ],
+    [
+      'lower',
+      JSON.stringify([desk('a', [ana.toLowerCase()])]),
+      /written XXXX-XXXX/,
+      'a fingerprint not in canonical form',
+    ],
+  ];
+  for (const [name, text, message, what] of cases) {
+    const file = join(dir, `${name}.json`);
+    if (text !== null) await writeFile(file, text);
+    const io = testIo();
+    await t.rejects(organisationSignKeyset({ ...base, desks: file }, io), { message }, what);
+    await t.rejects(access(out), { code: 'ENOENT' }, `${what}: no keyset file`);
+  }
+  const refused = testIo();
+  t.equal(
+    await run(
+      [
+        'organisation',
+        'sign-keyset',
+        '--key',
+        s.orgKey,
+        '--reviewer',
+        base.reviewers[0]!,
+        '--desks',
+        join(dir, 'twice.json'),
+        '--version',
+        '2',
+        '--expires',
+        '2099-01-01',
+        '--out',
+        out,
+      ],
+      refused,
+    ),
+    EXIT.inputInvalid,
+  );
+  t.match(
+    refused.errors.join(''),
+    /desks file .*twice\.json is refused: two desks have the same id.*No keyset was written/,
+  );
 });
 
 t.test('the command line frame', async (t) => {
