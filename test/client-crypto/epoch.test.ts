@@ -19,6 +19,7 @@ import {
   generateEpochKey,
   generateReviewerIdentity,
   getSodium,
+  openDocument,
   reviewerCard,
   sealDocument,
   sealingKeys,
@@ -149,6 +150,12 @@ t.test('payload fields: dates, lengths, numbers, versions', async (t) => {
     ['ends before starts', { ...key, ends: '2026-05-31' }, 'FORMAT_INVALID'],
     ['month 13', { ...key, starts: '2026-13-01' }, 'FORMAT_INVALID'],
     ['February 30', { ...key, starts: '2026-02-30' }, 'FORMAT_INVALID'],
+    // Read as March 2, it would make an epoch of a valid length.
+    [
+      'February 30, three days',
+      { ...key, starts: '2026-02-30', ends: '2026-03-05' },
+      'FORMAT_INVALID',
+    ],
     ['day 0', { ...key, ends: '2026-06-00' }, 'FORMAT_INVALID'],
     ['no leading zero', { ...key, starts: '2026-6-01' }, 'FORMAT_INVALID'],
     ['a time of day', { ...key, starts: '2026-06-01T00:00:00Z' }, 'FORMAT_INVALID'],
@@ -178,6 +185,8 @@ t.test('payload fields: dates, lengths, numbers, versions', async (t) => {
       { ...key, reviewer: toBase64Url(alice.signPublicKey.subarray(1)) },
       'KEY_INVALID',
     ],
+    ['reviewer missing', { ...key, reviewer: undefined }, 'KEY_INVALID'],
+    ['reviewer as a number', { ...key, reviewer: 7 }, 'KEY_INVALID'],
     ['an array', [key], 'FORMAT_INVALID'],
     ['null', null, 'FORMAT_INVALID'],
     ['text', 'epoch', 'FORMAT_INVALID'],
@@ -224,6 +233,24 @@ t.test('generateEpochKey: a fresh seed each time, and only well-formed keys', as
     t.equal(made.key.kemPublicKey, toBase64Url(made.publicKey));
   }
   t.equal(seeds.size, 16, 'no seed repeats');
+  // What the key file keeps must open what pages seal to the published key.
+  const made = await generateEpochKey(alice, 5, '2026-06-01', '2026-06-08');
+  t.same(
+    { ...made.secret, keyPair: undefined },
+    { epoch: 5, starts: '2026-06-01', ends: '2026-06-08', keyPair: undefined },
+    'the secret names its epoch and days',
+  );
+  const sealed = await sealingKeys(
+    { ...world.keyset, reviewers: [reviewerCard(alice)] },
+    [made.signed],
+    new Date('2026-06-02T00:00:00Z'),
+  );
+  const envelope = await sealDocument(documentFor(world), sealed, world.authorKeyPair);
+  t.same(
+    (await openDocument(envelope, [made.secret.keyPair]))?.document,
+    documentFor(world),
+    'the secret opens a document sealed to the signed key',
+  );
   t.equal(publicKeys.size, 16, 'no public key repeats');
   t.equal(await codeOf(generateEpochKey(alice, 0, '2026-06-01', '2026-06-08')), 'FORMAT_INVALID');
   t.equal(await codeOf(generateEpochKey(alice, 1, '2026-06-08', '2026-06-08')), 'FORMAT_INVALID');

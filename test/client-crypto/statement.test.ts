@@ -6,6 +6,7 @@ import {
   fromBase64Url,
   generateReviewerIdentity,
   readStatementAsSubmitter,
+  sealReply,
   toBase64Url,
   verifyStatement,
 } from '../../client-crypto/index.ts';
@@ -330,3 +331,78 @@ t.test('a signed payload that is not a statement is refused with a code', async 
     'a reply without text',
   );
 });
+
+t.test(
+  'check-ins: only a reply asks for them, and the submitter sees only a reply’s',
+  async (t) => {
+    for (const checkin of [14, 0]) {
+      const reply = await createStatement(
+        {
+          kind: 'reply',
+          caseId: 'case-1',
+          text: 'Are you safe?',
+          checkin,
+          replyPublicKey: world.replyKeyPair.publicKey,
+        },
+        amina!,
+        world.keyset,
+      );
+      const seen = await readStatementAsSubmitter(
+        reply,
+        world.keyset,
+        world.replyKeyPair,
+        'case-1',
+      );
+      t.equal(seen.checkin, checkin, `a reply asking every ${checkin} days says so`);
+    }
+    const plain = await statementOf({ kind: 'reply', caseId: 'case-1', text: 'ok' });
+    t.notOk(
+      'checkin' in
+        (await readStatementAsSubmitter(plain, world.keyset, world.replyKeyPair, 'case-1')),
+      'a reply that asks nothing shows no check-in',
+    );
+    for (const input of [
+      { kind: 'status', caseId: 'case-1', status: 'in_review' },
+      { kind: 'purge', caseId: 'case-1' },
+    ] as const) {
+      t.equal(
+        await codeOf(
+          createStatement(
+            { ...input, checkin: 7, replyPublicKey: world.replyKeyPair.publicKey },
+            amina!,
+            world.keyset,
+          ),
+        ),
+        'FORMAT_INVALID',
+        `a ${input.kind} cannot ask for check-ins`,
+      );
+    }
+    // A status whose sealed part asks for check-ins (signed by a reviewer, so it
+    // reads): the page shows the status, not a check-in request.
+    const status = await statementOf({ kind: 'status', caseId: 'case-1', status: 'in_review' });
+    const id = (await verifyStatement(status, world.keyset)).id;
+    const sealed = toBase64Url(
+      await sealReply(
+        {
+          v: 2,
+          kind: 'reply',
+          caseId: 'case-1',
+          statementId: id,
+          statement: 'status',
+          status: 'in_review',
+          checkin: 7,
+        },
+        world.replyKeyPair.publicKey,
+        world.keyset.version,
+      ),
+    );
+    const seen = await readStatementAsSubmitter(
+      await resigned(status, (p) => ({ ...p, sealed })),
+      world.keyset,
+      world.replyKeyPair,
+      'case-1',
+    );
+    t.equal(seen.status, 'in_review');
+    t.equal(seen.checkin, undefined, 'no check-in from a status');
+  },
+);
