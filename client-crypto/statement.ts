@@ -50,8 +50,6 @@ export interface StatementInput {
   /** The submitter's reply key, from the case's submission. */
   replyPublicKey: Uint8Array;
   date?: Date;
-  /** The desk the case is with (a desk id of the keyset): the page seals follow-ups to it. */
-  desk?: string;
 }
 
 function checkStatement(value: unknown): Statement {

@@ -103,7 +103,15 @@ t.test(
   },
 );
 
-t.test('the desk a reply names reaches the submitter, and only a desk id', async (t) => {
+t.test('the desk a reply names reaches the submitter, and only a desk of the keyset', async (t) => {
+  // The desks are read from the keyset the statement is made with; this one
+  // adds a desk to the verified test keyset.
+  const keyset = {
+    ...world.keyset,
+    desks: [
+      { id: 'special-procedures', names: { en: 'Special procedures' }, reviewers: ['unused'] },
+    ],
+  };
   const input = {
     kind: 'reply' as const,
     caseId: 'case-1',
@@ -111,15 +119,20 @@ t.test('the desk a reply names reaches the submitter, and only a desk id', async
     desk: 'special-procedures',
     replyPublicKey: world.replyKeyPair.publicKey,
   };
-  const reply = await createStatement(input, amina!, world.keyset);
-  const seen = await readStatementAsSubmitter(reply, world.keyset, world.replyKeyPair, 'case-1');
+  const reply = await createStatement(input, amina!, keyset);
+  const seen = await readStatementAsSubmitter(reply, keyset, world.replyKeyPair, 'case-1');
   t.equal(seen.desk, 'special-procedures');
-  const plain = await createStatement({ ...input, desk: undefined }, amina!, world.keyset);
-  const none = await readStatementAsSubmitter(plain, world.keyset, world.replyKeyPair, 'case-1');
+  const plain = await createStatement({ ...input, desk: undefined }, amina!, keyset);
+  const none = await readStatementAsSubmitter(plain, keyset, world.replyKeyPair, 'case-1');
   t.notOk('desk' in none, 'no desk when the reply names none');
   t.equal(
-    await codeOf(createStatement({ ...input, desk: 'Not a desk' }, amina!, world.keyset)),
+    await codeOf(createStatement({ ...input, desk: 'Not a desk' }, amina!, keyset)),
     'FORMAT_INVALID',
+  );
+  t.equal(
+    await codeOf(createStatement(input, amina!, world.keyset)),
+    'FORMAT_INVALID',
+    'a desk the keyset does not have',
   );
 });
 
