@@ -2,11 +2,12 @@
 // one courier, and the keyset the root signed; the reviewer holds epoch keys
 // for the weeks around today, their seeds in its key file (secret version 2)
 // and their signed public halves ready to publish. Key files are locked with
-// the test passphrase at the low test cost.
-import { readFile } from 'node:fs/promises';
+// the test passphrase at the low test cost. With desks, a second reviewer and
+// a keyset with two desks, signed through `sign-keyset --desks`.
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { addDays, isoDate, verifyKeyset } from '../../client-crypto/index.ts';
-import type { Keyset, SignedEpochKey } from '../../client-crypto/index.ts';
+import { addDays, isoDate, reviewerFingerprint, verifyKeyset } from '../../client-crypto/index.ts';
+import type { Keyset, ReviewerCard, SignedEpochKey } from '../../client-crypto/index.ts';
 import type { Db } from '../../server/db/database.ts';
 import { storeKeyset } from '../../server/db/keysets.ts';
 import { keyFileCost } from '../../reviewer/keys.ts';
@@ -27,11 +28,13 @@ export interface Organisation {
   fingerprint: string;
   publicKey: string;
   reviewerKey: string;
+  /** With `desks`: Ben's key file, the one reviewer of desk B (Ana is desk A's). */
+  benKey?: string;
   courierKey: string;
   keysetFile: string;
   signed: unknown;
   keyset: Keyset;
-  /** The reviewer's signed epoch keys: last week, this week, the next two. */
+  /** The reviewers' signed epoch keys: last week, this week, the next two. */
   epochs: SignedEpochKey[];
 }
 
@@ -50,20 +53,41 @@ export async function publishOrganisation(db: Db, org: Organisation): Promise<vo
   await storeSignedEpochs(db, org.epochs);
 }
 
-/** With `epochs: false` the reviewer holds no epoch key yet (the test makes them, with `sealbox reviewer epochs`). */
+/**
+ * With `epochs: false` the reviewer holds no epoch key yet (the test makes them,
+ * with `sealbox reviewer epochs`). With `desks`, a second reviewer, Ben, and a
+ * keyset signed with `--desks`: desk "a" (Treaty bodies) is Ana's alone, desk
+ * "b" (Special procedures) Ben's alone.
+ */
 export async function makeOrganisation(
   dir: string,
-  options: { epochs?: boolean } = {},
+  options: { epochs?: boolean; desks?: boolean } = {},
 ): Promise<Organisation> {
   const io = testIo();
   const p = (name: string): string => join(dir, name);
   const org = await organisationCreate({ out: p('org.key') }, io);
   await reviewerCreate({ name: 'Ana', out: p('ana.key'), card: p('ana.card.json') }, io);
   await courierKeygen({ name: 'Courier', out: p('courier.key'), card: p('courier.card.json') }, io);
+  const reviewers = [p('ana.card.json')];
+  if (options.desks) {
+    await reviewerCreate({ name: 'Ben', out: p('ben.key'), card: p('ben.card.json') }, io);
+    reviewers.push(p('ben.card.json'));
+    const [ana, ben] = await Promise.all(
+      reviewers.map(async (card) =>
+        reviewerFingerprint(JSON.parse(await readFile(card, 'utf8')) as ReviewerCard),
+      ),
+    );
+    const desks = [
+      { id: 'a', names: { en: 'Treaty bodies' }, reviewers: [ana] },
+      { id: 'b', names: { en: 'Special procedures' }, reviewers: [ben] },
+    ];
+    await writeFile(p('desks.json'), JSON.stringify(desks));
+  }
   await organisationSignKeyset(
     {
       key: p('org.key'),
-      reviewers: [p('ana.card.json')],
+      reviewers,
+      ...(options.desks ? { desks: p('desks.json') } : {}),
       couriers: [p('courier.card.json')],
       version: 1,
       expires: '2099-12-31',
@@ -73,13 +97,18 @@ export async function makeOrganisation(
   );
   const signed: unknown = JSON.parse(await readFile(p('keyset.json'), 'utf8'));
   const keyset = await verifyKeyset(signed, { fingerprint: org.fingerprint });
-  const epochs = options.epochs === false ? [] : await addEpochKeys(p('ana.key'));
+  const epochs: SignedEpochKey[] = [];
+  if (options.epochs !== false) {
+    epochs.push(...(await addEpochKeys(p('ana.key'))));
+    if (options.desks) epochs.push(...(await addEpochKeys(p('ben.key'))));
+  }
   return {
     dir,
     io,
     fingerprint: org.fingerprint,
     publicKey: org.publicKey,
     reviewerKey: p('ana.key'),
+    ...(options.desks ? { benKey: p('ben.key') } : {}),
     courierKey: p('courier.key'),
     keysetFile: p('keyset.json'),
     signed,

@@ -309,9 +309,14 @@ export async function fillRequired(page: Page): Promise<void> {
  * An organisation made with the real commands in `dir` (test/audit/organisation.ts),
  * published on a server that pins only its root's fingerprint, serving the page
  * the root signed: what the loop tests file reports into and carry bundles from.
+ * With `desks`, its keyset has two desks, "a" (Ana) and "b" (Ben): makeOrganisation.
  */
-export async function startOrganisationSite(t: Teardown, dir: string) {
-  const org = await makeOrganisation(dir);
+export async function startOrganisationSite(
+  t: Teardown,
+  dir: string,
+  options: { desks?: boolean } = {},
+) {
+  const org = await makeOrganisation(dir, options);
   const { dist } = await builtPage();
   const { app, db } = await build(t, { env: { SEALBOX_ORG_FINGERPRINT: org.fingerprint } });
   await publishOrganisation(db, org);
@@ -325,12 +330,18 @@ export async function startOrganisationSite(t: Teardown, dir: string) {
 /**
  * A report through the submission page's default form, as a person files it,
  * with the safe contact "this status page"; returns the receipt. `dangerNow`
- * answers "in danger right now?" (left unanswered without it).
+ * answers "in danger right now?" (left unanswered without it); `desk` chooses the
+ * desk of that name, where the organisation has desks.
  */
 export async function fileReport(
   page: Page,
   server: string,
-  report: { country: string; message: string; dangerNow?: 'yes' | 'no' | 'unsure' },
+  report: {
+    country: string;
+    message: string;
+    dangerNow?: 'yes' | 'no' | 'unsure';
+    desk?: string;
+  },
 ): Promise<string> {
   await page.goto(server);
   await page.getByText(/keys are verified/).waitFor();
@@ -342,6 +353,7 @@ export async function fileReport(
   if (report.dangerNow)
     await page.check(`[data-field=danger_now] input[value=${report.dangerNow}]`);
   await page.check('[data-field=safe_contact] input[value=status_page]');
+  if (report.desk) await page.locator('[data-field=desk]').getByLabel(report.desk).check();
   await page.getByLabel('Your account').fill(report.message);
   await page.getByRole('button', { name: 'Lock and send' }).click();
   await page.locator('.receipt').waitFor({ timeout: 60_000 });
