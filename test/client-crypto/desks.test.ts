@@ -12,6 +12,7 @@ import {
   fromBase64Url,
   openDocument,
   parseEnvelopeHeader,
+  resealToDesk,
   reviewerFingerprint,
   sealDocument,
   sealDocumentToDesk,
@@ -201,5 +202,76 @@ t.test('misuse fails closed', async (t) => {
   await t.rejects(
     sealEnvelope('reply', 5, [{ publicKey: world.replyKeyPair.publicKey }], new Uint8Array(1), 3),
     RangeError,
+  );
+});
+
+t.test(
+  'a handover re-seals what the author signed, unchanged, to the other desk only',
+  async (t) => {
+    for (const kind of ['submission', 'followup'] as const) {
+      const envelope = await toDesk(world, 'treaty-bodies', kind);
+      const opened = await openDocument(envelope, world.rings[0]!);
+      t.ok(opened, `${kind}: opened by the treaty bodies' reviewer`);
+      const resealed = await resealToDesk(
+        opened!.authored,
+        world.sealing,
+        keyset,
+        'special-procedures',
+      );
+      t.equal(parseEnvelopeHeader(resealed).version, DESK_ENVELOPE_VERSION);
+      t.equal(parseEnvelopeHeader(resealed).kind, kind, `${kind}: the same kind`);
+      t.not(toBase64Url(resealed), toBase64Url(envelope), 'sealed afresh');
+      const there = await openDocument(resealed, world.rings[1]!);
+      t.same(
+        there?.authored,
+        opened!.authored,
+        `${kind}: the same signed bytes reach the other desk`,
+      );
+      t.same(there?.author, opened!.author, 'the same author');
+      t.equal(there?.document.desk, 'treaty-bodies', 'still naming the desk the person chose');
+      t.ok(await openDocument(resealed, world.rings[2]!), 'the always desk opens it too');
+      t.equal(await openDocument(resealed, world.rings[0]!), null, 'the desk it left cannot');
+    }
+  },
+);
+
+t.test('a handover never carries what the author did not sign', async (t) => {
+  const opened = await openDocument(await toDesk(world, 'treaty-bodies'), world.rings[0]!);
+  const authored = opened!.authored;
+  for (const at of [0, 40, authored.length - 2]) {
+    const changed = authored.slice();
+    changed[at]! ^= 1;
+    t.equal(
+      await codeOf(resealToDesk(changed, world.sealing, keyset, 'special-procedures')),
+      'DOCUMENT_SIGNATURE_INVALID',
+      `a byte changed at ${at}: author key, signature or document`,
+    );
+  }
+  t.equal(
+    await codeOf(
+      resealToDesk(authored.subarray(0, 95), world.sealing, keyset, 'special-procedures'),
+    ),
+    'FORMAT_INVALID',
+    'shorter than an author key and a signature',
+  );
+  t.equal(
+    await codeOf(resealToDesk(authored, world.sealing, keyset, 'nowhere')),
+    'FORMAT_INVALID',
+    'a desk the keyset lacks',
+  );
+  await t.rejects(
+    resealToDesk(authored, { ...world.sealing, keysetVersion: 4 }, keyset, 'special-procedures'),
+    /not those of this keyset/,
+    'sealing keys of another keyset',
+  );
+  await t.rejects(
+    resealToDesk(
+      authored,
+      { ...world.sealing, recipients: world.sealing.recipients.slice(1) },
+      keyset,
+      'special-procedures',
+    ),
+    /not those of this keyset/,
+    'sealing keys for fewer reviewers than the keyset',
   );
 });

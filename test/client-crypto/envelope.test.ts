@@ -186,6 +186,20 @@ t.test('documents are validated on sealing', async (t) => {
       code: 'FORMAT_INVALID',
     },
   );
+  const attachments = (value: unknown) =>
+    sealDocument(
+      { ...doc, attachments: value as typeof doc.attachments },
+      world.sealing,
+      world.authorKeyPair,
+    );
+  await t.rejects(attachments('none'), {
+    code: 'FORMAT_INVALID',
+    message: /at most 100 attachments/,
+  });
+  await t.rejects(attachments(Array.from({ length: 101 }, () => ({}))), {
+    code: 'FORMAT_INVALID',
+    message: /at most 100 attachments/,
+  });
 });
 
 t.test('every document is signed by the author key the receipt derives', async (t) => {
