@@ -57,7 +57,12 @@ if (!existsSync(CHROMIUM)) {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       if (fallback) await page.addInitScript('delete globalThis.WebAssembly');
-      await page.goto('about:blank');
+      // A secure context, as the real page is (crypto.subtle, which the
+      // attachment digest uses, exists only there; about:blank has none).
+      await page.route('https://sealbox.test/', (route) =>
+        route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>test</title>' }),
+      );
+      await page.goto('https://sealbox.test/');
       await page.addScriptTag({ content: code });
       const result = await page.evaluate(() =>
         (
