@@ -57,7 +57,18 @@ const signedHandover = z.strictObject({
 
 export type HandoverPayload = z.infer<typeof handoverPayload>;
 
-function tampered(why: string): CliError {
+/** What a case keeps of a handover it went through: the day, both desks, the consent. */
+export function handoverEntry(payload: HandoverPayload) {
+  return {
+    date: payload.date,
+    ...(payload.from ? { from: payload.from } : {}),
+    to: payload.desk,
+    consent: payload.consent,
+  };
+}
+
+/** A handover file that cannot be trusted, for every check of one. */
+export function tampered(why: string): CliError {
   return new CliError('HANDOVER_TAMPERED', `This handover file cannot be trusted: ${why}.`);
 }
 

@@ -21,7 +21,13 @@ import {
   toBase64Url,
 } from '../../client-crypto/index.ts';
 import type { CaseFolder } from '../cases/case-folder.ts';
-import { type HandoverPayload, MAX_HANDOVER_BYTES, readHandover } from '../cases/handover-file.ts';
+import {
+  type HandoverPayload,
+  MAX_HANDOVER_BYTES,
+  handoverEntry,
+  readHandover,
+  tampered,
+} from '../cases/handover-file.ts';
 import { writeFolderIndex, writeIndexes } from '../cases/indexes.ts';
 import { deskName } from '../cases/records.ts';
 import { caseName } from '../cases/safe-name.ts';
@@ -37,10 +43,6 @@ export interface AdoptReport {
   desk: string;
   /** Items written; 0 when the case was here already and only its desk changed. */
   items: number;
-}
-
-function tampered(why: string): CliError {
-  return new CliError('HANDOVER_TAMPERED', `This handover file cannot be trusted: ${why}.`);
 }
 
 export async function adoptHandover(
@@ -79,12 +81,7 @@ export async function adoptHandover(
     return { caseId: payload.caseId, desk: desk.id, items: 0 };
   }
   const sodium = await getSodium();
-  const handover = {
-    date: payload.date,
-    ...(payload.from ? { from: payload.from } : {}),
-    to: desk.id,
-    consent: payload.consent,
-  };
+  const handover = handoverEntry(payload);
   for (const [i, item] of payload.items.entries()) {
     const document = opened[i]!;
     const envelope = fromBase64Url(item.envelope);

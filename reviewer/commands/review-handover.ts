@@ -16,7 +16,7 @@ import {
   toBase64Url,
 } from '../../client-crypto/index.ts';
 import { CaseFolder } from '../cases/case-folder.ts';
-import { type HandoverPayload, signHandover } from '../cases/handover-file.ts';
+import { type HandoverPayload, handoverEntry, signHandover } from '../cases/handover-file.ts';
 import { writeIndexes } from '../cases/indexes.ts';
 import { AUTHORED_FILE, type CaseRecord, deskName } from '../cases/records.ts';
 import { caseName } from '../cases/safe-name.ts';
@@ -140,12 +140,7 @@ export function recordHandover(
   names: Record<string, string>,
 ): void {
   record.desk = { id: payload.desk, names };
-  (record.handovers ??= []).push({
-    date: payload.date,
-    ...(payload.from ? { from: payload.from } : {}),
-    to: payload.desk,
-    consent: payload.consent,
-  });
+  (record.handovers ??= []).push(handoverEntry(payload));
 }
 
 /**
