@@ -16,16 +16,7 @@ import { reviewOpen } from '../../reviewer/commands/review-open.ts';
 import { type HandoverPayload, signHandover } from '../../reviewer/cases/handover-file.ts';
 import { loadReviewerKey } from '../../reviewer/keys.ts';
 import { type Submitter, TEST_ENV, sealItem, tempDir, writeBundle } from '../reviewer/fixtures.ts';
-import { DESK_A, DESK_B, deskItem, makeDeskSetup } from '../reviewer/desk-fixtures.ts';
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-}
+import { DESK_A, DESK_B, codeOf, deskItem, makeDeskSetup } from '../reviewer/desk-fixtures.ts';
 
 const dir = await tempDir(t);
 const s = await makeDeskSetup(dir);

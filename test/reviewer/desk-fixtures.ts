@@ -150,3 +150,13 @@ export async function replyDocuments(outbox: string, s: DeskSetup): Promise<Repl
   }
   return out;
 }
+
+/** The code of the error `p` rejects with (a CliError or a SealboxError), or undefined. */
+export async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}

@@ -12,18 +12,16 @@ import { reviewStatement } from '../../reviewer/commands/review-statement.ts';
 import { CaseFolder } from '../../reviewer/cases/case-folder.ts';
 import { AUTHORED_FILE } from '../../reviewer/cases/records.ts';
 import { tempDir, writeBundle } from './fixtures.ts';
-import { DESK_A, DESK_B, deskItem, makeDeskSetup, replyDocuments } from './desk-fixtures.ts';
+import {
+  DESK_A,
+  DESK_B,
+  codeOf,
+  deskItem,
+  makeDeskSetup,
+  replyDocuments,
+} from './desk-fixtures.ts';
 
 const sodium = await getSodium();
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-}
 
 t.test('a case to desk A, answered, handed to desk B, answered there', async (t) => {
   const dir = await tempDir(t);
